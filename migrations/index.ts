@@ -1,0 +1,8 @@
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so the app, the CLI and the test
+ * runner load the same classes whether they run TypeScript or compiled JavaScript.
+ * `npm run migration:generate -- migrations/<Name>` writes a new file: read it, then add it here.
+ */
+import { CreateUsers1795654182619 } from './1795654182619-CreateUsers.js';
+
+export const migrations = [CreateUsers1795654182619];

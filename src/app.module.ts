@@ -1,0 +1,48 @@
+/** Wires configuration, infrastructure (database, pub/sub, GraphQL, logs) and the features. */
+import { DynamicModule, Module, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import { AuthModule } from './auth/auth.module.js';
+import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
+import { AppConfig } from './config/app.config.js';
+import { ConfigModule } from './config/config.module.js';
+import { DatabaseModule } from './database/database.module.js';
+import { GraphqlModule } from './graphql/graphql.module.js';
+import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { PubSubModule } from './pubsub/pubsub.module.js';
+import { UsersModule } from './users/users.module.js';
+
+@Module({})
+export class AppModule implements NestModule {
+  constructor(private readonly config: AppConfig) {}
+
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot(config),
+        DatabaseModule.forRoot(config),
+        PubSubModule,
+        GraphqlModule,
+        AuthModule,
+        UsersModule,
+        HealthModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.config.servesHttpApi) return;
+    // APP_ROLE=realtime: the WebSocket endpoint and health probes only.
+    consumer
+      .apply((req: Request, res: Response, next: NextFunction) =>
+        req.path.startsWith('/health/')
+          ? next()
+          : res.status(404).json({ statusCode: 404, code: 'NOT_FOUND', message: 'This instance serves WebSocket only' }),
+      )
+      .forRoutes('*path');
+  }
+}

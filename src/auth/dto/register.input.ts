@@ -1,0 +1,31 @@
+import { Field, InputType } from '@nestjs/graphql';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, Length, Matches } from 'class-validator';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** Usernames are case-insensitive: kept lower-cased. */
+const normaliseUsername = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toLowerCase() : value;
+
+@InputType()
+export class RegisterInput {
+  @Field({ description: '3–32 characters of a–z, 0–9, "_" and "."; case-insensitive.' })
+  @Transform(normaliseUsername)
+  @IsString()
+  @Matches(/^[a-z0-9_.]{3,32}$/, {
+    message: 'username must be 3–32 characters of a–z, 0–9, "_" and "."',
+  })
+  username: string;
+
+  @Field({ description: '8–128 characters.' })
+  @IsString()
+  @Length(8, 128)
+  password: string;
+
+  @Field(() => String, { nullable: true, description: '1–64 characters; the username when omitted.' })
+  @Transform(trim)
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  displayName?: string;
+}

@@ -1,0 +1,51 @@
+/**
+ * Access tokens: HS256 JWTs carrying `sub` and `exp`. Verification pins the algorithm, so a token
+ * signed with another algorithm (or `alg: none`) is refused whatever its header says.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { AppConfig } from '../config/app.config.js';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { UnauthenticatedError } from '../common/errors/domain-error.js';
+
+const ALGORITHM = 'HS256';
+
+@Injectable()
+export class TokenService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+  ) {
+    if (config.jwt.isDevelopmentSecret) {
+      new Logger('Auth').warn('JWT_SECRET is not set: using a development key. Never do this in production.');
+    }
+  }
+
+  sign(userId: string): Promise<string> {
+    return this.jwt.signAsync(
+      { sub: userId },
+      { algorithm: ALGORITHM, secret: this.config.jwt.secret, expiresIn: this.config.jwt.expiresInSeconds },
+    );
+  }
+
+  /** Verifies a bare token; any failure (forged, expired, malformed) is UNAUTHENTICATED. */
+  async verify(token: string): Promise<AuthUser> {
+    try {
+      const payload = await this.jwt.verifyAsync<{ sub?: unknown; exp?: unknown }>(token, {
+        algorithms: [ALGORITHM],
+        secret: this.config.jwt.secret,
+      });
+      if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') throw new Error('claims');
+      return { id: payload.sub, expiresAt: payload.exp };
+    } catch {
+      throw new UnauthenticatedError('Invalid or expired token');
+    }
+  }
+
+  /** Verifies an `Authorization: Bearer <token>` value. */
+  verifyBearer(header: unknown): Promise<AuthUser> {
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
+    if (!match) return Promise.reject(new UnauthenticatedError());
+    return this.verify(match[1]);
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * DataLoaders scoped to one GraphQL operation. Features ask for their loader by a key they own
+ * (usually the loader-defining service itself), so the context needs no list of every loader.
+ */
+import DataLoader from 'dataloader';
+
+export class RequestLoaders {
+  private readonly loaders = new Map<object, DataLoader<unknown, unknown>>();
+
+  get<K, V>(owner: object, create: () => DataLoader<K, V>): DataLoader<K, V> {
+    let loader = this.loaders.get(owner) as DataLoader<K, V> | undefined;
+    if (!loader) {
+      loader = create();
+      this.loaders.set(owner, loader as DataLoader<unknown, unknown>);
+    }
+    return loader;
+  }
+}
+
+/** Orders batch results to match the requested keys (DataLoader's contract); missing → null. */
+export function byKeys<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K): (V | null)[] {
+  const map = new Map(rows.map((row) => [keyOf(row), row]));
+  return keys.map((key) => map.get(key) ?? null);
+}

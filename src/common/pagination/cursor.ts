@@ -1,0 +1,43 @@
+/**
+ * Opaque cursors: base64url of a JSON array tagged with what it points into, so a cursor from one
+ * list is refused by another and a malformed one is a BAD_USER_INPUT, never a server error.
+ */
+import { BadUserInputError } from '../errors/domain-error.js';
+
+export function encodeCursor(kind: string, ...key: (string | number)[]): string {
+  return Buffer.from(JSON.stringify([kind, ...key])).toString('base64url');
+}
+
+/**
+ * Decodes a cursor of the given kind whose key parts have the given types
+ * ('string', 'int' or 'date' for an ISO timestamp string).
+ */
+export function decodeCursor<T extends (string | number)[]>(
+  kind: string,
+  cursor: string,
+  shape: ('string' | 'int' | 'date')[],
+): T {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalid();
+  }
+  if (!Array.isArray(parsed) || parsed[0] !== kind || parsed.length !== shape.length + 1) {
+    throw invalid();
+  }
+  const key = parsed.slice(1);
+  shape.forEach((type, i) => {
+    const value: unknown = key[i];
+    const ok =
+      type === 'int'
+        ? Number.isSafeInteger(value)
+        : typeof value === 'string' && (type === 'string' || !Number.isNaN(Date.parse(value)));
+    if (!ok) throw invalid();
+  });
+  return key as T;
+}
+
+function invalid(): BadUserInputError {
+  return new BadUserInputError('Invalid cursor');
+}

@@ -1,0 +1,183 @@
+/**
+ * Configuration: the environment is read once, validated with class-validator, and turned into
+ * one typed, immutable AppConfig object that is injected wherever settings are needed.
+ */
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { resolve } from 'node:path';
+
+const toBool = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+const toInt = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+export const APP_ROLES = ['all', 'api', 'realtime'] as const;
+export type AppRole = (typeof APP_ROLES)[number];
+
+/** The raw environment, as validated. Names match the variables documented in the README. */
+class EnvSchema {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(APP_ROLES)
+  APP_ROLE: AppRole = 'all';
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//)
+  DATABASE_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  DATABASE_POOL_SIZE = 10;
+
+  /** How long a query waits for a free pooled connection before failing fast. */
+  @Transform(toInt) @IsInt() @Min(100)
+  DATABASE_POOL_TIMEOUT_MS = 5000;
+
+  @Transform(toBool) @IsBoolean()
+  MIGRATIONS_RUN = true;
+
+  @IsString()
+  DATA_DIR = './data';
+
+  @Transform(emptyToUndefined) @IsOptional() @Matches(/^rediss?:\/\//)
+  REDIS_URL?: string;
+
+  /** Prefix of every Redis key and channel, so several deployments (or test runs) share a Redis. */
+  @IsString()
+  REDIS_PREFIX = 'chat:';
+
+  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16)
+  JWT_SECRET?: string;
+
+  @Matches(/^\d+[smhd]?$/, { message: 'JWT_EXPIRES_IN must be seconds or a number with s, m, h or d' })
+  JWT_EXPIRES_IN = '1h';
+
+  /** Comma-separated origins allowed to open WebSockets and make CORS requests; empty = any. */
+  @IsString()
+  CORS_ORIGINS = '';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  @Transform(toInt) @IsInt() @Min(1)
+  PRESENCE_TTL_SECONDS = 30;
+
+  @Transform(toInt) @IsInt() @Min(0)
+  PRESENCE_GRACE_MS = 5000;
+
+  @Transform(toInt) @IsInt() @Min(1024)
+  WS_MAX_PAYLOAD_BYTES = 64 * 1024;
+
+  @Transform(toInt) @IsInt() @Min(1)
+  WS_MAX_SUBSCRIPTIONS = 50;
+
+  /** A socket whose unsent data passes this many bytes is a slow reader and is closed. */
+  @Transform(toInt) @IsInt() @Min(1024)
+  WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+}
+
+function parseDurationSeconds(text: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(text)!;
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+/** A fixed key for development only; production refuses to start without JWT_SECRET. */
+const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
+
+export class ConfigError extends Error {}
+
+/** The application's settings, grouped by area. Built once by loadConfig(). */
+export class AppConfig {
+  readonly env: 'development' | 'production' | 'test';
+  readonly role: AppRole;
+  readonly http: { port: number; host: string; corsOrigins: string[] };
+  readonly database: {
+    /** undefined: run the embedded PostgreSQL (PGlite) under dataDir. */
+    url?: string;
+    poolSize: number;
+    poolTimeoutMs: number;
+    migrationsRun: boolean;
+  };
+  readonly dataDir: string;
+  readonly redis: { url?: string; prefix: string };
+  readonly jwt: { secret: string; expiresInSeconds: number; isDevelopmentSecret: boolean };
+  readonly logLevel: string;
+  readonly presence: { ttlSeconds: number; graceMs: number };
+  readonly ws: { maxPayloadBytes: number; maxSubscriptions: number; maxBufferedBytes: number };
+
+  get isProduction(): boolean {
+    return this.env === 'production';
+  }
+  get servesHttpApi(): boolean {
+    return this.role !== 'realtime';
+  }
+  get servesWebSocket(): boolean {
+    return this.role !== 'api';
+  }
+}
+
+/** Reads and validates the environment; throws ConfigError listing every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const known = Object.keys(new EnvSchema());
+  const raw = Object.fromEntries(
+    Object.entries(env).filter(([key, value]) => known.includes(key) && value !== undefined),
+  );
+  const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
+  const errors = validateSync(parsed, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  if (!parsed.JWT_SECRET && parsed.NODE_ENV === 'production') {
+    throw new ConfigError('JWT_SECRET must be set when NODE_ENV=production');
+  }
+
+  const config = Object.assign(new AppConfig(), {
+    env: parsed.NODE_ENV,
+    role: parsed.APP_ROLE,
+    http: {
+      port: parsed.PORT,
+      host: parsed.HOST,
+      corsOrigins: parsed.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    },
+    database: {
+      url: parsed.DATABASE_URL,
+      poolSize: parsed.DATABASE_POOL_SIZE,
+      poolTimeoutMs: parsed.DATABASE_POOL_TIMEOUT_MS,
+      migrationsRun: parsed.MIGRATIONS_RUN,
+    },
+    dataDir: resolve(parsed.DATA_DIR),
+    redis: { url: parsed.REDIS_URL, prefix: parsed.REDIS_PREFIX },
+    jwt: {
+      secret: parsed.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+      expiresInSeconds: parseDurationSeconds(parsed.JWT_EXPIRES_IN),
+      isDevelopmentSecret: !parsed.JWT_SECRET,
+    },
+    logLevel: parsed.LOG_LEVEL,
+    presence: { ttlSeconds: parsed.PRESENCE_TTL_SECONDS, graceMs: parsed.PRESENCE_GRACE_MS },
+    ws: {
+      maxPayloadBytes: parsed.WS_MAX_PAYLOAD_BYTES,
+      maxSubscriptions: parsed.WS_MAX_SUBSCRIPTIONS,
+      maxBufferedBytes: parsed.WS_MAX_BUFFERED_BYTES,
+    },
+  });
+  return Object.freeze(config);
+}

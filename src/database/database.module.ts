@@ -1,0 +1,93 @@
+/**
+ * The database connection: DATABASE_URL when set, otherwise an embedded PostgreSQL (PGlite) under
+ * DATA_DIR. Migrations run at start (MIGRATIONS_RUN) under an advisory lock; synchronize is off.
+ */
+import {
+  DynamicModule,
+  Injectable,
+  Logger,
+  Module,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app.config.js';
+import { buildDataSourceOptions } from './data-source.options.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { runMigrationsLocked } from './migration-lock.js';
+
+/** Where the database is; owns the embedded server's lifetime when there is one. */
+@Injectable()
+export class DatabaseServer implements OnApplicationShutdown {
+  constructor(
+    readonly url: string,
+    private readonly embedded: EmbeddedPostgres | undefined,
+    private readonly moduleRef: ModuleRef,
+  ) {}
+
+  static async locate(config: AppConfig, moduleRef: ModuleRef): Promise<DatabaseServer> {
+    const logger = new Logger('Database');
+    if (config.database.url) {
+      logger.log(`using PostgreSQL at ${redactUrl(config.database.url)}`);
+      return new DatabaseServer(config.database.url, undefined, moduleRef);
+    }
+    const embedded = await startEmbeddedPostgres(config.dataDir, config.database.poolSize);
+    logger.log(`using embedded PostgreSQL (PGlite) in ${config.dataDir} (DATABASE_URL is not set)`);
+    return new DatabaseServer(embedded.url, embedded, moduleRef);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // The pool must close before the embedded server it talks to, whatever order Nest picks.
+    const dataSource = this.moduleRef.get(DataSource, { strict: false });
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await this.embedded?.stop();
+  }
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1@');
+}
+
+@Module({})
+export class DatabaseModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          imports: [DatabaseServerModule],
+          inject: [DatabaseServer],
+          useFactory: (server: DatabaseServer) => ({
+            ...buildDataSourceOptions({
+              url: server.url,
+              poolSize: config.database.poolSize,
+              poolTimeoutMs: config.database.poolTimeoutMs,
+            }),
+            // A database that is still starting (compose, orchestrators) gets a few chances.
+            retryAttempts: config.env === 'test' ? 0 : 5,
+            retryDelay: 2000,
+          }),
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            if (config.database.migrationsRun) await runMigrationsLocked(dataSource);
+            return dataSource;
+          },
+        }),
+      ],
+    };
+  }
+}
+
+@Module({
+  providers: [
+    {
+      provide: DatabaseServer,
+      inject: [AppConfig, ModuleRef],
+      useFactory: (config: AppConfig, moduleRef: ModuleRef) => DatabaseServer.locate(config, moduleRef),
+    },
+  ],
+  exports: [DatabaseServer],
+})
+class DatabaseServerModule {}

@@ -1,0 +1,56 @@
+/**
+ * The one place GraphQL errors are shaped for clients (HTTP and WebSocket): domain errors keep
+ * their contract code and message; request-level errors from GraphQL itself (parse, validation,
+ * variable coercion) pass through; anything else becomes a generic INTERNAL_SERVER_ERROR and is
+ * logged in full here. No stack trace, SQL or internal name reaches a client.
+ */
+import { Logger } from '@nestjs/common';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { toPublicError } from '../common/errors/public-error.js';
+
+const logger = new Logger('GraphQL');
+
+/** Codes GraphQL/Apollo raise before any resolver runs; their messages are safe to show. */
+const REQUEST_ERROR_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+export function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = unwrapResolverError(error);
+  if (original instanceof GraphQLError) {
+    // Raised by GraphQL itself, not by our code. About the request (no path): safe as written.
+    const code = formatted.extensions?.code;
+    if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) return shape(formatted, code);
+    if (!code && !original.path) return shape(formatted, 'GRAPHQL_VALIDATION_FAILED');
+  }
+
+  const publicError = toPublicError(original);
+  if (!publicError.expected) {
+    logger.error({ err: original, path: formatted.path }, 'unexpected error while resolving');
+  }
+  const { fields, retryAfterSeconds } = publicError.details;
+  return shape({ ...formatted, message: publicError.message }, publicError.code, {
+    ...(fields ? { fields } : {}),
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+  });
+}
+
+function shape(
+  formatted: GraphQLFormattedError,
+  code: string,
+  extra: Record<string, unknown> = {},
+): GraphQLFormattedError {
+  return {
+    message: formatted.message,
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code, ...extra },
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * The WebSocket endpoint: graphql-ws (subprotocol graphql-transport-ws) at /graphql on the HTTP
+ * port, wired by hand (not through Nest's default) so the socket can be guarded:
+ * - the token is checked at connection_init (4403 when missing or bad; 4408 when no init in 3 s),
+ *   and the socket closes with 4401 when the token expires;
+ * - Origins outside CORS_ORIGINS are refused at the upgrade; frames over WS_MAX_PAYLOAD_BYTES
+ *   close the socket with 1009; at most WS_MAX_SUBSCRIPTIONS operations per connection;
+ * - a slow reader whose unsent data passes WS_MAX_BUFFERED_BYTES is disconnected;
+ * - on shutdown, sockets close with 1001 so clients reconnect to another instance.
+ */
+import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
+import { CloseCode, makeServer, type Context } from 'graphql-ws';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { TokenService } from '../auth/token.service.js';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { RequestLoaders } from '../common/dataloader/request-loaders.js';
+import { AppConfig } from '../config/app.config.js';
+import { formatError } from './format-error.js';
+import type { GraphqlContext } from './graphql-context.js';
+import { WsConnections } from './ws-connections.js';
+
+export const GRAPHQL_PATH = '/graphql';
+const KEEP_ALIVE_MS = 12_000;
+const CLOSE_TOKEN_EXPIRED = 4401;
+
+interface Extra {
+  socket: WebSocket;
+  request: IncomingMessage;
+  connectionId: string;
+  user?: AuthUser;
+}
+
+@Injectable()
+export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('WebSocket');
+  private wss?: WebSocketServer;
+  private httpServer?: HttpServer;
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    this.handleUpgrade(req, socket, head);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly schemaHost: GraphQLSchemaHost,
+    private readonly tokens: TokenService,
+    private readonly connections: WsConnections,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.servesWebSocket) return;
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.config.ws.maxPayloadBytes,
+      // The protocol's own messages are small JSON: compression costs CPU and memory per socket.
+      perMessageDeflate: false,
+    });
+    const server = this.createGraphqlWsServer();
+    this.wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
+      const extra: Extra = { socket, request, connectionId: randomUUID() };
+      const closed = server.opened(
+        {
+          protocol: socket.protocol,
+          send: (data) => this.send(socket, data),
+          close: (code, reason) => socket.close(code, reason),
+          onMessage: (cb) =>
+            socket.on('message', (data) => {
+              cb(String(data)).catch((err: unknown) => {
+                this.logger.error({ err }, 'graphql-ws message handling failed');
+                socket.close(CloseCode.InternalServerError, 'Internal server error');
+              });
+            }),
+        },
+        extra,
+      );
+      const keepAlive = this.keepAlive(socket);
+      socket.once('close', (code, reason) => {
+        clearInterval(keepAlive);
+        void closed(code, String(reason));
+        void this.connections.closed(extra.connectionId);
+      });
+      socket.on('error', () => socket.terminate());
+    });
+    this.httpServer = this.adapterHost.httpAdapter.getHttpServer() as HttpServer;
+    this.httpServer.on('upgrade', this.onUpgrade);
+  }
+
+  /** Stops new sockets and closes open ones with 1001 ("going away") before HTTP shuts down. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.wss) return;
+    this.httpServer?.off('upgrade', this.onUpgrade);
+    for (const socket of this.wss.clients) socket.close(1001, 'Server shutting down');
+    await new Promise<void>((resolve) => this.wss!.close(() => resolve()));
+    // Sockets that ignore the close handshake are cut after a moment.
+    setTimeout(() => this.wss?.clients.forEach((s) => s.terminate()), 1000).unref();
+  }
+
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== GRAPHQL_PATH) {
+      socket.destroy();
+      return;
+    }
+    const origin = req.headers.origin;
+    const allowed = this.config.http.corsOrigins;
+    // No Origin header: not a browser (native apps, servers), which CORS does not concern.
+    if (origin && allowed.length > 0 && !allowed.includes(origin)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss!.handleUpgrade(req, socket, head, (ws) => this.wss!.emit('connection', ws, req));
+  }
+
+  private send(socket: WebSocket, data: string): Promise<void> {
+    if (socket.readyState !== socket.OPEN) return Promise.resolve();
+    if (socket.bufferedAmount > this.config.ws.maxBufferedBytes) {
+      // A client that does not read would make us hold every event for it: cut it off instead.
+      this.logger.warn('closing a slow reader');
+      socket.terminate();
+      return Promise.resolve();
+    }
+    socket.send(data);
+    return Promise.resolve();
+  }
+
+  /** Pings so dead peers (and the proxies between) are noticed; no pong in time → terminate. */
+  private keepAlive(socket: WebSocket): NodeJS.Timeout {
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    return setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, KEEP_ALIVE_MS).unref();
+  }
+
+  private createGraphqlWsServer() {
+    return makeServer<Record<string, unknown>, Extra>({
+      schema: this.schemaHost.schema,
+      connectionInitWaitTimeout: 3000,
+      onConnect: async (ctx) => {
+        try {
+          const user = await this.tokens.verifyBearer(ctx.connectionParams?.authorization);
+          ctx.extra.user = user;
+          this.closeWhenTokenExpires(ctx.extra.socket, user);
+          await this.connections.opened({ id: ctx.extra.connectionId, userId: user.id, openedAt: new Date() });
+          return true;
+        } catch {
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+      },
+      onSubscribe: (ctx) => {
+        if (Object.keys(ctx.subscriptions).length >= this.config.ws.maxSubscriptions) {
+          return [
+            new GraphQLError(`At most ${this.config.ws.maxSubscriptions} operations per connection`, {
+              extensions: { code: 'TOO_MANY_REQUESTS' },
+            }),
+          ];
+        }
+      },
+      context: (ctx): GraphqlContext => ({
+        user: ctx.extra.user,
+        loaders: new RequestLoaders(),
+        connection: { id: ctx.extra.connectionId },
+      }),
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
+      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) =>
+        result.errors
+          ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
+          : undefined,
+    });
+  }
+
+  private closeWhenTokenExpires(socket: WebSocket, user: AuthUser): void {
+    let timer: NodeJS.Timeout;
+    const schedule = () => {
+      const ms = user.expiresAt * 1000 - Date.now();
+      // setTimeout cannot wait longer than 2^31-1 ms; long-lived tokens re-arm.
+      if (ms <= 0) return socket.close(CLOSE_TOKEN_EXPIRED, 'Token expired');
+      timer = setTimeout(schedule, Math.min(ms, 2 ** 31 - 1)).unref();
+    };
+    schedule();
+    socket.once('close', () => clearTimeout(timer));
+  }
+}
+
+export type GraphqlWsContext = Context<Record<string, unknown>, Extra>;

@@ -1,0 +1,49 @@
+/**
+ * GraphQL over HTTP (Apollo, code-first schema emitted to schema.gql) and over WebSocket
+ * (graphql-ws, see graphql-ws.server.ts). Every error goes through format-error.ts.
+ */
+import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+import { Global, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import type { Request, Response } from 'express';
+import { join } from 'node:path';
+import { RequestLoaders } from '../common/dataloader/request-loaders.js';
+import { AppConfig } from '../config/app.config.js';
+import { formatError } from './format-error.js';
+import type { GraphqlContext } from './graphql-context.js';
+import { GRAPHQL_PATH, GraphqlWsServer } from './graphql-ws.server.js';
+import { WsConnections } from './ws-connections.js';
+
+/** Where the committed schema lives; regenerated whenever the app starts outside production. */
+export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
+
+@Global()
+@Module({
+  imports: [
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): ApolloDriverConfig => ({
+        path: GRAPHQL_PATH,
+        // In production the schema is built in memory: the image's file system may be read-only.
+        autoSchemaFile: config.isProduction ? true : SCHEMA_FILE,
+        sortSchema: true,
+        graphiql: !config.isProduction,
+        introspection: !config.isProduction,
+        // Subscriptions are served by GraphqlWsServer, which adds the socket's guards.
+        subscriptions: undefined,
+        autoTransformHttpErrors: false,
+        formatError,
+        includeStacktraceInErrorResponses: false,
+        context: ({ req, res }: { req: Request; res: Response }): GraphqlContext => ({
+          req,
+          res,
+          loaders: new RequestLoaders(),
+        }),
+      }),
+    }),
+  ],
+  providers: [GraphqlWsServer, WsConnections],
+  exports: [WsConnections],
+})
+export class GraphqlModule {}

@@ -1,0 +1,55 @@
+/**
+ * The authenticated WebSocket connections open on this instance. Features that care about who is
+ * connected (presence) listen here instead of reaching into the socket server.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+
+export interface WsConnection {
+  id: string;
+  userId: string;
+  openedAt: Date;
+}
+
+export interface WsConnectionListener {
+  opened(connection: WsConnection): void | Promise<void>;
+  closed(connection: WsConnection): void | Promise<void>;
+}
+
+@Injectable()
+export class WsConnections {
+  private readonly open = new Map<string, WsConnection>();
+  private readonly listeners: WsConnectionListener[] = [];
+  private readonly logger = new Logger('WsConnections');
+
+  listen(listener: WsConnectionListener): void {
+    this.listeners.push(listener);
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  all(): IterableIterator<WsConnection> {
+    return this.open.values();
+  }
+
+  async opened(connection: WsConnection): Promise<void> {
+    this.open.set(connection.id, connection);
+    await this.notify((l) => l.opened(connection));
+  }
+
+  async closed(connectionId: string): Promise<void> {
+    const connection = this.open.get(connectionId);
+    if (!connection) return;
+    this.open.delete(connectionId);
+    await this.notify((l) => l.closed(connection));
+  }
+
+  /** A failing listener (say, Redis down) must not refuse or break the connection. */
+  private async notify(call: (listener: WsConnectionListener) => void | Promise<void>): Promise<void> {
+    const results = await Promise.allSettled(this.listeners.map(async (l) => call(l)));
+    for (const result of results) {
+      if (result.status === 'rejected') this.logger.warn(`connection listener failed: ${String(result.reason)}`);
+    }
+  }
+}

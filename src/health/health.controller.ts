@@ -1,0 +1,52 @@
+/**
+ * Liveness (the process answers) and readiness (the database and, when configured, Redis answer)
+ * for load balancers and orchestrators. Public: probes carry no token.
+ */
+import { Controller, Get } from '@nestjs/common';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+  type HealthIndicatorFunction,
+} from '@nestjs/terminus';
+import type { Redis } from 'ioredis';
+import { Public } from '../common/auth/public.decorator.js';
+import { InjectRedis } from '../pubsub/pubsub.module.js';
+
+const PROBE_TIMEOUT_MS = 1500;
+
+@Public()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly indicators: HealthIndicatorService,
+    @InjectRedis() private readonly redis: Redis | null,
+  ) {}
+
+  @Get('live')
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready(): Promise<HealthCheckResult> {
+    const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: PROBE_TIMEOUT_MS })];
+    const redis = this.redis;
+    if (redis) {
+      checks.push(() =>
+        this.indicators
+          .check('redis')
+          .attempt(async () => {
+            await redis.ping();
+          })
+          .withTimeout(PROBE_TIMEOUT_MS),
+      );
+    }
+    return this.health.check(checks);
+  }
+}

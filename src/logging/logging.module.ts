@@ -1,0 +1,35 @@
+/**
+ * Structured JSON logs (pino) with a request id on every line of a request; the id comes from
+ * `X-Request-Id` when a proxy sets it and is echoed back. Tokens and cookies are redacted, and
+ * bodies (which hold passwords) are never logged.
+ */
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppConfig } from '../config/app.config.js';
+
+@Module({})
+export class LoggingModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: LoggingModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            genReqId: (req: IncomingMessage, res: ServerResponse) => {
+              const header = req.headers['x-request-id'];
+              const id = typeof header === 'string' && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();
+              res.setHeader('X-Request-Id', id);
+              return id;
+            },
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            // Probes would drown everything else.
+            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+          },
+        }),
+      ],
+    };
+  }
+}

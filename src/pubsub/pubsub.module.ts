@@ -1,0 +1,71 @@
+/**
+ * Pub/sub between instances: Redis (graphql-redis-subscriptions over ioredis) when REDIS_URL is
+ * set, otherwise an in-process PubSub that serves a single instance. Also provides the plain
+ * Redis command connection (or null) for features that keep state in Redis.
+ */
+import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
+import { RedisPubSub } from 'graphql-redis-subscriptions';
+import { Redis } from 'ioredis';
+import { AppConfig } from '../config/app.config.js';
+import { Channels } from './channels.js';
+
+export const PUB_SUB = Symbol('PUB_SUB');
+export const REDIS = Symbol('REDIS');
+
+/** JSON turns Dates into strings; our date fields all end in "At", so revive those. */
+export function reviveDates(key: string, value: unknown): unknown {
+  return typeof value === 'string' && key.endsWith('At') ? new Date(value) : value;
+}
+
+class RedisConnections implements OnApplicationShutdown {
+  readonly pubSub: PubSubEngine;
+  readonly command: Redis | null;
+  private readonly subscriber: Redis | null;
+
+  constructor(config: AppConfig) {
+    const logger = new Logger('PubSub');
+    if (!config.redis.url) {
+      logger.log('using in-process pub/sub and presence (REDIS_URL is not set): one instance only');
+      this.pubSub = new PubSub();
+      this.command = null;
+      this.subscriber = null;
+      return;
+    }
+    const onError = (err: Error) => logger.warn(`redis: ${err.message}`);
+    // Publishing must never wait for a Redis that is down: PostgreSQL holds every message and
+    // clients resume from it, so a lost publish costs latency, not data.
+    this.command = new Redis(config.redis.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      lazyConnect: false,
+    }).on('error', onError);
+    this.subscriber = new Redis(config.redis.url, { maxRetriesPerRequest: null }).on('error', onError);
+    this.pubSub = new RedisPubSub({
+      publisher: this.command,
+      subscriber: this.subscriber,
+      reviver: reviveDates,
+    });
+    logger.log(`using Redis pub/sub at ${config.redis.url.replace(/\/\/[^@]*@/, '//')}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([this.command?.quit().catch(() => undefined), this.subscriber?.quit().catch(() => undefined)]);
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    { provide: RedisConnections, inject: [AppConfig], useFactory: (c: AppConfig) => new RedisConnections(c) },
+    { provide: PUB_SUB, inject: [RedisConnections], useFactory: (r: RedisConnections) => r.pubSub },
+    { provide: REDIS, inject: [RedisConnections], useFactory: (r: RedisConnections) => r.command },
+    Channels,
+  ],
+  exports: [PUB_SUB, REDIS, Channels],
+})
+export class PubSubModule {}
+
+/** Injection shorthands: `@InjectPubSub() pubSub: PubSubEngine`, `@InjectRedis() redis: Redis | null`. */
+export const InjectPubSub = () => Inject(PUB_SUB);
+export const InjectRedis = () => Inject(REDIS);

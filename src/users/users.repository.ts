@@ -1,0 +1,74 @@
+/** Database access for users: named queries only. */
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, Repository } from 'typeorm';
+import { isUuid } from '../common/uuid.js';
+import { User } from './user.entity.js';
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  passwordHash: string;
+}
+
+@Injectable()
+export class UsersRepository {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  /** Inserts an account; a taken username surfaces as the unique violation users_username_key. */
+  async insert(user: NewUser): Promise<User> {
+    const rows = await this.users
+      .createQueryBuilder()
+      .insert()
+      .values(user)
+      .returning(['id', 'username', 'displayName', 'avatarUrl', 'createdAt', 'lastSeenAt'])
+      .execute();
+    return this.users.create(rows.generatedMaps[0] as User);
+  }
+
+  findById(id: string): Promise<User | null> {
+    return isUuid(id) ? this.users.findOneBy({ id }) : Promise.resolve(null);
+  }
+
+  findByIds(ids: readonly string[]): Promise<User[]> {
+    const valid = ids.filter(isUuid);
+    return valid.length === 0 ? Promise.resolve([]) : this.users.findBy({ id: In(valid) });
+  }
+
+  /** The one query that reads a password hash: for checking a login. */
+  findWithPasswordHash(username: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.username = :username', { username })
+      .getOne();
+  }
+
+  /** How many of these ids are existing users. */
+  countExisting(ids: readonly string[]): Promise<number> {
+    const valid = ids.filter(isUuid);
+    return valid.length === 0 ? Promise.resolve(0) : this.users.countBy({ id: In(valid) });
+  }
+
+  /**
+   * Users whose username or display name starts with `prefix` (case-insensitive), ordered by
+   * username, after the username `afterUsername`; both prefixes use varchar_pattern_ops indexes.
+   */
+  findPageByPrefix(prefix: string | undefined, afterUsername: string | undefined, limit: number): Promise<User[]> {
+    const query = this.users.createQueryBuilder('u').orderBy('u.username', 'ASC').limit(limit);
+    if (prefix) {
+      const pattern = `${escapeLike(prefix.toLowerCase())}%`;
+      query.andWhere('(u.username LIKE :pattern OR lower(u.display_name) LIKE :pattern)', { pattern });
+    }
+    if (afterUsername !== undefined) query.andWhere('u.username > :afterUsername', { afterUsername });
+    return query.getMany();
+  }
+
+  async updateLastSeen(userId: string, at: Date): Promise<void> {
+    await this.users.update({ id: userId }, { lastSeenAt: at });
+  }
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
