@@ -1,5 +1,6 @@
 /** Entry point: read the configuration, start the server, stop cleanly on SIGTERM/SIGINT. */
 import { Logger } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config/app.config.js';
 import { createApp } from './bootstrap.js';
 
@@ -8,9 +9,8 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.http.port, config.http.host);
-  new Logger('Main').log(
-    `listening on http://${config.http.host}:${config.http.port} (role ${config.role}, GraphQL at /graphql)`,
-  );
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  new Logger('Main').log(`listening on port ${port} (role ${config.role}, GraphQL at /graphql)`);
 }
 
 main().catch((error: unknown) => {

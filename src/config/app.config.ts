@@ -26,7 +26,10 @@ const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? unde
 export const APP_ROLES = ['all', 'api', 'realtime'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
 
-/** The raw environment, as validated. Names match the variables documented in the README. */
+/**
+ * The raw environment, as validated. Names match the variables documented in the README. Every
+ * field has an initializer (even `undefined`): the instance's keys are the list of known variables.
+ */
 class EnvSchema {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
@@ -41,7 +44,7 @@ class EnvSchema {
   APP_ROLE: AppRole = 'all';
 
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//)
-  DATABASE_URL?: string;
+  DATABASE_URL?: string = undefined;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(500)
   DATABASE_POOL_SIZE = 10;
@@ -57,14 +60,14 @@ class EnvSchema {
   DATA_DIR = './data';
 
   @Transform(emptyToUndefined) @IsOptional() @Matches(/^rediss?:\/\//)
-  REDIS_URL?: string;
+  REDIS_URL?: string = undefined;
 
   /** Prefix of every Redis key and channel, so several deployments (or test runs) share a Redis. */
   @IsString()
   REDIS_PREFIX = 'chat:';
 
   @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16)
-  JWT_SECRET?: string;
+  JWT_SECRET?: string = undefined;
 
   @Matches(/^\d+[smhd]?$/, { message: 'JWT_EXPIRES_IN must be seconds or a number with s, m, h or d' })
   JWT_EXPIRES_IN = '1h';

@@ -14,7 +14,7 @@ import type { GraphqlContext } from './graphql-context.js';
 import { GRAPHQL_PATH, GraphqlWsServer } from './graphql-ws.server.js';
 import { WsConnections } from './ws-connections.js';
 
-/** Where the committed schema lives; regenerated whenever the app starts outside production. */
+/** Where the committed schema lives; regenerated whenever the app starts in development. */
 export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
 
 @Global()
@@ -25,8 +25,9 @@ export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
       inject: [AppConfig],
       useFactory: (config: AppConfig): ApolloDriverConfig => ({
         path: GRAPHQL_PATH,
-        // In production the schema is built in memory: the image's file system may be read-only.
-        autoSchemaFile: config.isProduction ? true : SCHEMA_FILE,
+        // Written only in development: production images may be read-only, and tests compare
+        // the committed file with the schema they build in memory.
+        autoSchemaFile: config.env === 'development' ? SCHEMA_FILE : true,
         sortSchema: true,
         graphiql: !config.isProduction,
         introspection: !config.isProduction,

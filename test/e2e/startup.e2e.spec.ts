@@ -1,0 +1,81 @@
+/**
+ * Starting anywhere: two instances against one fresh database both come up (the migration lock),
+ * the entities agree with the migrations, and without DATABASE_URL the server runs an embedded
+ * PostgreSQL that keeps its data across a restart.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildDataSourceOptions } from '../../src/database/data-source.options.js';
+import { spawnApp, startApp, testEnv } from '../support/app.js';
+import { createTestDatabase } from '../support/database.js';
+import { gqlOk, uniqueUsername } from '../support/gql.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+describe('migrations', () => {
+  it('lets two instances start at once on one fresh database; each migration runs once', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const [a, b] = await Promise.all([
+      startApp(testEnv({ DATABASE_URL: db.url })),
+      startApp(testEnv({ DATABASE_URL: db.url })),
+    ]);
+    cleanups.push(() => a.close(), () => b.close());
+    for (const app of [a, b]) {
+      const res = await fetch(`${app.url}/health/ready`);
+      expect(res.status).toBe(200);
+    }
+    const rows = await db.query<{ name: string; n: string }>('SELECT name, count(*) AS n FROM migrations GROUP BY name');
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => r.n === '1')).toBe(true);
+  });
+
+  it('leaves nothing for the entities to change after all migrations (entities and migrations agree)', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const dataSource = await new DataSource(
+      buildDataSourceOptions({ url: db.url, poolSize: 2, poolTimeoutMs: 5000 }),
+    ).initialize();
+    try {
+      await dataSource.runMigrations();
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
+
+describe('embedded PostgreSQL (no DATABASE_URL)', () => {
+  it('serves register and login, and still knows the user after a restart', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'chat-data-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const env = { DATABASE_URL: '', REDIS_URL: '', DATA_DIR: dataDir };
+    const username = uniqueUsername('embedded');
+    const password = 'embedded password';
+
+    const first = await spawnApp(env, 60_000);
+    expect(first.output()).toMatch(/using embedded PostgreSQL \(PGlite\)/);
+    expect(first.output()).toMatch(/using in-process pub\/sub/);
+    const registered = await gqlOk(first.url, `mutation($input: RegisterInput!) { register(input: $input) { user { id } } }`, {
+      input: { username, password },
+    });
+    await first.close();
+    // Nest re-raises SIGTERM after a clean shutdown, so the process ends by that signal.
+    expect(await first.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(first.output()).not.toMatch(/"level":50/);
+
+    const second = await spawnApp(env, 60_000);
+    cleanups.push(() => second.close());
+    const login = await gqlOk(second.url, `mutation($input: LoginInput!) { login(input: $input) { user { id } } }`, {
+      input: { username, password },
+    });
+    expect(login.login.user.id).toBe(registered.register.user.id);
+  }, 120_000);
+});

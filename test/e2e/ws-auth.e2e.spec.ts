@@ -1,0 +1,71 @@
+/** The WebSocket endpoint refuses every connection without a valid token (close 4403). */
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { startApp, testEnv, type InProcessApp } from '../support/app.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { JWT_SECRET } from '../support/env.js';
+import { registerUser, type TestUser } from '../support/gql.js';
+import { connectWs } from '../support/ws.js';
+
+let db: TestDatabase;
+let app: InProcessApp;
+let user: TestUser;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  app = await startApp(testEnv({ DATABASE_URL: db.url }));
+  user = await registerUser(app.url, 'socket');
+});
+afterAll(async () => {
+  await app?.close();
+  await db?.drop();
+});
+
+const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+function signed(header: object, payload: object, secret = JWT_SECRET, alg = 'sha256'): string {
+  const unsigned = `${b64(header)}.${b64(payload)}`;
+  return `${unsigned}.${createHmac(alg, secret).update(unsigned).digest('base64url')}`;
+}
+const now = () => Math.floor(Date.now() / 1000);
+
+describe('graphql-ws connection_init', () => {
+  it('acknowledges a valid token', async () => {
+    const ws = await connectWs(app.wsUrl, user.token);
+    await ws.dispose();
+  });
+
+  it.each([
+    ['no token', () => undefined],
+    ['a forged signature', () => signed({ alg: 'HS256', typ: 'JWT' }, { sub: user.id, exp: now() + 600 }, 'wrong-secret-wrong-secret')],
+    ['an alg:none token', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: user.id, exp: now() + 600 })}.`],
+    ['another algorithm (HS512, right key)', () => signed({ alg: 'HS512', typ: 'JWT' }, { sub: user.id, exp: now() + 600 }, JWT_SECRET, 'sha512')],
+    ['an expired token', () => signed({ alg: 'HS256', typ: 'JWT' }, { sub: user.id, exp: now() - 10, iat: now() - 100 })],
+    ['garbage', () => 'garbage'],
+  ])('refuses %s with close code 4403', async (_, token) => {
+    const error = await connectWs(app.wsUrl, token()).then(
+      () => null,
+      (e: Error) => e,
+    );
+    expect(error?.message).toBe('closed with 4403');
+  });
+
+  it('delivers nothing on a refused connection', async () => {
+    const socket = new WebSocket(app.wsUrl, 'graphql-transport-ws');
+    const messages: string[] = [];
+    socket.on('message', (m) => messages.push(String(m)));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+    const code = await new Promise<number>((resolve) => socket.once('close', resolve));
+    expect(code).toBe(4403);
+    expect(messages).toEqual([]);
+  });
+
+  it('closes a socket that never sends connection_init after 3 s with 4408', async () => {
+    const socket = new WebSocket(app.wsUrl, 'graphql-transport-ws');
+    const started = Date.now();
+    const code = await new Promise<number>((resolve) => socket.once('close', resolve));
+    expect(code).toBe(4408);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
+  });
+});

@@ -1,0 +1,26 @@
+import swc from 'unplugin-swc';
+import { defineConfig } from 'vitest/config';
+
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+export default defineConfig({
+  resolve: {
+    // graphql 16 ships CommonJS (used by Nest and Apollo under Node) and an .mjs build (which Vite
+    // would pick for test files); two copies break `instanceof`. Everyone gets the CommonJS one.
+    alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
+  },
+  // SWC keeps decorator metadata, which Nest's dependency injection and GraphQL types need.
+  plugins: [swc.vite({ module: { type: 'es6' } })],
+  test: {
+    include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    pool: 'forks',
+    // Two cores here: a few files at once keeps real-time tests from starving each other.
+    maxWorkers: 3,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default'],
+  },
+});
