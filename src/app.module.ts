@@ -41,7 +41,13 @@ export class AppModule implements NestModule {
       .apply((req: Request, res: Response, next: NextFunction) =>
         req.path.startsWith('/health/')
           ? next()
-          : res.status(404).json({ statusCode: 404, code: 'NOT_FOUND', message: 'This instance serves WebSocket only' }),
+          : res
+              .status(404)
+              .json({
+                statusCode: 404,
+                code: 'NOT_FOUND',
+                message: 'This instance serves WebSocket only',
+              }),
       )
       .forRoutes('*path');
   }

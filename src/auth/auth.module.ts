@@ -11,7 +11,12 @@ import { TokenService } from './token.service.js';
 @Module({
   // Secrets and algorithm are passed per call by TokenService, from the validated config.
   imports: [JwtModule.register({}), UsersModule],
-  providers: [AuthService, AuthResolver, TokenService, { provide: APP_GUARD, useClass: JwtAuthGuard }],
+  providers: [
+    AuthService,
+    AuthResolver,
+    TokenService,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+  ],
   exports: [TokenService],
 })
 export class AuthModule {}

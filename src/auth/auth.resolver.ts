@@ -10,7 +10,9 @@ export class AuthResolver {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
-  @Mutation(() => AuthPayload, { description: 'Creates an account; CONFLICT when the username is taken.' })
+  @Mutation(() => AuthPayload, {
+    description: 'Creates an account; CONFLICT when the username is taken.',
+  })
   register(@Args('input') input: RegisterInput): Promise<AuthPayload> {
     return this.auth.register(input);
   }

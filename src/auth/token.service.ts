@@ -17,14 +17,20 @@ export class TokenService {
     private readonly config: AppConfig,
   ) {
     if (config.jwt.isDevelopmentSecret) {
-      new Logger('Auth').warn('JWT_SECRET is not set: using a development key. Never do this in production.');
+      new Logger('Auth').warn(
+        'JWT_SECRET is not set: using a development key. Never do this in production.',
+      );
     }
   }
 
   sign(userId: string): Promise<string> {
     return this.jwt.signAsync(
       { sub: userId },
-      { algorithm: ALGORITHM, secret: this.config.jwt.secret, expiresIn: this.config.jwt.expiresInSeconds },
+      {
+        algorithm: ALGORITHM,
+        secret: this.config.jwt.secret,
+        expiresIn: this.config.jwt.expiresInSeconds,
+      },
     );
   }
 
@@ -35,7 +41,8 @@ export class TokenService {
         algorithms: [ALGORITHM],
         secret: this.config.jwt.secret,
       });
-      if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number') throw new Error('claims');
+      if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number')
+        throw new Error('claims');
       return { id: payload.sub, expiresAt: payload.exp };
     } catch {
       throw new UnauthenticatedError('Invalid or expired token');

@@ -34,7 +34,10 @@ class EnvSchema {
   @IsIn(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   PORT = 3000;
 
   @IsString()
@@ -43,33 +46,48 @@ class EnvSchema {
   @IsIn(APP_ROLES)
   APP_ROLE: AppRole = 'all';
 
-  @Transform(emptyToUndefined) @IsOptional() @Matches(/^postgres(ql)?:\/\//)
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//)
   DATABASE_URL?: string = undefined;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(500)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
   DATABASE_POOL_SIZE = 10;
 
   /** How long a query waits for a free pooled connection before failing fast. */
-  @Transform(toInt) @IsInt() @Min(100)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
   DATABASE_POOL_TIMEOUT_MS = 5000;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   MIGRATIONS_RUN = true;
 
   @IsString()
   DATA_DIR = './data';
 
-  @Transform(emptyToUndefined) @IsOptional() @Matches(/^rediss?:\/\//)
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\//)
   REDIS_URL?: string = undefined;
 
   /** Prefix of every Redis key and channel, so several deployments (or test runs) share a Redis. */
   @IsString()
   REDIS_PREFIX = 'chat:';
 
-  @Transform(emptyToUndefined) @IsOptional() @IsString() @MinLength(16)
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
   JWT_SECRET?: string = undefined;
 
-  @Matches(/^\d+[smhd]?$/, { message: 'JWT_EXPIRES_IN must be seconds or a number with s, m, h or d' })
+  @Matches(/^\d+[smhd]?$/, {
+    message: 'JWT_EXPIRES_IN must be seconds or a number with s, m, h or d',
+  })
   JWT_EXPIRES_IN = '1h';
 
   /** Comma-separated origins allowed to open WebSockets and make CORS requests; empty = any. */
@@ -79,20 +97,30 @@ class EnvSchema {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   PRESENCE_TTL_SECONDS = 30;
 
-  @Transform(toInt) @IsInt() @Min(0)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
   PRESENCE_GRACE_MS = 5000;
 
-  @Transform(toInt) @IsInt() @Min(1024)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
   WS_MAX_PAYLOAD_BYTES = 64 * 1024;
 
-  @Transform(toInt) @IsInt() @Min(1)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
   WS_MAX_SUBSCRIPTIONS = 50;
 
   /** A socket whose unsent data passes this many bytes is a slow reader and is closed. */
-  @Transform(toInt) @IsInt() @Min(1024)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
   WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 }
 
@@ -146,7 +174,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
   const errors = validateSync(parsed, { forbidUnknownValues: false });
   if (errors.length > 0) {
-    const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+    const lines = errors.map(
+      (e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`,
+    );
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   if (!parsed.JWT_SECRET && parsed.NODE_ENV === 'production') {
@@ -159,7 +189,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: {
       port: parsed.PORT,
       host: parsed.HOST,
-      corsOrigins: parsed.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+      corsOrigins: parsed.CORS_ORIGINS.split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
     },
     database: {
       url: parsed.DATABASE_URL,

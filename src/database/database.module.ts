@@ -2,13 +2,7 @@
  * The database connection: DATABASE_URL when set, otherwise an embedded PostgreSQL (PGlite) under
  * DATA_DIR. Migrations run at start (MIGRATIONS_RUN) under an advisory lock; synchronize is off.
  */
-import {
-  DynamicModule,
-  Injectable,
-  Logger,
-  Module,
-  OnApplicationShutdown,
-} from '@nestjs/common';
+import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -85,7 +79,8 @@ export class DatabaseModule {
     {
       provide: DatabaseServer,
       inject: [AppConfig, ModuleRef],
-      useFactory: (config: AppConfig, moduleRef: ModuleRef) => DatabaseServer.locate(config, moduleRef),
+      useFactory: (config: AppConfig, moduleRef: ModuleRef) =>
+        DatabaseServer.locate(config, moduleRef),
     },
   ],
   exports: [DatabaseServer],

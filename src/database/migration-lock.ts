@@ -16,10 +16,14 @@ export async function runMigrationsLocked(dataSource: DataSource): Promise<void>
     await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     if (applied.length > 0) {
-      logger.log(`applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`);
+      logger.log(
+        `applied ${applied.length} migration(s): ${applied.map((m) => m.name).join(', ')}`,
+      );
     }
   } finally {
-    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    await runner
+      .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY])
+      .catch(() => undefined);
     await runner.release();
   }
 }

@@ -8,7 +8,12 @@
  * - a slow reader whose unsent data passes WS_MAX_BUFFERED_BYTES is disconnected;
  * - on shutdown, sockets close with 1001 so clients reconnect to another instance.
  */
-import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { GraphQLError, type ExecutionResult } from 'graphql';
@@ -148,7 +153,11 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
           const user = await this.tokens.verifyBearer(ctx.connectionParams?.authorization);
           ctx.extra.user = user;
           this.closeWhenTokenExpires(ctx.extra.socket, user);
-          await this.connections.opened({ id: ctx.extra.connectionId, userId: user.id, openedAt: new Date() });
+          await this.connections.opened({
+            id: ctx.extra.connectionId,
+            userId: user.id,
+            openedAt: new Date(),
+          });
           return true;
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
@@ -157,9 +166,12 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
       onSubscribe: (ctx) => {
         if (Object.keys(ctx.subscriptions).length >= this.config.ws.maxSubscriptions) {
           return [
-            new GraphQLError(`At most ${this.config.ws.maxSubscriptions} operations per connection`, {
-              extensions: { code: 'TOO_MANY_REQUESTS' },
-            }),
+            new GraphQLError(
+              `At most ${this.config.ws.maxSubscriptions} operations per connection`,
+              {
+                extensions: { code: 'TOO_MANY_REQUESTS' },
+              },
+            ),
           ];
         }
       },

@@ -46,10 +46,13 @@ export class WsConnections {
   }
 
   /** A failing listener (say, Redis down) must not refuse or break the connection. */
-  private async notify(call: (listener: WsConnectionListener) => void | Promise<void>): Promise<void> {
+  private async notify(
+    call: (listener: WsConnectionListener) => void | Promise<void>,
+  ): Promise<void> {
     const results = await Promise.allSettled(this.listeners.map(async (l) => call(l)));
     for (const result of results) {
-      if (result.status === 'rejected') this.logger.warn(`connection listener failed: ${String(result.reason)}`);
+      if (result.status === 'rejected')
+        this.logger.warn(`connection listener failed: ${String(result.reason)}`);
     }
   }
 }

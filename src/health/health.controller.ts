@@ -35,7 +35,9 @@ export class HealthController {
   @Get('ready')
   @HealthCheck()
   ready(): Promise<HealthCheckResult> {
-    const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database', { timeout: PROBE_TIMEOUT_MS })];
+    const checks: HealthIndicatorFunction[] = [
+      () => this.database.pingCheck('database', { timeout: PROBE_TIMEOUT_MS }),
+    ];
     const redis = this.redis;
     if (redis) {
       checks.push(() =>

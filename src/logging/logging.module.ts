@@ -20,11 +20,18 @@ export class LoggingModule {
             level: config.logLevel,
             genReqId: (req: IncomingMessage, res: ServerResponse) => {
               const header = req.headers['x-request-id'];
-              const id = typeof header === 'string' && /^[\w.-]{1,128}$/.test(header) ? header : randomUUID();
+              const id =
+                typeof header === 'string' && /^[\w.-]{1,128}$/.test(header)
+                  ? header
+                  : randomUUID();
               res.setHeader('X-Request-Id', id);
               return id;
             },
-            redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+            redact: [
+              'req.headers.authorization',
+              'req.headers.cookie',
+              'res.headers["set-cookie"]',
+            ],
             // Probes would drown everything else.
             autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
           },

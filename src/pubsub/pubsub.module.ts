@@ -40,7 +40,10 @@ class RedisConnections implements OnApplicationShutdown {
       maxRetriesPerRequest: 1,
       lazyConnect: false,
     }).on('error', onError);
-    this.subscriber = new Redis(config.redis.url, { maxRetriesPerRequest: null }).on('error', onError);
+    this.subscriber = new Redis(config.redis.url, { maxRetriesPerRequest: null }).on(
+      'error',
+      onError,
+    );
     this.pubSub = new RedisPubSub({
       publisher: this.command,
       subscriber: this.subscriber,
@@ -50,14 +53,21 @@ class RedisConnections implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([this.command?.quit().catch(() => undefined), this.subscriber?.quit().catch(() => undefined)]);
+    await Promise.all([
+      this.command?.quit().catch(() => undefined),
+      this.subscriber?.quit().catch(() => undefined),
+    ]);
   }
 }
 
 @Global()
 @Module({
   providers: [
-    { provide: RedisConnections, inject: [AppConfig], useFactory: (c: AppConfig) => new RedisConnections(c) },
+    {
+      provide: RedisConnections,
+      inject: [AppConfig],
+      useFactory: (c: AppConfig) => new RedisConnections(c),
+    },
     { provide: PUB_SUB, inject: [RedisConnections], useFactory: (r: RedisConnections) => r.pubSub },
     { provide: REDIS, inject: [RedisConnections], useFactory: (r: RedisConnections) => r.command },
     Channels,

@@ -18,10 +18,12 @@ export class UserLoader {
   }
 
   private loader(loaders: RequestLoaders): DataLoader<string, User | null> {
-    return loaders.get(this, () =>
-      new DataLoader(async (ids: readonly string[]) =>
-        byKeys(ids, await this.users.findByIds(ids), (u) => u.id),
-      ),
+    return loaders.get(
+      this,
+      () =>
+        new DataLoader(async (ids: readonly string[]) =>
+          byKeys(ids, await this.users.findByIds(ids), (u) => u.id),
+        ),
     );
   }
 }

@@ -54,13 +54,20 @@ export class UsersRepository {
    * Users whose username or display name starts with `prefix` (case-insensitive), ordered by
    * username, after the username `afterUsername`; both prefixes use varchar_pattern_ops indexes.
    */
-  findPageByPrefix(prefix: string | undefined, afterUsername: string | undefined, limit: number): Promise<User[]> {
+  findPageByPrefix(
+    prefix: string | undefined,
+    afterUsername: string | undefined,
+    limit: number,
+  ): Promise<User[]> {
     const query = this.users.createQueryBuilder('u').orderBy('u.username', 'ASC').limit(limit);
     if (prefix) {
       const pattern = `${escapeLike(prefix.toLowerCase())}%`;
-      query.andWhere('(u.username LIKE :pattern OR lower(u.display_name) LIKE :pattern)', { pattern });
+      query.andWhere('(u.username LIKE :pattern OR lower(u.display_name) LIKE :pattern)', {
+        pattern,
+      });
     }
-    if (afterUsername !== undefined) query.andWhere('u.username > :afterUsername', { afterUsername });
+    if (afterUsername !== undefined)
+      query.andWhere('u.username > :afterUsername', { afterUsername });
     return query.getMany();
   }
 

@@ -31,9 +31,15 @@ export class UsersService {
     return user;
   }
 
-  async search(args: { search?: string; first?: number; after?: string }): Promise<ConnectionShape<User>> {
+  async search(args: {
+    search?: string;
+    first?: number;
+    after?: string;
+  }): Promise<ConnectionShape<User>> {
     const limit = args.first ?? DEFAULT_PAGE_SIZE;
-    const after = args.after ? decodeCursor<[string]>(CURSOR_KIND, args.after, ['string'])[0] : undefined;
+    const after = args.after
+      ? decodeCursor<[string]>(CURSOR_KIND, args.after, ['string'])[0]
+      : undefined;
     const rows = await this.users.findPageByPrefix(args.search?.trim(), after, limit + 1);
     return toConnection(rows.slice(0, limit), (u) => encodeCursor(CURSOR_KIND, u.username), {
       hasNextPage: rows.length > limit,

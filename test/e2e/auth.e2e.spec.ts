@@ -30,11 +30,18 @@ describe('register, login, me', () => {
     });
     expect(registered.register.user).toMatchObject({ username, displayName: 'Alice A.' });
 
-    const login = await gqlOk(app.url, LOGIN, { input: { username, password: 'correct horse battery' } });
+    const login = await gqlOk(app.url, LOGIN, {
+      input: { username, password: 'correct horse battery' },
+    });
     expect(login.login.user.id).toBe(registered.register.user.id);
 
     const me = await gqlOk(app.url, ME, {}, login.login.accessToken);
-    expect(me.me).toEqual({ id: registered.register.user.id, username, displayName: 'Alice A.', avatarUrl: null });
+    expect(me.me).toEqual({
+      id: registered.register.user.id,
+      username,
+      displayName: 'Alice A.',
+      avatarUrl: null,
+    });
   });
 
   it('treats usernames case-insensitively: a taken name in other case is CONFLICT, login in any case works', async () => {
@@ -42,19 +49,27 @@ describe('register, login, me', () => {
     await gqlOk(app.url, REGISTER, { input: { username, password: 'password-one' } });
     const before = await countUsers();
 
-    const taken = await gql(app.url, REGISTER, { input: { username: username.toUpperCase(), password: 'password-two' } });
+    const taken = await gql(app.url, REGISTER, {
+      input: { username: username.toUpperCase(), password: 'password-two' },
+    });
     expect(errorCode(taken)).toBe('CONFLICT');
     expect(taken.errors![0].message).toBe('That username is taken');
     expect(await countUsers()).toBe(before);
 
-    const login = await gqlOk(app.url, LOGIN, { input: { username: username.toUpperCase(), password: 'password-one' } });
+    const login = await gqlOk(app.url, LOGIN, {
+      input: { username: username.toUpperCase(), password: 'password-one' },
+    });
     expect(login.login.user.username).toBe(username);
   });
 
   it('refuses a wrong password and an unknown user alike with UNAUTHENTICATED', async () => {
     const user = await registerUser(app.url, 'carol');
-    const wrong = await gql(app.url, LOGIN, { input: { username: user.username, password: 'not the password' } });
-    const unknown = await gql(app.url, LOGIN, { input: { username: uniqueUsername('nobody'), password: 'whatever1' } });
+    const wrong = await gql(app.url, LOGIN, {
+      input: { username: user.username, password: 'not the password' },
+    });
+    const unknown = await gql(app.url, LOGIN, {
+      input: { username: uniqueUsername('nobody'), password: 'whatever1' },
+    });
     expect(errorCode(wrong)).toBe('UNAUTHENTICATED');
     expect(errorCode(unknown)).toBe('UNAUTHENTICATED');
     expect(wrong.errors![0].message).toBe(unknown.errors![0].message);
@@ -67,15 +82,22 @@ describe('register, login, me', () => {
     ['a username too long', { username: 'x'.repeat(33), password: 'long enough' }, 'username'],
     ['a password too short', { username: 'valid_name_1', password: 'short' }, 'password'],
     ['a password too long', { username: 'valid_name_2', password: 'p'.repeat(129) }, 'password'],
-    ['an empty display name', { username: 'valid_name_3', password: 'long enough', displayName: '   ' }, 'displayName'],
-  ])('refuses %s with BAD_USER_INPUT naming the field, and stores nothing', async (_, input, field) => {
-    const before = await countUsers();
-    const res = await gql(app.url, REGISTER, { input });
-    expect(errorCode(res)).toBe('BAD_USER_INPUT');
-    const fields = res.errors![0].extensions!.fields as { field: string }[];
-    expect(fields.map((f) => f.field)).toContain(field);
-    expect(await countUsers()).toBe(before);
-  });
+    [
+      'an empty display name',
+      { username: 'valid_name_3', password: 'long enough', displayName: '   ' },
+      'displayName',
+    ],
+  ])(
+    'refuses %s with BAD_USER_INPUT naming the field, and stores nothing',
+    async (_, input, field) => {
+      const before = await countUsers();
+      const res = await gql(app.url, REGISTER, { input });
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      const fields = res.errors![0].extensions!.fields as { field: string }[];
+      expect(fields.map((f) => f.field)).toContain(field);
+      expect(await countUsers()).toBe(before);
+    },
+  );
 
   it('refuses a missing required field at the GraphQL layer without touching storage', async () => {
     const before = await countUsers();
@@ -108,7 +130,13 @@ describe('users', () => {
     const me = await registerUser(app.url, 'searcher');
     const tag = uniqueUsername('zq').replace('_', '');
     for (const suffix of ['a', 'b', 'c']) {
-      await gqlOk(app.url, REGISTER, { input: { username: `${tag}_${suffix}`, password: 'long enough', displayName: `Zed ${suffix}` } });
+      await gqlOk(app.url, REGISTER, {
+        input: {
+          username: `${tag}_${suffix}`,
+          password: 'long enough',
+          displayName: `Zed ${suffix}`,
+        },
+      });
     }
     const query = `query($search: String, $first: Int, $after: String) {
       users(search: $search, first: $first, after: $after) {
@@ -118,7 +146,12 @@ describe('users', () => {
     const first = await gqlOk(app.url, query, { search: tag.toUpperCase(), first: 2 }, me.token);
     expect(first.users.edges.map((e: any) => e.node.username)).toEqual([`${tag}_a`, `${tag}_b`]);
     expect(first.users.pageInfo.hasNextPage).toBe(true);
-    const second = await gqlOk(app.url, query, { search: tag, first: 2, after: first.users.pageInfo.endCursor }, me.token);
+    const second = await gqlOk(
+      app.url,
+      query,
+      { search: tag, first: 2, after: first.users.pageInfo.endCursor },
+      me.token,
+    );
     expect(second.users.edges.map((e: any) => e.node.username)).toEqual([`${tag}_c`]);
     expect(second.users.pageInfo.hasNextPage).toBe(false);
   });
@@ -127,7 +160,9 @@ describe('users', () => {
     const me = await registerUser(app.url, 'viewer');
     const other = await registerUser(app.url, 'viewed');
     const query = `query($id: ID!) { user(id: $id) { id username } }`;
-    expect((await gqlOk(app.url, query, { id: other.id }, me.token)).user.username).toBe(other.username);
+    expect((await gqlOk(app.url, query, { id: other.id }, me.token)).user.username).toBe(
+      other.username,
+    );
     for (const id of ['00000000-0000-4000-8000-000000000000', 'not-a-uuid']) {
       const res = await gql(app.url, query, { id }, me.token);
       expect(errorCode(res)).toBe('NOT_FOUND');
@@ -136,7 +171,12 @@ describe('users', () => {
 
   it('refuses a malformed cursor with BAD_USER_INPUT', async () => {
     const me = await registerUser(app.url, 'cursor');
-    const res = await gql(app.url, `query { users(after: "%%%garbage") { edges { cursor } } }`, {}, me.token);
+    const res = await gql(
+      app.url,
+      `query { users(after: "%%%garbage") { edges { cursor } } }`,
+      {},
+      me.token,
+    );
     expect(errorCode(res)).toBe('BAD_USER_INPUT');
   });
 

@@ -25,7 +25,10 @@ describe('health', () => {
   it('answers ready with the database and Redis both up', async () => {
     const res = await fetch(`${app.url}/health/ready`);
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; details: Record<string, { status: string }> };
+    const body = (await res.json()) as {
+      status: string;
+      details: Record<string, { status: string }>;
+    };
     expect(body.status).toBe('ok');
     expect(body.details.database.status).toBe('up');
     expect(body.details.redis.status).toBe('up');

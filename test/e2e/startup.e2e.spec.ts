@@ -26,12 +26,17 @@ describe('migrations', () => {
       startApp(testEnv({ DATABASE_URL: db.url })),
       startApp(testEnv({ DATABASE_URL: db.url })),
     ]);
-    cleanups.push(() => a.close(), () => b.close());
+    cleanups.push(
+      () => a.close(),
+      () => b.close(),
+    );
     for (const app of [a, b]) {
       const res = await fetch(`${app.url}/health/ready`);
       expect(res.status).toBe(200);
     }
-    const rows = await db.query<{ name: string; n: string }>('SELECT name, count(*) AS n FROM migrations GROUP BY name');
+    const rows = await db.query<{ name: string; n: string }>(
+      'SELECT name, count(*) AS n FROM migrations GROUP BY name',
+    );
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.n === '1')).toBe(true);
   });
@@ -63,9 +68,13 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     const first = await spawnApp(env, 60_000);
     expect(first.output()).toMatch(/using embedded PostgreSQL \(PGlite\)/);
     expect(first.output()).toMatch(/using in-process pub\/sub/);
-    const registered = await gqlOk(first.url, `mutation($input: RegisterInput!) { register(input: $input) { user { id } } }`, {
-      input: { username, password },
-    });
+    const registered = await gqlOk(
+      first.url,
+      `mutation($input: RegisterInput!) { register(input: $input) { user { id } } }`,
+      {
+        input: { username, password },
+      },
+    );
     await first.close();
     // Nest re-raises SIGTERM after a clean shutdown, so the process ends by that signal.
     expect(await first.exited).toEqual({ code: null, signal: 'SIGTERM' });
@@ -73,9 +82,13 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
 
     const second = await spawnApp(env, 60_000);
     cleanups.push(() => second.close());
-    const login = await gqlOk(second.url, `mutation($input: LoginInput!) { login(input: $input) { user { id } } }`, {
-      input: { username, password },
-    });
+    const login = await gqlOk(
+      second.url,
+      `mutation($input: LoginInput!) { login(input: $input) { user { id } } }`,
+      {
+        input: { username, password },
+      },
+    );
     expect(login.login.user.id).toBe(registered.register.user.id);
   }, 120_000);
 });

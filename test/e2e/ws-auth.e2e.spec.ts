@@ -37,10 +37,34 @@ describe('graphql-ws connection_init', () => {
 
   it.each([
     ['no token', () => undefined],
-    ['a forged signature', () => signed({ alg: 'HS256', typ: 'JWT' }, { sub: user.id, exp: now() + 600 }, 'wrong-secret-wrong-secret')],
-    ['an alg:none token', () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: user.id, exp: now() + 600 })}.`],
-    ['another algorithm (HS512, right key)', () => signed({ alg: 'HS512', typ: 'JWT' }, { sub: user.id, exp: now() + 600 }, JWT_SECRET, 'sha512')],
-    ['an expired token', () => signed({ alg: 'HS256', typ: 'JWT' }, { sub: user.id, exp: now() - 10, iat: now() - 100 })],
+    [
+      'a forged signature',
+      () =>
+        signed(
+          { alg: 'HS256', typ: 'JWT' },
+          { sub: user.id, exp: now() + 600 },
+          'wrong-secret-wrong-secret',
+        ),
+    ],
+    [
+      'an alg:none token',
+      () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: user.id, exp: now() + 600 })}.`,
+    ],
+    [
+      'another algorithm (HS512, right key)',
+      () =>
+        signed(
+          { alg: 'HS512', typ: 'JWT' },
+          { sub: user.id, exp: now() + 600 },
+          JWT_SECRET,
+          'sha512',
+        ),
+    ],
+    [
+      'an expired token',
+      () =>
+        signed({ alg: 'HS256', typ: 'JWT' }, { sub: user.id, exp: now() - 10, iat: now() - 100 }),
+    ],
     ['garbage', () => 'garbage'],
   ])('refuses %s with close code 4403', async (_, token) => {
     const error = await connectWs(app.wsUrl, token()).then(

@@ -27,7 +27,9 @@ export function uniqueRedisPrefix(): string {
 }
 
 /** Environment every test instance gets unless the test overrides it. */
-export function testEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+export function testEnv(
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
@@ -39,7 +41,11 @@ export function testEnv(overrides: Record<string, string | undefined> = {}): Rec
 }
 
 /** Env for an instance sharing a database and a Redis namespace with its siblings. */
-export function clusterEnv(databaseUrl: string, redisPrefix: string, overrides: Record<string, string> = {}) {
+export function clusterEnv(
+  databaseUrl: string,
+  redisPrefix: string,
+  overrides: Record<string, string> = {},
+) {
   return testEnv({ DATABASE_URL: databaseUrl, REDIS_URL, REDIS_PREFIX: redisPrefix, ...overrides });
 }
 
@@ -66,7 +72,10 @@ export interface ChildApp extends RunningApp {
 }
 
 /** Runs `node dist/src/main.js` (compiled by the global setup) and waits until it listens. */
-export async function spawnApp(env: Record<string, string | undefined>, timeoutMs = 30_000): Promise<ChildApp> {
+export async function spawnApp(
+  env: Record<string, string | undefined>,
+  timeoutMs = 30_000,
+): Promise<ChildApp> {
   const child = spawn(process.execPath, ['dist/src/main.js'], {
     env: { PATH: process.env.PATH, ...testEnv({ LOG_LEVEL: 'info', ...env }) } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

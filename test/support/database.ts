@@ -7,7 +7,10 @@ export interface TestDatabase {
   url: string;
   name: string;
   /** Runs one query against the test database (for assertions on what is stored). */
-  query<T extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<T[]>;
+  query<T extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<T[]>;
   drop(): Promise<void>;
 }
 

@@ -56,7 +56,13 @@ export interface TestUser {
 
 const REGISTER = /* GraphQL */ `
   mutation Register($input: RegisterInput!) {
-    register(input: $input) { accessToken user { id username } }
+    register(input: $input) {
+      accessToken
+      user {
+        id
+        username
+      }
+    }
   }
 `;
 

@@ -41,7 +41,9 @@ export async function connectWs(
       resolveClosed(code);
       reject(new Error(`closed with ${code}`));
     });
-    client.on('error', (error) => reject(error instanceof Error ? error : new Error('socket error')));
+    client.on('error', (error) =>
+      reject(error instanceof Error ? error : new Error('socket error')),
+    );
   });
   return { client, closed, dispose: () => client.dispose() as Promise<void> };
 }
@@ -84,7 +86,12 @@ export function subscribe<T = any>(
         };
         if (check()) return;
         const timer = setTimeout(
-          () => reject(new Error(`expected ${count} events, got ${events.length}: ${JSON.stringify(errors)}`)),
+          () =>
+            reject(
+              new Error(
+                `expected ${count} events, got ${events.length}: ${JSON.stringify(errors)}`,
+              ),
+            ),
           timeoutMs,
         );
         waiters.push(() => {

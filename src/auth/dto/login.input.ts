@@ -5,7 +5,9 @@ import { IsString, MaxLength } from 'class-validator';
 @InputType()
 export class LoginInput {
   @Field()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value))
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' ? value.trim().toLowerCase() : value,
+  )
   @IsString()
   @MaxLength(32)
   username: string;

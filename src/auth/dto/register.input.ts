@@ -22,7 +22,10 @@ export class RegisterInput {
   @Length(8, 128)
   password: string;
 
-  @Field(() => String, { nullable: true, description: '1–64 characters; the username when omitted.' })
+  @Field(() => String, {
+    nullable: true,
+    description: '1–64 characters; the username when omitted.',
+  })
   @Transform(trim)
   @IsOptional()
   @IsString()

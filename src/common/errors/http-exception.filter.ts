@@ -14,7 +14,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
     const error = toPublicError(exception);
-    if (!error.expected) this.logger.error({ err: exception }, 'unexpected error while handling a request');
+    if (!error.expected)
+      this.logger.error({ err: exception }, 'unexpected error while handling a request');
     if (error.details.retryAfterSeconds !== undefined) {
       response.setHeader('Retry-After', String(error.details.retryAfterSeconds));
     }

@@ -28,14 +28,27 @@ const CODE_OF_STATUS: Record<number, ErrorCode> = {
 };
 
 /** Database errors that mean "the database is unreachable", not "the code is wrong". */
-const UNAVAILABLE_ERRORS = /ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Connection terminated|connection timeout|the database system is (starting|shutting) up|terminating connection/i;
+const UNAVAILABLE_ERRORS =
+  /ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|Connection terminated|connection timeout|the database system is (starting|shutting) up|terminating connection/i;
 
 export function toPublicError(error: unknown): PublicError {
   if (error instanceof DomainError) {
-    return { code: error.code, status: HTTP_STATUS_OF[error.code], message: error.message, details: error.details, expected: true };
+    return {
+      code: error.code,
+      status: HTTP_STATUS_OF[error.code],
+      message: error.message,
+      details: error.details,
+      expected: true,
+    };
   }
   if (error instanceof ThrottlerException) {
-    return { code: 'TOO_MANY_REQUESTS', status: 429, message: 'Too many requests', details: {}, expected: true };
+    return {
+      code: 'TOO_MANY_REQUESTS',
+      status: 429,
+      message: 'Too many requests',
+      details: {},
+      expected: true,
+    };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -53,7 +66,13 @@ export function toPublicError(error: unknown): PublicError {
       expected: false,
     };
   }
-  return { code: 'INTERNAL_SERVER_ERROR', status: 500, message: 'Internal server error', details: {}, expected: false };
+  return {
+    code: 'INTERNAL_SERVER_ERROR',
+    status: 500,
+    message: 'Internal server error',
+    details: {},
+    expected: false,
+  };
 }
 
 function httpMessage(error: HttpException): string {
