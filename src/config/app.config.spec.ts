@@ -53,7 +53,7 @@ describe('loadConfig', () => {
       expect(loadConfig({ JWT_EXPIRES_IN: value }).jwt.expiresInSeconds).toBe(seconds);
     });
 
-    it.each(['', '1w', '-5', '1.5h', 'h', '10 m'])('refuses %j', (value) => {
+    it.each(['0', '1w', '-5', '1.5h', 'h', '10 m'])('refuses %j', (value) => {
       expect(() => loadConfig({ JWT_EXPIRES_IN: value })).toThrow(ConfigError);
       expect(() => loadConfig({ JWT_EXPIRES_IN: value })).toThrow(/JWT_EXPIRES_IN/);
     });
@@ -94,8 +94,18 @@ describe('loadConfig', () => {
       expect(config.database.migrationsRun).toBe(false);
     });
 
-    // toBool turns every unrecognised string into false, so @IsBoolean() never fails on a string.
-    it.todo('refuses a boolean it cannot read, such as MIGRATIONS_RUN=flase (today: false)');
+    it('refuses a boolean it cannot read, such as MIGRATIONS_RUN=flase', () => {
+      expect(() => loadConfig({ MIGRATIONS_RUN: 'flase' })).toThrow('MIGRATIONS_RUN');
+    });
+
+    it('refuses a zero token lifetime and hexadecimal ports', () => {
+      expect(() => loadConfig({ JWT_EXPIRES_IN: '0' })).toThrow('JWT_EXPIRES_IN');
+      expect(() => loadConfig({ PORT: '0x50' })).toThrow('PORT');
+    });
+
+    it('treats an empty number as unset', () => {
+      expect(loadConfig({ PORT: '' }).http.port).toBe(3000);
+    });
   });
 
   describe('JWT_SECRET', () => {

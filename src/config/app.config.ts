@@ -17,11 +17,22 @@ import {
 } from 'class-validator';
 import { resolve } from 'node:path';
 
+const BOOLEANS: Record<string, boolean> = {
+  '1': true,
+  true: true,
+  yes: true,
+  on: true,
+  '0': false,
+  false: false,
+  no: false,
+  off: false,
+};
+/** Unrecognised text stays a string, so IsBoolean refuses it instead of a typo meaning false. */
 const toBool = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
+  typeof value === 'string' ? (BOOLEANS[value.trim().toLowerCase()] ?? value) : value;
+/** Decimal integers only: anything else stays a string for IsInt to refuse. */
 const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
-const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 
 export const APP_ROLES = ['all', 'api', 'realtime'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -46,7 +57,6 @@ class EnvSchema {
   @IsIn(APP_ROLES)
   APP_ROLE: AppRole = 'all';
 
-  @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^postgres(ql)?:\/\//)
   DATABASE_URL?: string = undefined;
@@ -70,7 +80,6 @@ class EnvSchema {
   @IsString()
   DATA_DIR = './data';
 
-  @Transform(emptyToUndefined)
   @IsOptional()
   @Matches(/^rediss?:\/\//)
   REDIS_URL?: string = undefined;
@@ -79,14 +88,13 @@ class EnvSchema {
   @IsString()
   REDIS_PREFIX = 'chat:';
 
-  @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
   @MinLength(16)
   JWT_SECRET?: string = undefined;
 
-  @Matches(/^\d+[smhd]?$/, {
-    message: 'JWT_EXPIRES_IN must be seconds or a number with s, m, h or d',
+  @Matches(/^[1-9]\d*[smhd]?$/, {
+    message: 'JWT_EXPIRES_IN must be a positive number of seconds, or a number with s, m, h or d',
   })
   JWT_EXPIRES_IN = '1h';
 
@@ -169,7 +177,10 @@ export class AppConfig {
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const known = Object.keys(new EnvSchema());
   const raw = Object.fromEntries(
-    Object.entries(env).filter(([key, value]) => known.includes(key) && value !== undefined),
+    // An empty variable means "unset", as shells and compose files commonly pass them.
+    Object.entries(env).filter(
+      ([key, value]) => known.includes(key) && value !== undefined && value !== '',
+    ),
   );
   const parsed = plainToInstance(EnvSchema, raw, { exposeDefaultValues: true });
   const errors = validateSync(parsed, { forbidUnknownValues: false });

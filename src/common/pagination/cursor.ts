@@ -4,6 +4,9 @@
  */
 import { BadUserInputError } from '../errors/domain-error.js';
 
+/** What Date.toISOString() writes; anything else is not one of our cursors. */
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 export function encodeCursor(kind: string, ...key: (string | number)[]): string {
   return Buffer.from(JSON.stringify([kind, ...key])).toString('base64url');
 }
@@ -32,7 +35,7 @@ export function decodeCursor<T extends (string | number)[]>(
     const ok =
       type === 'int'
         ? Number.isSafeInteger(value)
-        : typeof value === 'string' && (type === 'string' || !Number.isNaN(Date.parse(value)));
+        : typeof value === 'string' && (type === 'string' || ISO_TIMESTAMP.test(value));
     if (!ok) throw invalid();
   });
   return key as T;
