@@ -1,0 +1,63 @@
+# Chat backend image: build with the dev toolchain, run with production dependencies only.
+#
+#   docker build -t chat-backend .
+#   docker run -p 3000:3000 -e JWT_SECRET=... -e DATABASE_URL=postgres://... chat-backend
+#
+# Without DATABASE_URL the app runs an embedded PostgreSQL (PGlite) under DATA_DIR: fine for a
+# single container trying things out, never for several instances (see docker-compose.yml).
+
+# The app needs Node >= 20.19 (package.json "engines"); the node:20 tag tracks the latest 20.x.
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# ---------------------------------------------------------------------------------------------
+# Stage 1: install every dependency, compile TypeScript to dist/, then drop the dev dependencies.
+# argon2 ships prebuilt binaries for linux glibc (x64 and arm64), so no compiler is needed here.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+
+# Dependencies first, so that editing the sources does not invalidate the `npm ci` layer.
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+# Only what `nest build` (tsconfig.build.json: src/ and migrations/) reads.
+COPY nest-cli.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY migrations ./migrations
+RUN npm run build \
+ && npm prune --omit=dev --no-audit --no-fund \
+ && rm -f dist/.tsbuildinfo
+
+# ---------------------------------------------------------------------------------------------
+# Stage 2: the runtime image. The code stays owned by root (read-only to the app); the app runs
+# as the unprivileged `node` user and writes only under DATA_DIR.
+FROM ${NODE_IMAGE} AS runtime
+
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/data
+
+WORKDIR /app
+
+# DATA_DIR holds uploaded attachments (DATA_DIR/files) and, without DATABASE_URL, the embedded
+# database. Created here so that a fresh volume mounted on it is owned by `node`.
+RUN mkdir -p /data/files && chown -R node:node /data
+
+# package.json is needed at run time: its "type": "module" makes Node load dist/ as ES modules.
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+
+USER node
+VOLUME ["/data"]
+EXPOSE 3000
+
+# main.ts closes the server, sockets and pools on SIGTERM (enableShutdownHooks).
+STOPSIGNAL SIGTERM
+
+# Slim images have no curl: probe liveness with Node's own fetch.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health/live', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+
+# Run node directly (not `npm start`) so that SIGTERM reaches the app itself.
+CMD ["node", "dist/src/main.js"]
