@@ -14,13 +14,19 @@ export default defineConfig({
   // SWC keeps decorator metadata, which Nest's dependency injection and GraphQL types need.
   plugins: [swc.vite({ module: { type: 'es6' } })],
   test: {
-    include: ['src/**/*.spec.ts', 'test/**/*.spec.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     // Two cores here: a few files at once keeps real-time tests from starving each other.
     maxWorkers: 3,
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    reporters: ['default'],
+    projects: [
+      // Unit specs sit beside the code and need nothing running.
+      { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts'] } },
+      // Integration and e2e: real PostgreSQL, Redis, HTTP and WebSockets (checked up front).
+      {
+        extends: true,
+        test: { name: 'e2e', include: ['test/**/*.spec.ts'], globalSetup: ['test/support/global-setup.ts'] },
+      },
+    ],
   },
 });

@@ -4,5 +4,6 @@
  * `npm run migration:generate -- migrations/<Name>` writes a new file: read it, then add it here.
  */
 import { CreateUsers1795654182619 } from './1795654182619-CreateUsers.js';
+import { ConversationsAndMessages1795654662023 } from './1795654662023-ConversationsAndMessages.js';
 
-export const migrations = [CreateUsers1795654182619];
+export const migrations = [CreateUsers1795654182619, ConversationsAndMessages1795654662023];

@@ -12,6 +12,8 @@ import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { PubSubModule } from './pubsub/pubsub.module.js';
 import { UsersModule } from './users/users.module.js';
+import { ConversationsModule } from './conversations/conversations.module.js';
+import { MessagesModule } from './messages/messages.module.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -28,6 +30,8 @@ export class AppModule implements NestModule {
         GraphqlModule,
         AuthModule,
         UsersModule,
+        ConversationsModule,
+        MessagesModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
@@ -41,13 +45,11 @@ export class AppModule implements NestModule {
       .apply((req: Request, res: Response, next: NextFunction) =>
         req.path.startsWith('/health/')
           ? next()
-          : res
-              .status(404)
-              .json({
-                statusCode: 404,
-                code: 'NOT_FOUND',
-                message: 'This instance serves WebSocket only',
-              }),
+          : res.status(404).json({
+              statusCode: 404,
+              code: 'NOT_FOUND',
+              message: 'This instance serves WebSocket only',
+            }),
       )
       .forRoutes('*path');
   }

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import { Public } from '../common/auth/public.decorator.js';
-import { InjectRedis } from '../pubsub/pubsub.module.js';
+import { InjectRedis } from '../pubsub/pubsub.tokens.js';
 
 const PROBE_TIMEOUT_MS = 1500;
 

@@ -3,15 +3,14 @@
  * set, otherwise an in-process PubSub that serves a single instance. Also provides the plain
  * Redis command connection (or null) for features that keep state in Redis.
  */
-import { Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Global, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
 import { AppConfig } from '../config/app.config.js';
 import { Channels } from './channels.js';
-
-export const PUB_SUB = Symbol('PUB_SUB');
-export const REDIS = Symbol('REDIS');
+import { EventBus } from './event-bus.js';
+import { PUB_SUB, REDIS } from './pubsub.tokens.js';
 
 /** JSON turns Dates into strings; our date fields all end in "At", so revive those. */
 export function reviveDates(key: string, value: unknown): unknown {
@@ -71,11 +70,8 @@ class RedisConnections implements OnApplicationShutdown {
     { provide: PUB_SUB, inject: [RedisConnections], useFactory: (r: RedisConnections) => r.pubSub },
     { provide: REDIS, inject: [RedisConnections], useFactory: (r: RedisConnections) => r.command },
     Channels,
+    EventBus,
   ],
-  exports: [PUB_SUB, REDIS, Channels],
+  exports: [PUB_SUB, REDIS, Channels, EventBus],
 })
 export class PubSubModule {}
-
-/** Injection shorthands: `@InjectPubSub() pubSub: PubSubEngine`, `@InjectRedis() redis: Redis | null`. */
-export const InjectPubSub = () => Inject(PUB_SUB);
-export const InjectRedis = () => Inject(REDIS);

@@ -1,0 +1,40 @@
+/**
+ * A conversation: direct (exactly two people, one per pair) or a group. Doubles as the GraphQL
+ * `Conversation` type; `participants` and `lastMessage` are resolved in batches.
+ */
+import { Field, ID, ObjectType } from '@nestjs/graphql';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+@ObjectType()
+@Entity({ name: 'conversations' })
+export class Conversation {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  title: string | null;
+
+  @Field()
+  @Column({ name: 'is_direct', type: 'boolean' })
+  isDirect: boolean;
+
+  /** For direct conversations, "<smaller user id>:<larger user id>": one conversation per pair. */
+  @Index('conversations_direct_key', { unique: true })
+  @Column({ name: 'direct_key', type: 'varchar', length: 73, nullable: true })
+  directKey: string | null;
+
+  /** Millisecond precision, so a timestamp survives a round trip through a cursor unchanged. */
+  @Field()
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt: Date;
+
+  @Field(() => Date, { nullable: true })
+  @Column({ name: 'last_message_at', type: 'timestamptz', precision: 3, nullable: true })
+  lastMessageAt: Date | null;
+
+  /** The seq of the newest message; the next message takes last_seq + 1 under the row lock. */
+  @Column({ name: 'last_seq', type: 'integer', default: 0 })
+  lastSeq: number;
+}

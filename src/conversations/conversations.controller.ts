@@ -1,0 +1,25 @@
+/** The original design's REST API for conversations, over the same service as GraphQL. */
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { CurrentUser } from '../common/auth/current-user.decorator.js';
+import { RestPageQuery } from '../common/pagination/rest-page.query.js';
+import type { ConversationView } from './conversation.view.js';
+import { ConversationsService } from './conversations.service.js';
+
+@Controller('conversations')
+export class ConversationsController {
+  constructor(private readonly conversations: ConversationsService) {}
+
+  @Get()
+  list(
+    @CurrentUser() user: AuthUser,
+    @Query() query: RestPageQuery,
+  ): Promise<{ items: ConversationView[]; nextCursor: string | null }> {
+    return this.conversations.pageForUser(user.id, query.limit, query.cursor);
+  }
+
+  @Get(':id')
+  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ConversationView> {
+    return this.conversations.viewForUser(id, user.id);
+  }
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { UsersModule } from '../users/users.module.js';
+import { Conversation } from './conversation.entity.js';
+import { ConversationsController } from './conversations.controller.js';
+import { ConversationsRepository } from './conversations.repository.js';
+import { ConversationsResolver } from './conversations.resolver.js';
+import { ConversationsService } from './conversations.service.js';
+import { Participant } from './participant.entity.js';
+import { ParticipantsLoader } from './participants.loader.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Conversation, Participant]), UsersModule],
+  controllers: [ConversationsController],
+  providers: [
+    ConversationsRepository,
+    ConversationsService,
+    ConversationsResolver,
+    ParticipantsLoader,
+  ],
+  exports: [ConversationsService, ConversationsRepository],
+})
+export class ConversationsModule {}

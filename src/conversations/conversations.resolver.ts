@@ -1,0 +1,81 @@
+import {
+  Args,
+  Context,
+  ID,
+  Mutation,
+  Parent,
+  Query,
+  ResolveField,
+  Resolver,
+} from '@nestjs/graphql';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { CurrentUser } from '../common/auth/current-user.decorator.js';
+import { ForwardPaginationArgs } from '../common/pagination/pagination.args.js';
+import type { GraphqlContext } from '../graphql/graphql-context.js';
+import { User } from '../users/user.entity.js';
+import { Conversation } from './conversation.entity.js';
+import { ConversationsService } from './conversations.service.js';
+import { AddParticipantsArgs } from './dto/add-participants.args.js';
+import { ConversationConnection } from './dto/conversation-connection.type.js';
+import { CreateConversationInput } from './dto/create-conversation.input.js';
+import { ParticipantsLoader } from './participants.loader.js';
+
+@Resolver(() => Conversation)
+export class ConversationsResolver {
+  constructor(
+    private readonly conversationsService: ConversationsService,
+    private readonly participantsLoader: ParticipantsLoader,
+  ) {}
+
+  @Query(() => ConversationConnection, {
+    description: "The caller's conversations, most recent activity first.",
+  })
+  conversations(
+    @CurrentUser() user: AuthUser,
+    @Args() args: ForwardPaginationArgs,
+  ): Promise<ConversationConnection> {
+    return this.conversationsService.listForUser(user.id, args);
+  }
+
+  @Query(() => Conversation, { description: 'NOT_FOUND unless the caller is a participant.' })
+  conversation(
+    @CurrentUser() user: AuthUser,
+    @Args('id', { type: () => ID }) id: string,
+  ): Promise<Conversation> {
+    return this.conversationsService.getForUser(id, user.id);
+  }
+
+  @Mutation(() => Conversation)
+  createConversation(
+    @CurrentUser() user: AuthUser,
+    @Args('input') input: CreateConversationInput,
+  ): Promise<Conversation> {
+    return this.conversationsService.create(user.id, input);
+  }
+
+  @Mutation(() => Conversation, { description: 'Groups only; users already in are skipped.' })
+  addParticipants(
+    @CurrentUser() user: AuthUser,
+    @Args() args: AddParticipantsArgs,
+  ): Promise<Conversation> {
+    return this.conversationsService.addParticipants(user.id, args.conversationId, args.userIds);
+  }
+
+  @Mutation(() => Boolean, {
+    description: 'Groups only. Afterwards the conversation is NOT_FOUND to the caller.',
+  })
+  leaveConversation(
+    @CurrentUser() user: AuthUser,
+    @Args('conversationId', { type: () => ID }) conversationId: string,
+  ): Promise<boolean> {
+    return this.conversationsService.leave(user.id, conversationId);
+  }
+
+  @ResolveField(() => [User])
+  participants(
+    @Parent() conversation: Conversation,
+    @Context() ctx: GraphqlContext,
+  ): Promise<User[]> {
+    return this.participantsLoader.load(ctx.loaders, conversation.id);
+  }
+}

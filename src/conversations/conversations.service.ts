@@ -1,0 +1,139 @@
+/**
+ * Conversations: who may see them (participants only; to anyone else they do not exist),
+ * creation (direct pairs are unique), membership changes, and the caller's list.
+ */
+import { Injectable } from '@nestjs/common';
+import { BadUserInputError, NotFoundError } from '../common/errors/domain-error.js';
+import { toConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
+import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
+import { DEFAULT_PAGE_SIZE } from '../common/pagination/pagination.args.js';
+import { isUuid } from '../common/uuid.js';
+import { UsersRepository } from '../users/users.repository.js';
+import type { Conversation } from './conversation.entity.js';
+import { toConversationView, type ConversationView } from './conversation.view.js';
+import { ConversationsRepository, type ActivityKey } from './conversations.repository.js';
+import { MAX_PARTICIPANTS, type CreateConversationInput } from './dto/create-conversation.input.js';
+
+const CURSOR_KIND = 'conversation';
+
+@Injectable()
+export class ConversationsService {
+  constructor(
+    private readonly conversations: ConversationsRepository,
+    private readonly users: UsersRepository,
+  ) {}
+
+  /** Throws NOT_FOUND unless the user is a participant (unknown and foreign look the same). */
+  async assertParticipant(conversationId: string, userId: string): Promise<void> {
+    if (!(await this.conversations.isParticipant(conversationId, userId))) {
+      throw new NotFoundError('Conversation');
+    }
+  }
+
+  /** The seq of the newest message (0 when none). */
+  lastSeq(conversationId: string): Promise<number> {
+    return this.conversations.findLastSeq(conversationId);
+  }
+
+  async getForUser(conversationId: string, userId: string): Promise<Conversation> {
+    const conversation = await this.conversations.findByIdForUser(conversationId, userId);
+    if (!conversation) throw new NotFoundError('Conversation');
+    return conversation;
+  }
+
+  async listForUser(
+    userId: string,
+    args: { first?: number; after?: string },
+  ): Promise<ConnectionShape<Conversation>> {
+    const limit = args.first ?? DEFAULT_PAGE_SIZE;
+    const after = args.after ? this.decodeCursor(args.after) : undefined;
+    const rows = await this.conversations.findPageForUser(userId, after, limit + 1);
+    return toConnection(rows.slice(0, limit), (c) => this.cursorOf(c), {
+      hasNextPage: rows.length > limit,
+      hasPreviousPage: after !== undefined,
+    });
+  }
+
+  /** REST: a page of the caller's conversations with their participants, and the next cursor. */
+  async pageForUser(
+    userId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: ConversationView[]; nextCursor: string | null }> {
+    const page = await this.listForUser(userId, { first: limit, after: cursor });
+    const conversations = page.edges.map((e) => e.node);
+    return {
+      items: await this.withParticipants(conversations),
+      nextCursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null,
+    };
+  }
+
+  /** REST: one conversation with its participants. */
+  async viewForUser(conversationId: string, userId: string): Promise<ConversationView> {
+    const [view] = await this.withParticipants([await this.getForUser(conversationId, userId)]);
+    return view;
+  }
+
+  async create(userId: string, input: CreateConversationInput): Promise<Conversation> {
+    const others = [...new Set(input.participantIds)].filter((id) => id !== userId);
+    if (others.length + 1 > MAX_PARTICIPANTS) {
+      throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);
+    }
+    await this.assertUsersExist(others);
+    if (others.length === 1 && !input.title) {
+      return this.conversations.findOrCreateDirect(userId, others[0]);
+    }
+    return this.conversations.createGroup(input.title ?? null, [userId, ...others]);
+  }
+
+  async addParticipants(
+    userId: string,
+    conversationId: string,
+    userIds: string[],
+  ): Promise<Conversation> {
+    const conversation = await this.getForUser(conversationId, userId);
+    if (conversation.isDirect) {
+      throw new BadUserInputError('A direct conversation cannot gain participants; create a group');
+    }
+    const ids = [...new Set(userIds)];
+    await this.assertUsersExist(ids);
+    if (!(await this.conversations.addParticipants(conversationId, ids, MAX_PARTICIPANTS))) {
+      throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);
+    }
+    return conversation;
+  }
+
+  async leave(userId: string, conversationId: string): Promise<boolean> {
+    const conversation = await this.getForUser(conversationId, userId);
+    if (conversation.isDirect) throw new BadUserInputError('A direct conversation cannot be left');
+    await this.conversations.removeParticipant(conversationId, userId);
+    return true;
+  }
+
+  private async withParticipants(conversations: Conversation[]): Promise<ConversationView[]> {
+    const rows = await this.conversations.findParticipantUsers(conversations.map((c) => c.id));
+    return conversations.map((c) =>
+      toConversationView(
+        c,
+        rows.filter((r) => r.conversationId === c.id).map((r) => r.user),
+      ),
+    );
+  }
+
+  private async assertUsersExist(ids: string[]): Promise<void> {
+    if (ids.some((id) => !isUuid(id)) || (await this.users.countExisting(ids)) !== ids.length) {
+      throw new BadUserInputError('Unknown user id in the participants');
+    }
+  }
+
+  private cursorOf(conversation: Conversation): string {
+    const activityAt = conversation.lastMessageAt ?? conversation.createdAt;
+    return encodeCursor(CURSOR_KIND, activityAt.toISOString(), conversation.id);
+  }
+
+  private decodeCursor(cursor: string): ActivityKey {
+    const [at, id] = decodeCursor<[string, string]>(CURSOR_KIND, cursor, ['date', 'string']);
+    if (!isUuid(id)) throw new BadUserInputError('Invalid cursor');
+    return { activityAt: new Date(at), id };
+  }
+}

@@ -1,0 +1,24 @@
+import { Field, ID, InputType } from '@nestjs/graphql';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+
+export const MAX_PARTICIPANTS = 1000;
+
+@InputType()
+export class CreateConversationInput {
+  @Field(() => [ID], {
+    description: `The other participants (the caller is always one). Exactly one other and no title: a direct conversation. At most ${MAX_PARTICIPANTS} in all.`,
+  })
+  @IsArray()
+  @ArrayMaxSize(MAX_PARTICIPANTS)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  participantIds: string[];
+
+  @Field(() => String, { nullable: true, description: '1–200 characters; groups only.' })
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  title?: string;
+}

@@ -1,0 +1,60 @@
+import { Field, ID, InputType } from '@nestjs/graphql';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+
+export const MAX_TEXT_LENGTH = 4000;
+export const MAX_ATTACHMENTS = 10;
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+/** The body of a send, shared by GraphQL (`SendMessageInput`) and REST. */
+@InputType({ isAbstract: true })
+export class MessageContent {
+  @Field(() => String, {
+    nullable: true,
+    description: `Trimmed; up to ${MAX_TEXT_LENGTH} characters. May be empty only with attachments.`,
+  })
+  @Transform(trim)
+  @IsOptional()
+  @IsString()
+  @MaxLength(MAX_TEXT_LENGTH)
+  text?: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Chosen by the client (e.g. a UUID); a retried send with the same id returns the first message.',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'clientMessageId must be printable ASCII without spaces' })
+  clientMessageId?: string;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description: `Up to ${MAX_ATTACHMENTS} uploads of the sender to this conversation.`,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_ATTACHMENTS)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  attachmentIds?: string[];
+}
+
+@InputType()
+export class SendMessageInput extends MessageContent {
+  @Field(() => ID)
+  @IsString()
+  @MaxLength(64)
+  conversationId: string;
+}

@@ -1,0 +1,58 @@
+/**
+ * A message. `seq` numbers a conversation's messages 1, 2, 3… with no gaps: history pages and
+ * resume cursors are seq ranges on the (conversation_id, seq) index. Doubles as the GraphQL
+ * `Message` type; `sender` and `attachments` are resolved in batches (or arrive pre-filled in
+ * real-time events).
+ */
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { Conversation } from '../conversations/conversation.entity.js';
+import { User } from '../users/user.entity.js';
+
+@ObjectType()
+@Entity({ name: 'messages' })
+@Index('messages_conversation_seq', ['conversationId', 'seq'], { unique: true })
+// A retried send (same sender, same clientMessageId) finds the first one instead of a duplicate.
+@Index('messages_client_message_id', ['conversationId', 'senderId', 'clientMessageId'], {
+  unique: true,
+})
+export class Message {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Field(() => ID)
+  @Column({ name: 'conversation_id', type: 'uuid' })
+  @ForeignKey(() => Conversation, { onDelete: 'CASCADE' })
+  conversationId: string;
+
+  @Field(() => Int, { description: '1, 2, 3… within the conversation, without gaps.' })
+  @Column({ type: 'integer' })
+  seq: number;
+
+  @Column({ name: 'sender_id', type: 'uuid' })
+  @ForeignKey(() => User, { onDelete: 'CASCADE' })
+  senderId: string;
+
+  @Field({ description: 'Trimmed; empty when the message is only attachments.' })
+  @Column({ type: 'text' })
+  text: string;
+
+  @Field(() => String, { nullable: true })
+  @Column({ name: 'client_message_id', type: 'varchar', length: 64, nullable: true })
+  clientMessageId: string | null;
+
+  @Field()
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt: Date;
+
+  /** Filled when the message travels as an event, so subscribers need no lookup. */
+  sender?: User;
+}

@@ -1,0 +1,38 @@
+/** The original design's REST API for messages: history newest first, and sending. */
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { CurrentUser } from '../common/auth/current-user.decorator.js';
+import { RestPageQuery } from '../common/pagination/rest-page.query.js';
+import { SendMessageBody } from './dto/send-message.body.js';
+import { toMessageView, type MessageView } from './message.view.js';
+import { MessagesService } from './messages.service.js';
+
+@Controller('conversations/:id/messages')
+export class MessagesController {
+  constructor(private readonly messages: MessagesService) {}
+
+  @Get()
+  async list(
+    @CurrentUser() user: AuthUser,
+    @Param('id') conversationId: string,
+    @Query() query: RestPageQuery,
+  ): Promise<{ items: MessageView[]; nextCursor: string | null }> {
+    const page = await this.messages.historyNewestFirst(
+      user.id,
+      conversationId,
+      query.limit,
+      query.cursor,
+    );
+    return { items: page.items.map(toMessageView), nextCursor: page.nextCursor };
+  }
+
+  @Post()
+  @HttpCode(201)
+  async send(
+    @CurrentUser() user: AuthUser,
+    @Param('id') conversationId: string,
+    @Body() body: SendMessageBody,
+  ): Promise<MessageView> {
+    return toMessageView(await this.messages.send(user.id, conversationId, body));
+  }
+}

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ConversationsModule } from '../conversations/conversations.module.js';
+import { UsersModule } from '../users/users.module.js';
+import { ConversationLastMessageResolver } from './conversation-last-message.resolver.js';
+import { LastMessageLoader } from './last-message.loader.js';
+import { Message } from './message.entity.js';
+import { MessageEvents } from './message-events.js';
+import { MessageStream } from './message-stream.js';
+import { MessagesController } from './messages.controller.js';
+import { MessagesRepository } from './messages.repository.js';
+import { MessagesResolver } from './messages.resolver.js';
+import { MessagesService } from './messages.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Message]), ConversationsModule, UsersModule],
+  controllers: [MessagesController],
+  providers: [
+    MessagesRepository,
+    MessagesService,
+    MessagesResolver,
+    MessageEvents,
+    MessageStream,
+    LastMessageLoader,
+    ConversationLastMessageResolver,
+  ],
+  exports: [MessagesService, MessagesRepository, MessageEvents],
+})
+export class MessagesModule {}

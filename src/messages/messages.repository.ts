@@ -1,0 +1,159 @@
+/** Database access for messages: named queries only. */
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { isUuid } from '../common/uuid.js';
+import type { User } from '../users/user.entity.js';
+import { Message } from './message.entity.js';
+
+export interface NewMessage {
+  conversationId: string;
+  senderId: string;
+  text: string;
+  clientMessageId: string | null;
+}
+
+/** A stored message with its sender filled in, and who was in the conversation at that moment. */
+export interface InsertedMessage {
+  message: Message;
+  recipientIds: string[];
+}
+
+/**
+ * One statement, so one round trip and one implicit transaction: lock the conversation row and
+ * take the next seq (only if the sender is a participant), insert the message, and read back its
+ * sender and the participants as of that moment. A duplicate clientMessageId fails the whole
+ * statement, so no seq is used up.
+ */
+const INSERT_NEXT = `
+  WITH bump AS (
+    UPDATE conversations
+       SET last_seq = last_seq + 1,
+           -- clock_timestamp() is read after the row lock, so times rise with seq.
+           last_message_at = GREATEST(clock_timestamp(), last_message_at)
+     WHERE id = $1
+       AND EXISTS (SELECT 1 FROM participants WHERE conversation_id = $1 AND user_id = $2)
+    RETURNING last_seq, last_message_at
+  ), inserted AS (
+    INSERT INTO messages (conversation_id, seq, sender_id, text, client_message_id, created_at)
+    SELECT $1, last_seq, $2, $3, $4, last_message_at FROM bump
+    RETURNING id, conversation_id, seq, sender_id, text, client_message_id, created_at
+  )
+  SELECT i.id, i.conversation_id, i.seq, i.sender_id, i.text, i.client_message_id, i.created_at,
+         u.username, u.display_name, u.avatar_url, u.created_at AS user_created_at,
+         ARRAY(SELECT user_id FROM participants WHERE conversation_id = $1) AS recipient_ids
+    FROM inserted i JOIN users u ON u.id = i.sender_id`;
+
+interface InsertedRow {
+  id: string;
+  conversation_id: string;
+  seq: number;
+  sender_id: string;
+  text: string;
+  client_message_id: string | null;
+  created_at: Date;
+  username: string;
+  display_name: string;
+  avatar_url: string | null;
+  user_created_at: Date;
+  recipient_ids: string[];
+}
+
+@Injectable()
+export class MessagesRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(Message) private readonly messages: Repository<Message>,
+  ) {}
+
+  /** Stores the next message of the conversation; null when the sender is not a participant. */
+  async insertNext(message: NewMessage): Promise<InsertedMessage | null> {
+    if (!isUuid(message.conversationId)) return null;
+    const rows = (await this.dataSource.query(INSERT_NEXT, [
+      message.conversationId,
+      message.senderId,
+      message.text,
+      message.clientMessageId,
+    ])) as InsertedRow[];
+    const row = rows[0];
+    if (!row) return null;
+    const sender: User = {
+      id: row.sender_id,
+      username: row.username,
+      displayName: row.display_name,
+      avatarUrl: row.avatar_url,
+      createdAt: row.user_created_at,
+      lastSeenAt: null,
+    };
+    return {
+      message: this.messages.create({
+        id: row.id,
+        conversationId: row.conversation_id,
+        seq: row.seq,
+        senderId: row.sender_id,
+        text: row.text,
+        clientMessageId: row.client_message_id,
+        createdAt: row.created_at,
+        sender,
+      }),
+      recipientIds: row.recipient_ids,
+    };
+  }
+
+  findByClientMessageId(
+    conversationId: string,
+    senderId: string,
+    clientMessageId: string,
+  ): Promise<Message | null> {
+    return this.messages.findOneBy({ conversationId, senderId, clientMessageId });
+  }
+
+  /** Up to `limit` messages with afterSeq < seq < beforeSeq, oldest first (index range scan). */
+  findPageAfter(
+    conversationId: string,
+    afterSeq: number,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<Message[]> {
+    const query = this.messages
+      .createQueryBuilder('m')
+      .where('m.conversation_id = :conversationId AND m.seq > :afterSeq', {
+        conversationId,
+        afterSeq,
+      })
+      .orderBy('m.seq', 'ASC')
+      .limit(limit);
+    if (beforeSeq !== undefined) query.andWhere('m.seq < :beforeSeq', { beforeSeq });
+    return query.getMany();
+  }
+
+  /**
+   * Up to `limit` messages with afterSeq < seq < beforeSeq nearest to beforeSeq (the newest when
+   * beforeSeq is undefined), returned newest first.
+   */
+  findPageBefore(
+    conversationId: string,
+    beforeSeq: number | undefined,
+    afterSeq: number | undefined,
+    limit: number,
+  ): Promise<Message[]> {
+    const query = this.messages
+      .createQueryBuilder('m')
+      .where('m.conversation_id = :conversationId', { conversationId })
+      .orderBy('m.seq', 'DESC')
+      .limit(limit);
+    if (beforeSeq !== undefined) query.andWhere('m.seq < :beforeSeq', { beforeSeq });
+    if (afterSeq !== undefined) query.andWhere('m.seq > :afterSeq', { afterSeq });
+    return query.getMany();
+  }
+
+  /** The newest message of each conversation, through its last_seq (one index probe each). */
+  findLastOfConversations(conversationIds: readonly string[]): Promise<Message[]> {
+    if (conversationIds.length === 0) return Promise.resolve([]);
+    return this.messages
+      .createQueryBuilder('m')
+      .innerJoin('conversations', 'c', 'c.id = m.conversation_id AND m.seq = c.last_seq')
+      .where('c.id = ANY(:conversationIds)', { conversationIds: [...conversationIds] })
+      .getMany();
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Messages: sending (gap-free seq, idempotent by clientMessageId, published after commit) and
+ * history pages by seq cursors that never skip or repeat, whatever arrives meanwhile.
+ */
+import { Injectable } from '@nestjs/common';
+import { BadUserInputError, NotFoundError } from '../common/errors/domain-error.js';
+import { toConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
+import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
+import { DEFAULT_PAGE_SIZE, toPageRequest } from '../common/pagination/pagination.args.js';
+import { ConversationsService } from '../conversations/conversations.service.js';
+import { isUniqueViolation } from '../database/pg-errors.js';
+import { UsersRepository } from '../users/users.repository.js';
+import type { MessageContent } from './dto/send-message.input.js';
+import type { MessagesArgs } from './dto/messages.args.js';
+import type { Message } from './message.entity.js';
+import type { MessageAddedArgs } from './dto/message-added.args.js';
+import { MessageEvents } from './message-events.js';
+import { MessageStream } from './message-stream.js';
+import { MessagesRepository } from './messages.repository.js';
+
+const CURSOR_KIND = 'message';
+
+export interface HistoryPage {
+  items: Message[];
+  nextCursor: string | null;
+}
+
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly messages: MessagesRepository,
+    private readonly conversations: ConversationsService,
+    private readonly events: MessageEvents,
+    private readonly users: UsersRepository,
+    private readonly messageStream: MessageStream,
+  ) {}
+
+  async send(senderId: string, conversationId: string, content: MessageContent): Promise<Message> {
+    const text = content.text ?? '';
+    if (text.length === 0 && !content.attachmentIds?.length) {
+      throw new BadUserInputError('A message needs text or at least one attachment', {
+        fields: [{ field: 'text', messages: ['text must not be empty'] }],
+      });
+    }
+    const clientMessageId = content.clientMessageId ?? null;
+    let inserted;
+    try {
+      inserted = await this.messages.insertNext({
+        conversationId,
+        senderId,
+        text,
+        clientMessageId,
+      });
+    } catch (error) {
+      // A retried send: the first one stands (also when the retries raced each other).
+      if (clientMessageId && isUniqueViolation(error, 'messages_client_message_id')) {
+        const first = await this.messages.findByClientMessageId(
+          conversationId,
+          senderId,
+          clientMessageId,
+        );
+        if (first) return (await this.withSenders([first]))[0];
+      }
+      throw error;
+    }
+    if (!inserted) throw new NotFoundError('Conversation');
+    await this.events.messageAdded(inserted.message, inserted.recipientIds);
+    return inserted.message;
+  }
+
+  /** The messageAdded subscription of a user (see MessageStream). */
+  stream(userId: string, args: MessageAddedArgs): Promise<AsyncIterableIterator<Message>> {
+    if (args.afterSeq != null && args.conversationId == null) {
+      throw new BadUserInputError('afterSeq needs a conversationId');
+    }
+    return this.messageStream.open(userId, {
+      conversationId: args.conversationId ?? undefined,
+      afterSeq: args.afterSeq ?? undefined,
+    });
+  }
+
+  /** A Relay page of a conversation's history, oldest to newest. */
+  async history(userId: string, args: MessagesArgs): Promise<ConnectionShape<Message>> {
+    const { conversationId } = args;
+    await this.conversations.assertParticipant(conversationId, userId);
+    if (args.afterSeq != null && args.after != null) {
+      throw new BadUserInputError('Pass either after or afterSeq, not both');
+    }
+    const page = toPageRequest(
+      args.afterSeq != null ? { ...args, first: args.first ?? DEFAULT_PAGE_SIZE } : args,
+    );
+    const afterSeq =
+      args.afterSeq ?? (page.after ? this.seqOf(page.after, conversationId) : undefined);
+    const beforeSeq = page.before ? this.seqOf(page.before, conversationId) : undefined;
+    const cursorOf = (m: Message) => encodeCursor(CURSOR_KIND, conversationId, m.seq);
+
+    if (page.direction === 'forward') {
+      const rows = await this.messages.findPageAfter(
+        conversationId,
+        afterSeq ?? 0,
+        beforeSeq,
+        page.limit + 1,
+      );
+      return toConnection(rows.slice(0, page.limit), cursorOf, {
+        hasNextPage: rows.length > page.limit,
+        // seq starts at 1 without gaps: anything at or before afterSeq exists.
+        hasPreviousPage: (afterSeq ?? 0) > 0,
+      });
+    }
+    const rows = await this.messages.findPageBefore(
+      conversationId,
+      beforeSeq,
+      afterSeq,
+      page.limit + 1,
+    );
+    return toConnection(rows.slice(0, page.limit).reverse(), cursorOf, {
+      hasNextPage: beforeSeq !== undefined,
+      hasPreviousPage: rows.length > page.limit,
+    });
+  }
+
+  /** The REST form: newest first; `nextCursor` pages back in time. */
+  async historyNewestFirst(
+    userId: string,
+    conversationId: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<HistoryPage> {
+    await this.conversations.assertParticipant(conversationId, userId);
+    const beforeSeq = cursor ? this.seqOf(cursor, conversationId) : undefined;
+    const rows = await this.messages.findPageBefore(
+      conversationId,
+      beforeSeq,
+      undefined,
+      limit + 1,
+    );
+    const items = await this.withSenders(rows.slice(0, limit));
+    return {
+      items,
+      nextCursor:
+        rows.length > limit ? encodeCursor(CURSOR_KIND, conversationId, items.at(-1)!.seq) : null,
+    };
+  }
+
+  /** Fills `sender` (REST answers and replies carry it; GraphQL resolves it in batches anyway). */
+  private async withSenders(messages: Message[]): Promise<Message[]> {
+    const senders = await this.users.findByIds([...new Set(messages.map((m) => m.senderId))]);
+    const byId = new Map(senders.map((u) => [u.id, u]));
+    return messages.map((m) => Object.assign(m, { sender: byId.get(m.senderId) }));
+  }
+
+  /** A cursor's seq; a cursor of another conversation (or list) is refused. */
+  private seqOf(cursor: string, conversationId: string): number {
+    const [cursorConversation, seq] = decodeCursor<[string, number]>(CURSOR_KIND, cursor, [
+      'string',
+      'int',
+    ]);
+    if (cursorConversation !== conversationId) throw new BadUserInputError('Invalid cursor');
+    return seq;
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Publish and subscribe by channel name, over Redis or in process. Publishing to many channels
+ * serialises the payload once and sends every PUBLISH in one pipeline, so a message to a group of
+ * N costs one JSON encoding and one round trip, not N of each.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import type { PubSubEngine } from 'graphql-subscriptions';
+import type { Redis } from 'ioredis';
+import { InjectPubSub, InjectRedis } from './pubsub.tokens.js';
+
+@Injectable()
+export class EventBus {
+  private readonly logger = new Logger('EventBus');
+
+  constructor(
+    @InjectPubSub() private readonly pubSub: PubSubEngine,
+    @InjectRedis() private readonly redis: Redis | null,
+  ) {}
+
+  /**
+   * Best effort: a failure (Redis down) is logged, not thrown. Everything published is also in
+   * PostgreSQL, and clients resume from there.
+   */
+  async publish(channels: readonly string[], payload: object): Promise<void> {
+    if (channels.length === 0) return;
+    try {
+      if (this.redis) {
+        const json = JSON.stringify(payload);
+        const pipeline = this.redis.pipeline();
+        for (const channel of channels) pipeline.publish(channel, json);
+        await pipeline.exec();
+      } else {
+        await Promise.all(channels.map((channel) => this.pubSub.publish(channel, payload)));
+      }
+    } catch (error) {
+      this.logger.warn(`publish to ${channels.length} channel(s) failed: ${String(error)}`);
+    }
+  }
+
+  /** Calls `handler` for every payload on the channel until the returned function is called. */
+  async subscribe<T>(channel: string, handler: (payload: T) => void): Promise<() => void> {
+    const id = await this.pubSub.subscribe(channel, handler, {});
+    return () => this.pubSub.unsubscribe(id);
+  }
+}

@@ -1,0 +1,46 @@
+/** Builders for the state a test needs, made through the public API as a client would. */
+import { gqlOk } from './gql.js';
+
+export const MESSAGE_FIELDS = /* GraphQL */ `
+  id conversationId seq text clientMessageId createdAt sender { id username }
+`;
+
+export async function createConversation(
+  baseUrl: string,
+  token: string,
+  participantIds: string[],
+  title?: string,
+): Promise<{ id: string; isDirect: boolean }> {
+  const data = await gqlOk(
+    baseUrl,
+    `mutation($input: CreateConversationInput!) { createConversation(input: $input) { id isDirect } }`,
+    { input: { participantIds, title } },
+    token,
+  );
+  return data.createConversation;
+}
+
+export interface SentMessage {
+  id: string;
+  conversationId: string;
+  seq: number;
+  text: string;
+  clientMessageId: string | null;
+  sender: { id: string; username: string };
+}
+
+export async function sendMessage(
+  baseUrl: string,
+  token: string,
+  conversationId: string,
+  text: string,
+  clientMessageId?: string,
+): Promise<SentMessage> {
+  const data = await gqlOk(
+    baseUrl,
+    `mutation($input: SendMessageInput!) { sendMessage(input: $input) { ${MESSAGE_FIELDS} } }`,
+    { input: { conversationId, text, clientMessageId } },
+    token,
+  );
+  return data.sendMessage;
+}
