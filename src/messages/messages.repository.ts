@@ -86,16 +86,19 @@ export class MessagesRepository {
       lastSeenAt: null,
     };
     return {
-      message: this.messages.create({
-        id: row.id,
-        conversationId: row.conversation_id,
-        seq: row.seq,
-        senderId: row.sender_id,
-        text: row.text,
-        clientMessageId: row.client_message_id,
-        createdAt: row.created_at,
-        sender,
-      }),
+      // create() keeps only columns: the sender is attached after.
+      message: Object.assign(
+        this.messages.create({
+          id: row.id,
+          conversationId: row.conversation_id,
+          seq: row.seq,
+          senderId: row.sender_id,
+          text: row.text,
+          clientMessageId: row.client_message_id,
+          createdAt: row.created_at,
+        }),
+        { sender },
+      ),
       recipientIds: row.recipient_ids,
     };
   }
