@@ -11,6 +11,7 @@ import { InjectPubSub, InjectRedis } from './pubsub.tokens.js';
 @Injectable()
 export class EventBus {
   private readonly logger = new Logger('EventBus');
+  private handlers = 0;
 
   constructor(
     @InjectPubSub() private readonly pubSub: PubSubEngine,
@@ -40,6 +41,18 @@ export class EventBus {
   /** Calls `handler` for every payload on the channel until the returned function is called. */
   async subscribe<T>(channel: string, handler: (payload: T) => void): Promise<() => void> {
     const id = await this.pubSub.subscribe(channel, handler, {});
-    return () => this.pubSub.unsubscribe(id);
+    this.handlers++;
+    let subscribed = true;
+    return () => {
+      if (!subscribed) return;
+      subscribed = false;
+      this.handlers--;
+      this.pubSub.unsubscribe(id);
+    };
+  }
+
+  /** Handlers currently subscribed on this instance (a leak shows here first). */
+  get activeSubscriptions(): number {
+    return this.handlers;
   }
 }
