@@ -43,7 +43,7 @@ export class AppModule implements NestModule {
     // APP_ROLE=realtime: the WebSocket endpoint and health probes only.
     consumer
       .apply((req: Request, res: Response, next: NextFunction) =>
-        req.path.startsWith('/health/')
+        req.originalUrl.startsWith('/health/')
           ? next()
           : res.status(404).json({
               statusCode: 404,

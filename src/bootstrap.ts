@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app.config.js';
 import { createValidationPipe } from './common/validation.js';
+import { GraphqlWsServer } from './graphql/graphql-ws.server.js';
 
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
@@ -23,4 +24,13 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.useBodyParser('json', { limit: '256kb' });
   return app;
+}
+
+/**
+ * Graceful shutdown, in order: close WebSockets with 1001 (clients move to another instance),
+ * then let Nest stop HTTP (in-flight requests finish), then close Redis and the database pool.
+ */
+export async function closeApp(app: INestApplication): Promise<void> {
+  await app.get(GraphqlWsServer).drain();
+  await app.close();
 }

@@ -2,15 +2,27 @@
 import { Logger } from '@nestjs/common';
 import type { AddressInfo } from 'node:net';
 import { ConfigError, loadConfig } from './config/app.config.js';
-import { createApp } from './bootstrap.js';
+import { closeApp, createApp } from './bootstrap.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const app = await createApp(config);
-  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen(config.http.port, config.http.host);
   const { port } = app.getHttpServer().address() as AddressInfo;
-  new Logger('Main').log(`listening on port ${port} (role ${config.role}, GraphQL at /graphql)`);
+  const logger = new Logger('Main');
+  logger.log(`listening on port ${port} (role ${config.role}, GraphQL at /graphql)`);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      logger.log(`${signal}: shutting down`);
+      closeApp(app).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 main().catch((error: unknown) => {

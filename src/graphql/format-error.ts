@@ -7,6 +7,7 @@
 import { Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { DomainError } from '../common/errors/domain-error.js';
 import { toPublicError } from '../common/errors/public-error.js';
 
 const logger = new Logger('GraphQL');
@@ -26,15 +27,16 @@ export function formatError(
   formatted: GraphQLFormattedError,
   error: unknown,
 ): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
-  if (original instanceof GraphQLError) {
-    // Raised by GraphQL itself, not by our code. About the request (no path): safe as written.
+  const inner = error instanceof GraphQLError ? error.originalError : undefined;
+  if (error instanceof GraphQLError && !error.path && !(inner instanceof DomainError)) {
+    // Raised by GraphQL itself about the request (parse, validation, variables): safe as written.
     const code = formatted.extensions?.code;
+    if (code === undefined) return shape(formatted, 'GRAPHQL_VALIDATION_FAILED');
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) return shape(formatted, code);
-    if (!code && !original.path) return shape(formatted, 'GRAPHQL_VALIDATION_FAILED');
   }
 
-  const publicError = toPublicError(original);
+  const original = unwrapResolverError(error);
+  const publicError = toPublicError(inner instanceof DomainError ? inner : original);
   if (!publicError.expected) {
     logger.error({ err: original, path: formatted.path }, 'unexpected error while resolving');
   }

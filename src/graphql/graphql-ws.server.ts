@@ -25,6 +25,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { TokenService } from '../auth/token.service.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app.config.js';
 import { formatError } from './format-error.js';
 import type { GraphqlContext } from './graphql-context.js';
@@ -45,6 +46,7 @@ interface Extra {
 export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('WebSocket');
   private wss?: WebSocketServer;
+  private draining?: Promise<void>;
   private httpServer?: HttpServer;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     this.handleUpgrade(req, socket, head);
@@ -95,14 +97,35 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
     this.httpServer.on('upgrade', this.onUpgrade);
   }
 
-  /** Stops new sockets and closes open ones with 1001 ("going away") before HTTP shuts down. */
-  async beforeApplicationShutdown(): Promise<void> {
-    if (!this.wss) return;
-    this.httpServer?.off('upgrade', this.onUpgrade);
-    for (const socket of this.wss.clients) socket.close(1001, 'Server shutting down');
-    await new Promise<void>((resolve) => this.wss!.close(() => resolve()));
-    // Sockets that ignore the close handshake are cut after a moment.
-    setTimeout(() => this.wss?.clients.forEach((s) => s.terminate()), 1000).unref();
+  /**
+   * Stops taking new sockets and closes the open ones with 1001 ("going away") so clients
+   * reconnect elsewhere; sockets that ignore the close handshake are cut after a second.
+   * Runs first in a shutdown (see closeApp), before HTTP draining would cut sockets silently.
+   */
+  drain(): Promise<void> {
+    this.draining ??= (async () => {
+      const wss = this.wss;
+      if (!wss) return;
+      this.httpServer?.off('upgrade', this.onUpgrade);
+      const closed = [...wss.clients].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            socket.once('close', () => resolve());
+            socket.close(1001, 'Server shutting down');
+          }),
+      );
+      await Promise.race([
+        Promise.all(closed),
+        new Promise((resolve) => setTimeout(resolve, 1000)),
+      ]);
+      for (const socket of wss.clients) socket.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    })();
+    return this.draining;
+  }
+
+  beforeApplicationShutdown(): Promise<void> {
+    return this.drain();
   }
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -164,14 +187,11 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
         }
       },
       onSubscribe: (ctx) => {
-        if (Object.keys(ctx.subscriptions).length >= this.config.ws.maxSubscriptions) {
+        // graphql-ws has already reserved the slot of the operation being started.
+        if (Object.keys(ctx.subscriptions).length > this.config.ws.maxSubscriptions) {
+          const limit = `At most ${this.config.ws.maxSubscriptions} operations per connection`;
           return [
-            new GraphQLError(
-              `At most ${this.config.ws.maxSubscriptions} operations per connection`,
-              {
-                extensions: { code: 'TOO_MANY_REQUESTS' },
-              },
-            ),
+            new GraphQLError(limit, { originalError: new DomainError('TOO_MANY_REQUESTS', limit) }),
           ];
         }
       },

@@ -5,7 +5,13 @@
  * and one instance with in-process pub/sub.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterEnv, startApp, testEnv, uniqueRedisPrefix, type InProcessApp } from '../support/app.js';
+import {
+  clusterEnv,
+  startApp,
+  testEnv,
+  uniqueRedisPrefix,
+  type InProcessApp,
+} from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createConversation, MESSAGE_FIELDS, sendMessage } from '../support/factories.js';
 import { gqlOk, registerUser, type TestUser } from '../support/gql.js';
@@ -25,7 +31,10 @@ const setups: Setup[] = [
     name: 'two instances over Redis',
     async start(db) {
       const prefix = uniqueRedisPrefix();
-      const [a, b] = await Promise.all([startApp(clusterEnv(db.url, prefix)), startApp(clusterEnv(db.url, prefix))]);
+      const [a, b] = await Promise.all([
+        startApp(clusterEnv(db.url, prefix)),
+        startApp(clusterEnv(db.url, prefix)),
+      ]);
       return [a, b, async () => void (await Promise.all([a.close(), b.close()]))];
     },
   },
@@ -65,7 +74,9 @@ describe.each(setups)('delivery: $name', (setup) => {
   beforeAll(async () => {
     db = await createTestDatabase();
     [a, b, stop] = await setup.start(db);
-    [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => registerUser(a.url, n)));
+    [alice, bob, carol] = await Promise.all(
+      ['alice', 'bob', 'carol'].map((n) => registerUser(a.url, n)),
+    );
   });
   afterAll(async () => {
     await Promise.all(sockets.map((s) => s.dispose()));
@@ -90,11 +101,16 @@ describe.each(setups)('delivery: $name', (setup) => {
   it('filters by conversation, and refuses a foreign conversation with an error and no events', async () => {
     const c1 = await createConversation(a.url, alice.token, [bob.id], 'one');
     const c2 = await createConversation(a.url, alice.token, [bob.id], 'two');
-    const only1 = await subscribed(1, async () => subscribe(await open(b, bob), MESSAGE_ADDED, { c: c1.id }));
+    const only1 = await subscribed(1, async () =>
+      subscribe(await open(b, bob), MESSAGE_ADDED, { c: c1.id }),
+    );
     const foreign = subscribe(await open(b, carol), MESSAGE_ADDED, { c: c1.id });
     await foreign.ended;
     expect(foreign.errors).toHaveLength(1);
-    expect((foreign.errors[0] as any)[0]?.extensions?.code ?? (foreign.errors[0] as any).extensions?.code).toBe('NOT_FOUND');
+    expect(
+      (foreign.errors[0] as any)[0]?.extensions?.code ??
+        (foreign.errors[0] as any).extensions?.code,
+    ).toBe('NOT_FOUND');
     await sendMessage(a.url, alice.token, c2.id, 'in two');
     await sendMessage(a.url, alice.token, c1.id, 'in one');
     const [event] = await only1.waitFor(1);
@@ -112,15 +128,28 @@ describe.each(setups)('delivery: $name', (setup) => {
     ]);
     await sendMessage(a.url, alice.token, group.id, 'before carol');
     await bobSub.waitFor(1);
-    await gqlOk(a.url, `mutation($c: ID!, $u: [ID!]!) { addParticipants(conversationId: $c, userIds: $u) { id } }`, { c: group.id, u: [carol.id] }, alice.token);
+    await gqlOk(
+      a.url,
+      `mutation($c: ID!, $u: [ID!]!) { addParticipants(conversationId: $c, userIds: $u) { id } }`,
+      { c: group.id, u: [carol.id] },
+      alice.token,
+    );
     await sendMessage(a.url, alice.token, group.id, 'with carol');
     await carolSub.waitFor(1);
     await bobSub.waitFor(2);
-    await gqlOk(a.url, `mutation($c: ID!) { leaveConversation(conversationId: $c) }`, { c: group.id }, bob.token);
+    await gqlOk(
+      a.url,
+      `mutation($c: ID!) { leaveConversation(conversationId: $c) }`,
+      { c: group.id },
+      bob.token,
+    );
     await sendMessage(a.url, alice.token, group.id, 'after bob left');
     await carolSub.waitFor(2);
     await sleep(500);
-    expect(carolSub.events.map((e) => e.messageAdded.text)).toEqual(['with carol', 'after bob left']);
+    expect(carolSub.events.map((e) => e.messageAdded.text)).toEqual([
+      'with carol',
+      'after bob left',
+    ]);
     expect(bobSub.events.map((e) => e.messageAdded.text)).toEqual(['before carol', 'with carol']);
   });
 
@@ -130,7 +159,8 @@ describe.each(setups)('delivery: $name', (setup) => {
       subscribe(await open(a, bob), MESSAGE_ADDED),
       subscribe(await open(b, bob), MESSAGE_ADDED),
     ]);
-    for (let i = 1; i <= 5; i++) await sendMessage(i % 2 ? a.url : b.url, alice.token, c.id, `d${i}`);
+    for (let i = 1; i <= 5; i++)
+      await sendMessage(i % 2 ? a.url : b.url, alice.token, c.id, `d${i}`);
     await phone.waitFor(5);
     await laptop.waitFor(5);
     await sleep(300);
@@ -144,16 +174,20 @@ describe.each(setups)('delivery: $name', (setup) => {
     for (let i = 1; i <= 3; i++) await sendMessage(a.url, alice.token, c.id, `seen ${i}`);
     const lastSeen = 3;
     // Away: 20 messages are sent.
-    for (let i = 1; i <= 20; i++) await sendMessage(i % 2 ? a.url : b.url, alice.token, c.id, `missed ${i}`);
+    for (let i = 1; i <= 20; i++)
+      await sendMessage(i % 2 ? a.url : b.url, alice.token, c.id, `missed ${i}`);
     // Back, while 20 more are being sent from both instances.
     const sending = (async () => {
-      for (let i = 1; i <= 20; i++) await sendMessage(i % 2 ? b.url : a.url, alice.token, c.id, `live ${i}`);
+      for (let i = 1; i <= 20; i++)
+        await sendMessage(i % 2 ? b.url : a.url, alice.token, c.id, `live ${i}`);
     })();
     const resumed = subscribe(await open(b, bob), RESUME, { c: c.id, s: lastSeen });
     await sending;
     const events = await resumed.waitFor(40);
     await sleep(500);
-    expect(resumed.events.map((e) => e.messageAdded.seq)).toEqual(Array.from({ length: 40 }, (_, i) => i + 4));
+    expect(resumed.events.map((e) => e.messageAdded.seq)).toEqual(
+      Array.from({ length: 40 }, (_, i) => i + 4),
+    );
     expect(events[0].messageAdded.text).toBe('missed 1');
     expect(resumed.errors).toEqual([]);
   });

@@ -18,7 +18,10 @@ let bob: TestUser;
 beforeAll(async () => {
   db = await createTestDatabase();
   const prefix = uniqueRedisPrefix();
-  [a, b] = await Promise.all([startApp(clusterEnv(db.url, prefix)), startApp(clusterEnv(db.url, prefix))]);
+  [a, b] = await Promise.all([
+    startApp(clusterEnv(db.url, prefix)),
+    startApp(clusterEnv(db.url, prefix)),
+  ]);
   [alice, bob] = await Promise.all([registerUser(a.url, 'alice'), registerUser(b.url, 'bob')]);
 });
 afterAll(async () => {
@@ -34,7 +37,13 @@ const MESSAGES = `query($c: ID!, $first: Int, $after: String, $last: Int, $befor
 }`;
 const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { ${MESSAGE_FIELDS} } }`;
 const messageCount = async (conversationId: string) =>
-  Number((await db.query('SELECT count(*) AS n FROM messages WHERE conversation_id = $1', [conversationId]))[0].n);
+  Number(
+    (
+      await db.query('SELECT count(*) AS n FROM messages WHERE conversation_id = $1', [
+        conversationId,
+      ])
+    )[0].n,
+  );
 
 describe('sending', () => {
   it('numbers 60 sends racing through two instances 1..60, each once', async () => {
@@ -43,8 +52,13 @@ describe('sending', () => {
       sendMessage(i % 2 ? a.url : b.url, i % 3 ? alice.token : bob.token, c.id, `m${i}`),
     );
     const results = await Promise.all(sends);
-    expect(results.map((m) => m.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
-    const stored = await db.query<{ seq: number }>('SELECT seq FROM messages WHERE conversation_id = $1 ORDER BY seq', [c.id]);
+    expect(results.map((m) => m.seq).sort((x, y) => x - y)).toEqual(
+      Array.from({ length: 60 }, (_, i) => i + 1),
+    );
+    const stored = await db.query<{ seq: number }>(
+      'SELECT seq FROM messages WHERE conversation_id = $1 ORDER BY seq',
+      [c.id],
+    );
     expect(stored.map((r) => r.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     const conversation = await db.query('SELECT last_seq FROM conversations WHERE id = $1', [c.id]);
     expect(conversation[0].last_seq).toBe(60);
@@ -53,10 +67,16 @@ describe('sending', () => {
   it('stores one message for the same clientMessageId sent 6 times at once, and returns it every time', async () => {
     const c = await createConversation(a.url, alice.token, [bob.id], 'retries');
     const results = await Promise.all(
-      Array.from({ length: 6 }, (_, i) => sendMessage(i % 2 ? a.url : b.url, alice.token, c.id, 'only once', 'client-id-1')),
+      Array.from({ length: 6 }, (_, i) =>
+        sendMessage(i % 2 ? a.url : b.url, alice.token, c.id, 'only once', 'client-id-1'),
+      ),
     );
     expect(new Set(results.map((m) => m.id)).size).toBe(1);
-    expect(results.every((m) => m.seq === 1 && m.clientMessageId === 'client-id-1' && m.sender.id === alice.id)).toBe(true);
+    expect(
+      results.every(
+        (m) => m.seq === 1 && m.clientMessageId === 'client-id-1' && m.sender.id === alice.id,
+      ),
+    ).toBe(true);
     expect(await messageCount(c.id)).toBe(1);
     // No seq was used up by the refused duplicates.
     expect((await sendMessage(a.url, alice.token, c.id, 'next')).seq).toBe(2);
@@ -77,7 +97,12 @@ describe('sending', () => {
       { text: 'ok', clientMessageId: 'x'.repeat(65) },
       { text: 'ok', clientMessageId: 'has space' },
     ]) {
-      const res = await gql(a.url, SEND, { input: { conversationId: c.id, ...input } }, alice.token);
+      const res = await gql(
+        a.url,
+        SEND,
+        { input: { conversationId: c.id, ...input } },
+        alice.token,
+      );
       expect(errorCode(res), JSON.stringify(input).slice(0, 80)).toBe('BAD_USER_INPUT');
     }
     expect((await sendMessage(a.url, alice.token, c.id, 'y'.repeat(4000))).text).toHaveLength(4000);
@@ -88,7 +113,8 @@ describe('sending', () => {
 describe('history', () => {
   it('pages 130 messages back and forward while new ones arrive, every seq once and in order', async () => {
     const c = await createConversation(a.url, alice.token, [bob.id], 'history');
-    for (let i = 1; i <= 130; i++) await sendMessage(i % 2 ? a.url : b.url, alice.token, c.id, `h${i}`);
+    for (let i = 1; i <= 130; i++)
+      await sendMessage(i % 2 ? a.url : b.url, alice.token, c.id, `h${i}`);
 
     // Back from the newest, 25 at a time, while someone keeps sending.
     const back: number[] = [];
@@ -97,7 +123,14 @@ describe('history', () => {
       back.unshift(...page.edges.map((e: any) => e.node.seq));
       await sendMessage(b.url, bob.token, c.id, 'interrupting');
       if (!page.pageInfo.hasPreviousPage) break;
-      page = (await gqlOk(a.url, MESSAGES, { c: c.id, last: 25, before: page.pageInfo.startCursor }, bob.token)).messages;
+      page = (
+        await gqlOk(
+          a.url,
+          MESSAGES,
+          { c: c.id, last: 25, before: page.pageInfo.startCursor },
+          bob.token,
+        )
+      ).messages;
     }
     expect(back).toEqual(Array.from({ length: 130 }, (_, i) => i + 1));
 
@@ -105,7 +138,8 @@ describe('history', () => {
     const forward: number[] = [];
     let after: string | null = null;
     for (;;) {
-      const res: any = (await gqlOk(b.url, MESSAGES, { c: c.id, first: 40, after }, alice.token)).messages;
+      const res: any = (await gqlOk(b.url, MESSAGES, { c: c.id, first: 40, after }, alice.token))
+        .messages;
       forward.push(...res.edges.map((e: any) => e.node.seq));
       if (!res.pageInfo.hasNextPage) break;
       await sendMessage(a.url, alice.token, c.id, 'more');
@@ -119,7 +153,9 @@ describe('history', () => {
     const c = await createConversation(a.url, alice.token, [bob.id], 'defaults');
     for (let i = 1; i <= 60; i++) await sendMessage(a.url, alice.token, c.id, `d${i}`);
     const newest = (await gqlOk(a.url, MESSAGES, { c: c.id }, alice.token)).messages;
-    expect(newest.edges.map((e: any) => e.node.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 11));
+    expect(newest.edges.map((e: any) => e.node.seq)).toEqual(
+      Array.from({ length: 50 }, (_, i) => i + 11),
+    );
     expect(newest.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: false });
 
     const fromSeq = (await gqlOk(a.url, MESSAGES, { c: c.id, afterSeq: 55 }, alice.token)).messages;
@@ -133,8 +169,11 @@ describe('history', () => {
     const c2 = await createConversation(a.url, alice.token, [bob.id], 'cursors 2');
     await sendMessage(a.url, alice.token, c1.id, 'one');
     await sendMessage(a.url, alice.token, c2.id, 'two');
-    const foreign = (await gqlOk(a.url, MESSAGES, { c: c2.id, last: 1 }, alice.token)).messages.pageInfo.startCursor;
-    const userCursor = (await gqlOk(a.url, `{ users(first: 1) { pageInfo { endCursor } } }`, {}, alice.token)).users.pageInfo.endCursor;
+    const foreign = (await gqlOk(a.url, MESSAGES, { c: c2.id, last: 1 }, alice.token)).messages
+      .pageInfo.startCursor;
+    const userCursor = (
+      await gqlOk(a.url, `{ users(first: 1) { pageInfo { endCursor } } }`, {}, alice.token)
+    ).users.pageInfo.endCursor;
     for (const args of [
       { first: 1, last: 1 },
       { first: -1 },
@@ -155,10 +194,18 @@ describe('history', () => {
 
 describe('visibility', () => {
   it('answers NOT_FOUND, exactly as for an unknown id, to non-participants and former participants', async () => {
-    const [carol, dave] = await Promise.all([registerUser(a.url, 'carol'), registerUser(a.url, 'dave')]);
+    const [carol, dave] = await Promise.all([
+      registerUser(a.url, 'carol'),
+      registerUser(a.url, 'dave'),
+    ]);
     const group = await createConversation(a.url, alice.token, [bob.id, dave.id], 'private');
     await sendMessage(a.url, alice.token, group.id, 'secret');
-    await gqlOk(a.url, `mutation($c: ID!) { leaveConversation(conversationId: $c) }`, { c: group.id }, dave.token);
+    await gqlOk(
+      a.url,
+      `mutation($c: ID!) { leaveConversation(conversationId: $c) }`,
+      { c: group.id },
+      dave.token,
+    );
     const unknownId = '00000000-0000-4000-8000-00000000abcd';
     const before = await messageCount(group.id);
 
@@ -166,14 +213,23 @@ describe('visibility', () => {
       [`query($c: ID!) { conversation(id: $c) { id } }`, {}],
       [`query($c: ID!) { messages(conversationId: $c, last: 5) { edges { cursor } } }`, {}],
       [SEND, { input: { text: 'intruder' } }],
-      [`mutation($c: ID!) { addParticipants(conversationId: $c, userIds: ["${carol.id}"]) { id } }`, {}],
+      [
+        `mutation($c: ID!) { addParticipants(conversationId: $c, userIds: ["${carol.id}"]) { id } }`,
+        {},
+      ],
       [`mutation($c: ID!) { leaveConversation(conversationId: $c) }`, {}],
     ];
     for (const token of [carol.token, dave.token]) {
       for (const [query, extra] of operations) {
-        const vars = 'input' in extra ? { input: { ...(extra.input as object), conversationId: group.id } } : { c: group.id };
+        const vars =
+          'input' in extra
+            ? { input: { ...(extra.input as object), conversationId: group.id } }
+            : { c: group.id };
         const stranger = await gql(a.url, query, vars, token);
-        const unknownVars = 'input' in extra ? { input: { ...(extra.input as object), conversationId: unknownId } } : { c: unknownId };
+        const unknownVars =
+          'input' in extra
+            ? { input: { ...(extra.input as object), conversationId: unknownId } }
+            : { c: unknownId };
         const unknown = await gql(a.url, query, unknownVars, alice.token);
         expect(errorCode(stranger), query).toBe('NOT_FOUND');
         expect(stranger.errors![0].message).toBe(unknown.errors![0].message);

@@ -14,7 +14,9 @@ let carol: TestUser;
 beforeAll(async () => {
   db = await createTestDatabase();
   app = await startApp(testEnv({ DATABASE_URL: db.url }));
-  [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => registerUser(app.url, n)));
+  [alice, bob, carol] = await Promise.all(
+    ['alice', 'bob', 'carol'].map((n) => registerUser(app.url, n)),
+  );
 });
 afterAll(async () => {
   await app?.close();
@@ -37,20 +39,34 @@ describe('REST', () => {
   it('requires a bearer token, answering 401 with the error shape', async () => {
     const res = await rest('GET', '/conversations');
     expect(res.status).toBe(401);
-    expect(res.body).toEqual({ statusCode: 401, code: 'UNAUTHENTICATED', message: expect.any(String) });
+    expect(res.body).toEqual({
+      statusCode: 401,
+      code: 'UNAUTHENTICATED',
+      message: expect.any(String),
+    });
   });
 
   it('lists conversations newest activity first, with participants, a page at a time', async () => {
     const me = await registerUser(app.url, 'rest');
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await createConversation(app.url, me.token, [alice.id], `r${i}`)).id);
+    for (let i = 0; i < 3; i++)
+      ids.push((await createConversation(app.url, me.token, [alice.id], `r${i}`)).id);
     const first = await rest('GET', '/conversations?limit=2', me.token);
     expect(first.status).toBe(200);
     expect(first.body.items.map((c: any) => c.id)).toEqual([ids[2], ids[1]]);
-    expect(first.body.items[0].participants.map((p: any) => p.id).sort()).toEqual([alice.id, me.id].sort());
+    expect(first.body.items[0].participants.map((p: any) => p.id).sort()).toEqual(
+      [alice.id, me.id].sort(),
+    );
     expect(first.body.items[0]).not.toHaveProperty('directKey');
-    const second = await rest('GET', `/conversations?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, me.token);
-    expect(second.body).toEqual({ items: [expect.objectContaining({ id: ids[0] })], nextCursor: null });
+    const second = await rest(
+      'GET',
+      `/conversations?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      me.token,
+    );
+    expect(second.body).toEqual({
+      items: [expect.objectContaining({ id: ids[0] })],
+      nextCursor: null,
+    });
   });
 
   it('gets one conversation with participants, and 404s a foreign one like an unknown one', async () => {
@@ -60,9 +76,16 @@ describe('REST', () => {
     expect(own.body).toMatchObject({ id: c.id, isDirect: true, title: null });
     expect(own.body.participants).toHaveLength(2);
     const foreign = await rest('GET', `/conversations/${c.id}`, carol.token);
-    const unknown = await rest('GET', '/conversations/00000000-0000-4000-8000-000000000000', carol.token);
+    const unknown = await rest(
+      'GET',
+      '/conversations/00000000-0000-4000-8000-000000000000',
+      carol.token,
+    );
     expect(foreign).toEqual(unknown);
-    expect(foreign).toEqual({ status: 404, body: { statusCode: 404, code: 'NOT_FOUND', message: 'Conversation not found' } });
+    expect(foreign).toEqual({
+      status: 404,
+      body: { statusCode: 404, code: 'NOT_FOUND', message: 'Conversation not found' },
+    });
   });
 
   it('pages messages newest first, nextCursor going back in time', async () => {
@@ -82,17 +105,34 @@ describe('REST', () => {
 
   it('sends with 201 and the message, idempotently per clientMessageId', async () => {
     const c = await createConversation(app.url, alice.token, [bob.id], 'rest send');
-    const first = await rest('POST', `/conversations/${c.id}/messages`, bob.token, { text: ' hi ', clientMessageId: 'abc' });
+    const first = await rest('POST', `/conversations/${c.id}/messages`, bob.token, {
+      text: ' hi ',
+      clientMessageId: 'abc',
+    });
     expect(first.status).toBe(201);
-    expect(first.body).toMatchObject({ conversationId: c.id, seq: 1, text: 'hi', clientMessageId: 'abc', sender: { id: bob.id } });
-    const again = await rest('POST', `/conversations/${c.id}/messages`, bob.token, { text: 'hi', clientMessageId: 'abc' });
+    expect(first.body).toMatchObject({
+      conversationId: c.id,
+      seq: 1,
+      text: 'hi',
+      clientMessageId: 'abc',
+      sender: { id: bob.id },
+    });
+    const again = await rest('POST', `/conversations/${c.id}/messages`, bob.token, {
+      text: 'hi',
+      clientMessageId: 'abc',
+    });
     expect(again.body).toEqual(first.body);
   });
 
   it('refuses bad input with 400 BAD_USER_INPUT and strangers with 404, storing nothing', async () => {
     const c = await createConversation(app.url, alice.token, [bob.id], 'rest refusals');
     const path = `/conversations/${c.id}/messages`;
-    for (const body of [{ text: '' }, { text: 'x'.repeat(4001) }, { text: 'ok', extra: 1 }, { text: 42 }]) {
+    for (const body of [
+      { text: '' },
+      { text: 'x'.repeat(4001) },
+      { text: 'ok', extra: 1 },
+      { text: 42 },
+    ]) {
       const res = await rest('POST', path, alice.token, body);
       expect(res.status, JSON.stringify(body)).toBe(400);
       expect(res.body.code).toBe('BAD_USER_INPUT');
@@ -104,7 +144,9 @@ describe('REST', () => {
     }
     expect((await rest('POST', path, carol.token, { text: 'intruder' })).status).toBe(404);
     expect((await rest('GET', path, carol.token)).status).toBe(404);
-    const count = await db.query('SELECT count(*) AS n FROM messages WHERE conversation_id = $1', [c.id]);
+    const count = await db.query('SELECT count(*) AS n FROM messages WHERE conversation_id = $1', [
+      c.id,
+    ]);
     expect(Number(count[0].n)).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { createApp } from '../../src/bootstrap.js';
+import { closeApp, createApp } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/app.config.js';
 import { JWT_SECRET, REDIS_URL } from './env.js';
 
@@ -59,7 +59,7 @@ export async function startApp(env: Record<string, string | undefined>): Promise
     port,
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,
-    close: () => app.close(),
+    close: () => closeApp(app),
   };
 }
 
@@ -77,7 +77,8 @@ export async function spawnApp(
   timeoutMs = 30_000,
 ): Promise<ChildApp> {
   const child = spawn(process.execPath, ['dist/src/main.js'], {
-    env: { PATH: process.env.PATH, ...testEnv({ LOG_LEVEL: 'info', ...env }) } as NodeJS.ProcessEnv,
+    // The startup line carries the port, so the child logs at info (captured, not printed).
+    env: { PATH: process.env.PATH, ...testEnv(env), LOG_LEVEL: 'info' } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
