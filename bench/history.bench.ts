@@ -1,0 +1,112 @@
+/**
+ * npm run bench:history — a conversation of 1,000,000 messages (filled with generate_series) and
+ * a user in 1,000 conversations; the latency of a 50-message GraphQL page at the newest end, the
+ * middle and the oldest end, and of conversations(first: 20). Goal: the deepest page within 1.5×
+ * of the newest (history pages are seq ranges on an index, never OFFSET).
+ */
+import {
+  createScratchDatabase,
+  gql,
+  ms,
+  register,
+  startServer,
+  timeRuns,
+  type Summary,
+} from './support.js';
+
+const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
+const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 300);
+
+const PAGE = `query($c: ID!, $first: Int, $last: Int, $before: String, $afterSeq: Int) {
+  messages(conversationId: $c, first: $first, last: $last, before: $before, afterSeq: $afterSeq) {
+    edges { cursor node { id seq text createdAt sender { id username displayName } } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}`;
+const LIST = `{ conversations(first: 20) { edges { cursor node { id title lastMessageAt
+  participants { id username } lastMessage { seq text sender { id } } } } pageInfo { hasNextPage endCursor } } }`;
+
+async function main(): Promise<void> {
+  const db = await createScratchDatabase();
+  const server = await startServer({ DATABASE_URL: db.url, REDIS_URL: '' });
+  try {
+    const alice = await register(server.url, `alice_${Date.now() % 100000}`);
+    const bob = await register(server.url, `bob_${Date.now() % 100000}`);
+    const created = await gql(
+      server.url,
+      `mutation($i: CreateConversationInput!) { createConversation(input: $i) { id } }`,
+      { i: { participantIds: [bob.id], title: 'big' } },
+      alice.token,
+    );
+    const big: string = created.createConversation.id;
+
+    let started = Date.now();
+    await db.pool.query(
+      `INSERT INTO messages (conversation_id, seq, sender_id, text, created_at)
+       SELECT $1, g, CASE WHEN g % 2 = 0 THEN $2::uuid ELSE $3::uuid END, 'message number ' || g,
+              now() - make_interval(secs => $4 - g)
+         FROM generate_series(1, $4) g`,
+      [big, alice.id, bob.id, MESSAGES],
+    );
+    await db.pool.query(
+      `UPDATE conversations SET last_seq = $2, last_message_at = now() WHERE id = $1`,
+      [big, MESSAGES],
+    );
+    // Alice's other conversations, each with one message, at spread-out times.
+    await db.pool.query(
+      `WITH c AS (
+         INSERT INTO conversations (title, is_direct, last_seq, last_message_at, created_at)
+         SELECT 'group ' || g, false, 1, now() - make_interval(mins => g), now() - make_interval(days => 1)
+           FROM generate_series(1, $3) g RETURNING id, last_message_at)
+       , p AS (INSERT INTO participants (conversation_id, user_id) SELECT id, $1::uuid FROM c UNION ALL SELECT id, $2::uuid FROM c)
+       INSERT INTO messages (conversation_id, seq, sender_id, text, created_at)
+       SELECT id, 1, $2::uuid, 'hello', last_message_at FROM c`,
+      [alice.id, bob.id, CONVERSATIONS - 1],
+    );
+    await db.pool.query('VACUUM ANALYZE');
+    console.log(
+      `filled ${MESSAGES.toLocaleString()} messages and ${CONVERSATIONS} conversations in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
+
+    const middleCursor = Buffer.from(
+      JSON.stringify(['message', big, Math.floor(MESSAGES / 2) + 26]),
+    ).toString('base64url');
+    started = Date.now();
+    const results: Record<string, Summary> = {
+      'newest page (last: 50)': await timeRuns(RUNS, () =>
+        gql(server.url, PAGE, { c: big, last: 50 }, alice.token),
+      ),
+      'middle page (last: 50, before: seq 500,026)': await timeRuns(RUNS, () =>
+        gql(server.url, PAGE, { c: big, last: 50, before: middleCursor }, alice.token),
+      ),
+      'oldest page (first: 50)': await timeRuns(RUNS, () =>
+        gql(server.url, PAGE, { c: big, first: 50 }, alice.token),
+      ),
+      [`conversations(first: 20) of ${CONVERSATIONS}`]: await timeRuns(RUNS, () =>
+        gql(server.url, LIST, {}, alice.token),
+      ),
+    };
+    console.log(
+      `\nhistory benchmark: ${RUNS} sequential requests each over HTTP, one server process, PostgreSQL ${(await db.pool.query('SHOW server_version')).rows[0].server_version}`,
+    );
+    console.log('| query | p50 | p99 | max |\n| --- | --- | --- | --- |');
+    for (const [name, s] of Object.entries(results))
+      console.log(`| ${name} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`);
+    const newest = results['newest page (last: 50)'].p50;
+    const oldest = results['oldest page (first: 50)'].p50;
+    const middle = results['middle page (last: 50, before: seq 500,026)'].p50;
+    console.log(
+      `\ndeepest/newest (p50): oldest ${(oldest / newest).toFixed(2)}×, middle ${(middle / newest).toFixed(2)}× (goal ≤ 1.5×)`,
+    );
+    console.log(`measured in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await server.stop();
+    await db.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
