@@ -11,6 +11,7 @@ import { GraphqlModule } from './graphql/graphql.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { PubSubModule } from './pubsub/pubsub.module.js';
+import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { UsersModule } from './users/users.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { MessagesModule } from './messages/messages.module.js';
@@ -27,6 +28,7 @@ export class AppModule implements NestModule {
         LoggingModule.forRoot(config),
         DatabaseModule.forRoot(config),
         PubSubModule,
+        RateLimitModule,
         GraphqlModule,
         AuthModule,
         UsersModule,

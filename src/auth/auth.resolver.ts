@@ -1,4 +1,5 @@
-import { Args, Mutation, Resolver } from '@nestjs/graphql';
+import { Args, Context, Mutation, Resolver } from '@nestjs/graphql';
+import type { GraphqlContext } from '../graphql/graphql-context.js';
 import { Public } from '../common/auth/public.decorator.js';
 import { AuthService } from './auth.service.js';
 import { AuthPayload } from './dto/auth-payload.type.js';
@@ -19,7 +20,7 @@ export class AuthResolver {
 
   @Public()
   @Mutation(() => AuthPayload, { description: 'UNAUTHENTICATED on a wrong username or password.' })
-  login(@Args('input') input: LoginInput): Promise<AuthPayload> {
-    return this.auth.login(input);
+  login(@Args('input') input: LoginInput, @Context() ctx: GraphqlContext): Promise<AuthPayload> {
+    return this.auth.login(input, ctx.req?.ip ?? 'unknown');
   }
 }

@@ -1,6 +1,7 @@
 /** Registration and login: accounts with argon2id password hashes, answered with an access token. */
 import { Injectable } from '@nestjs/common';
 import { UnauthenticatedError } from '../common/errors/domain-error.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { UsersService } from '../users/users.service.js';
 import type { AuthPayload } from './dto/auth-payload.type.js';
@@ -15,6 +16,7 @@ export class AuthService {
     private readonly users: UsersService,
     private readonly usersRepository: UsersRepository,
     private readonly tokens: TokenService,
+    private readonly rateLimiter: RateLimiter,
   ) {}
 
   async register(input: RegisterInput): Promise<AuthPayload> {
@@ -26,7 +28,10 @@ export class AuthService {
     return { accessToken: await this.tokens.sign(user.id), user };
   }
 
-  async login(input: LoginInput): Promise<AuthPayload> {
+  /** `clientIp` feeds the per-address brute-force limit; the per-username one protects accounts. */
+  async login(input: LoginInput, clientIp: string): Promise<AuthPayload> {
+    await this.rateLimiter.consume('loginsPerIp', clientIp);
+    await this.rateLimiter.consume('loginsPerUsername', input.username);
     const found = await this.usersRepository.findWithPasswordHash(input.username);
     // Same answer and about the same time for an unknown user and a wrong password.
     if (!(await verifyPassword(found?.passwordHash, input.password)) || !found) {

@@ -17,6 +17,9 @@ import {
 } from 'class-validator';
 import { resolve } from 'node:path';
 
+const RATE = /^([1-9]\d*)\/([1-9]\d*)(ms|s|m|h)$/;
+const RATE_MESSAGE = '$property must look like 30/10s: a count, "/", a window in ms, s, m or h';
+
 const BOOLEANS: Record<string, boolean> = {
   '1': true,
   true: true,
@@ -130,6 +133,41 @@ class EnvSchema {
   @IsInt()
   @Min(1024)
   WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+  /** `off` disables every rate limit (load tests); otherwise each limit below applies. */
+  @IsIn(['on', 'off'])
+  RATE_LIMITS: 'on' | 'off' = 'on';
+
+  /** Limits are "<count>/<window>", window in ms, s, m or h. Sends, per user. */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_SENDS = '30/10s';
+
+  /** Failed-or-not login attempts per username (guessing one account's password). */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_LOGINS_PER_USERNAME = '10/15m';
+
+  /** Login attempts per client address (guessing across accounts). */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_LOGINS_PER_IP = '100/15m';
+
+  /** Uploads per user. */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_UPLOADS = '30/1m';
+
+  /** Subscriptions started per WebSocket connection. */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_SUBSCRIPTIONS = '30/10s';
+}
+
+export interface RateLimit {
+  limit: number;
+  windowMs: number;
+}
+
+function parseRate(text: string): RateLimit {
+  const [, count, amount, unit] = RATE.exec(text)!;
+  const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit as 'ms' | 's' | 'm' | 'h'];
+  return { limit: Number(count), windowMs: Number(amount) * unitMs };
 }
 
 function parseDurationSeconds(text: string): number {
@@ -161,6 +199,14 @@ export class AppConfig {
   readonly logLevel: string;
   readonly presence: { ttlSeconds: number; graceMs: number };
   readonly ws: { maxPayloadBytes: number; maxSubscriptions: number; maxBufferedBytes: number };
+  /** null when RATE_LIMITS=off. */
+  readonly rateLimits: {
+    sends: RateLimit;
+    loginsPerUsername: RateLimit;
+    loginsPerIp: RateLimit;
+    uploads: RateLimit;
+    subscriptions: RateLimit;
+  } | null;
 
   get isProduction(): boolean {
     return this.env === 'production';
@@ -224,6 +270,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxSubscriptions: parsed.WS_MAX_SUBSCRIPTIONS,
       maxBufferedBytes: parsed.WS_MAX_BUFFERED_BYTES,
     },
+    rateLimits:
+      parsed.RATE_LIMITS === 'off'
+        ? null
+        : {
+            sends: parseRate(parsed.RATE_LIMIT_SENDS),
+            loginsPerUsername: parseRate(parsed.RATE_LIMIT_LOGINS_PER_USERNAME),
+            loginsPerIp: parseRate(parsed.RATE_LIMIT_LOGINS_PER_IP),
+            uploads: parseRate(parsed.RATE_LIMIT_UPLOADS),
+            subscriptions: parseRate(parsed.RATE_LIMIT_SUBSCRIPTIONS),
+          },
   });
   return Object.freeze(config);
 }

@@ -23,6 +23,23 @@ const REQUEST_ERROR_CODES = new Set([
   'PERSISTED_QUERY_NOT_SUPPORTED',
 ]);
 
+/** "Did you mean …?" hints map the schema for whoever probes it: dropped in production. */
+const SUGGESTION = / ?Did you mean .*\?$/;
+
+export type FormatError = (
+  formatted: GraphQLFormattedError,
+  error: unknown,
+) => GraphQLFormattedError;
+
+export function createFormatError(options: { hideSuggestions: boolean }): FormatError {
+  return (formatted, error) => {
+    const result = formatError(formatted, error);
+    return options.hideSuggestions
+      ? { ...result, message: result.message.replace(SUGGESTION, '') }
+      : result;
+  };
+}
+
 export function formatError(
   formatted: GraphQLFormattedError,
   error: unknown,

@@ -17,7 +17,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import { CloseCode, makeServer, type Context } from 'graphql-ws';
+import { CloseCode, makeServer } from 'graphql-ws';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -27,7 +27,9 @@ import type { AuthUser } from '../common/auth/auth-user.js';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app.config.js';
-import { formatError } from './format-error.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { createFormatError } from './format-error.js';
+import { parseLimited, validateLimited } from './query-limits.js';
 import type { GraphqlContext } from './graphql-context.js';
 import { WsConnections } from './ws-connections.js';
 
@@ -57,6 +59,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly schemaHost: GraphQLSchemaHost,
     private readonly tokens: TokenService,
     private readonly connections: WsConnections,
+    private readonly rateLimiter: RateLimiter,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -168,8 +171,11 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private createGraphqlWsServer() {
+    const formatError = createFormatError({ hideSuggestions: this.config.isProduction });
     return makeServer<Record<string, unknown>, Extra>({
       schema: this.schemaHost.schema,
+      parse: parseLimited,
+      validate: validateLimited,
       connectionInitWaitTimeout: 3000,
       onConnect: async (ctx) => {
         try {
@@ -186,13 +192,16 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
           return false; // graphql-ws closes with 4403 Forbidden
         }
       },
-      onSubscribe: (ctx) => {
+      onSubscribe: async (ctx) => {
         // graphql-ws has already reserved the slot of the operation being started.
         if (Object.keys(ctx.subscriptions).length > this.config.ws.maxSubscriptions) {
           const limit = `At most ${this.config.ws.maxSubscriptions} operations per connection`;
-          return [
-            new GraphQLError(limit, { originalError: new DomainError('TOO_MANY_REQUESTS', limit) }),
-          ];
+          return [refusal(new DomainError('TOO_MANY_REQUESTS', limit))];
+        }
+        try {
+          await this.rateLimiter.consume('subscriptions', ctx.extra.connectionId);
+        } catch (error) {
+          return [refusal(error as DomainError)];
         }
       },
       context: (ctx): GraphqlContext => ({
@@ -221,4 +230,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
   }
 }
 
-export type GraphqlWsContext = Context<Record<string, unknown>, Extra>;
+/** An operation refused before it starts, carrying the domain error for format-error. */
+function refusal(error: DomainError): GraphQLError {
+  return new GraphQLError(error.message, { originalError: error });
+}

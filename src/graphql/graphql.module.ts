@@ -9,9 +9,10 @@ import type { Request, Response } from 'express';
 import { join } from 'node:path';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
 import { AppConfig } from '../config/app.config.js';
-import { formatError } from './format-error.js';
+import { createFormatError } from './format-error.js';
 import type { GraphqlContext } from './graphql-context.js';
 import { GRAPHQL_PATH, GraphqlWsServer } from './graphql-ws.server.js';
+import { limitRules, parseOptions } from './query-limits.js';
 import { WsConnections } from './ws-connections.js';
 
 /** Where the committed schema lives; regenerated whenever the app starts in development. */
@@ -34,7 +35,13 @@ export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
         // Subscriptions are served by GraphqlWsServer, which adds the socket's guards.
         subscriptions: undefined,
         autoTransformHttpErrors: false,
-        formatError,
+        validationRules: limitRules,
+        parseOptions,
+        // One operation per request: a batch would multiply every limit above.
+        allowBatchedHttpRequests: false,
+        // Apollo refuses simple (form, text/plain) POSTs without a preflight-forcing header.
+        csrfPrevention: true,
+        formatError: createFormatError({ hideSuggestions: config.isProduction }),
         includeStacktraceInErrorResponses: false,
         context: ({ req, res }: { req: Request; res: Response }): GraphqlContext => ({
           req,

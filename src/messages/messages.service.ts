@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { DEFAULT_PAGE_SIZE, toPageRequest } from '../common/pagination/pagination.args.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { MessageContent } from './dto/send-message.input.js';
 import type { MessagesArgs } from './dto/messages.args.js';
@@ -33,9 +34,11 @@ export class MessagesService {
     private readonly events: MessageEvents,
     private readonly users: UsersRepository,
     private readonly messageStream: MessageStream,
+    private readonly rateLimiter: RateLimiter,
   ) {}
 
   async send(senderId: string, conversationId: string, content: MessageContent): Promise<Message> {
+    await this.rateLimiter.consume('sends', senderId);
     const text = content.text ?? '';
     if (text.length === 0 && !content.attachmentIds?.length) {
       throw new BadUserInputError('A message needs text or at least one attachment', {

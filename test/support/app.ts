@@ -36,6 +36,8 @@ export function testEnv(
     JWT_SECRET,
     PORT: '0',
     HOST: '127.0.0.1',
+    // Tests send in bursts; the limits have tests of their own that turn them on.
+    RATE_LIMITS: 'off',
     ...overrides,
   };
 }

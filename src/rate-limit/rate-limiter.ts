@@ -1,0 +1,49 @@
+/**
+ * Named rate limits (RATE_LIMIT_* settings) checked where the work happens: sends, logins,
+ * uploads, subscription starts. Counters live in Redis when REDIS_URL is set (one limit across
+ * all instances), else in @nestjs/throttler's in-memory storage. If Redis cannot be reached the
+ * limiter lets the request through: an outage of the counter must not stop the chat.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
+import type { Redis } from 'ioredis';
+import { TooManyRequestsError } from '../common/errors/domain-error.js';
+import { AppConfig, type RateLimit } from '../config/app.config.js';
+import { Channels } from '../pubsub/channels.js';
+import { InjectRedis } from '../pubsub/pubsub.tokens.js';
+import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+
+export type RateLimitName =
+  'sends' | 'loginsPerUsername' | 'loginsPerIp' | 'uploads' | 'subscriptions';
+
+@Injectable()
+export class RateLimiter {
+  private readonly logger = new Logger('RateLimiter');
+  private readonly storage: ThrottlerStorage;
+
+  constructor(
+    private readonly config: AppConfig,
+    channels: Channels,
+    @InjectRedis() redis: Redis | null,
+  ) {
+    this.storage = redis
+      ? new RedisThrottlerStorage(redis, channels.key('rate', ''))
+      : new ThrottlerStorageService();
+  }
+
+  /** Counts one hit of `key` against the limit; over it, TOO_MANY_REQUESTS with when to retry. */
+  async consume(name: RateLimitName, key: string): Promise<void> {
+    const limit: RateLimit | undefined = this.config.rateLimits?.[name];
+    if (!limit) return;
+    let record;
+    try {
+      record = await this.storage.increment(key, limit.windowMs, limit.limit, limit.windowMs, name);
+    } catch (error) {
+      this.logger.warn(`rate limit ${name} not checked: ${String(error)}`);
+      return;
+    }
+    if (record.isBlocked) {
+      throw new TooManyRequestsError(Math.max(1, record.timeToBlockExpire));
+    }
+  }
+}
