@@ -25,7 +25,13 @@ export default defineConfig({
       // Integration and e2e: real PostgreSQL, Redis, HTTP and WebSockets (checked up front).
       {
         extends: true,
-        test: { name: 'e2e', include: ['test/**/*.spec.ts'], globalSetup: ['test/support/global-setup.ts'] },
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.spec.ts'],
+          globalSetup: ['test/support/global-setup.ts'],
+          // The soak test measures the heap after a full collection.
+          execArgv: ['--expose-gc'],
+        },
       },
     ],
   },

@@ -8,7 +8,7 @@ import { Logger } from '@nestjs/common';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../common/errors/domain-error.js';
-import { toPublicError } from '../common/errors/public-error.js';
+import { logPublicError, toPublicError } from '../common/errors/public-error.js';
 
 const logger = new Logger('GraphQL');
 
@@ -54,9 +54,7 @@ export function formatError(
 
   const original = unwrapResolverError(error);
   const publicError = toPublicError(inner instanceof DomainError ? inner : original);
-  if (!publicError.expected) {
-    logger.error({ err: original, path: formatted.path }, 'unexpected error while resolving');
-  }
+  logPublicError(logger, publicError, original, { path: formatted.path });
   const { fields, retryAfterSeconds } = publicError.details;
   return shape({ ...formatted, message: publicError.message }, publicError.code, {
     ...(fields ? { fields } : {}),

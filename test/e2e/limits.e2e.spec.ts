@@ -7,7 +7,13 @@
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsersService } from '../../src/users/users.service.js';
-import { clusterEnv, startApp, testEnv, uniqueRedisPrefix, type InProcessApp } from '../support/app.js';
+import {
+  clusterEnv,
+  startApp,
+  testEnv,
+  uniqueRedisPrefix,
+  type InProcessApp,
+} from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createConversation, sendMessage } from '../support/factories.js';
 import { errorCode, gql, registerUser, type TestUser } from '../support/gql.js';
@@ -28,7 +34,8 @@ async function start(env: Record<string, string>): Promise<InProcessApp> {
   return app;
 }
 
-const nested = (depth: number): string => (depth === 0 ? 'name' : `ofType { ${nested(depth - 1)} }`);
+const nested = (depth: number): string =>
+  depth === 0 ? 'name' : `ofType { ${nested(depth - 1)} }`;
 
 describe('GraphQL document limits', () => {
   let app: InProcessApp;
@@ -40,7 +47,12 @@ describe('GraphQL document limits', () => {
 
   it('refuses an over-deep query before any resolver runs', async () => {
     const getById = vi.spyOn(app.app.get(UsersService), 'getById');
-    const res = await gql(app.url, `{ me { id } __schema { types { fields { type { ${nested(9)} } } } } }`, {}, user.token);
+    const res = await gql(
+      app.url,
+      `{ me { id } __schema { types { fields { type { ${nested(9)} } } } } }`,
+      {},
+      user.token,
+    );
     expect(res.status).toBe(400);
     expect(errorCode(res)).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(res.errors![0].message).toMatch(/depth/i);
@@ -50,18 +62,28 @@ describe('GraphQL document limits', () => {
 
   it('refuses too many aliases, directives and tokens, and an over-costly query', async () => {
     const aliases = Array.from({ length: 16 }, (_, i) => `a${i}: me { id }`).join(' ');
-    expect((await gql(app.url, `{ ${aliases} }`, {}, user.token)).errors![0].message).toMatch(/alias/i);
+    expect((await gql(app.url, `{ ${aliases} }`, {}, user.token)).errors![0].message).toMatch(
+      /alias/i,
+    );
 
     const directives = Array.from({ length: 21 }, () => '@include(if: true)').join(' ');
-    expect((await gql(app.url, `{ me { id ${directives} } }`, {}, user.token)).errors![0].message).toMatch(/directive/i);
+    expect(
+      (await gql(app.url, `{ me { id ${directives} } }`, {}, user.token)).errors![0].message,
+    ).toMatch(/directive/i);
 
-    const tokens = await gql(app.url, `{ me { ${Array.from({ length: 2100 }, () => 'id').join(' ')} } }`, {}, user.token);
+    const tokens = await gql(
+      app.url,
+      `{ me { ${Array.from({ length: 2100 }, () => 'id').join(' ')} } }`,
+      {},
+      user.token,
+    );
     expect(errorCode(tokens)).toBe('GRAPHQL_PARSE_FAILED');
     expect(tokens.errors![0].message).toMatch(/token/i);
 
     const heavy = Array.from(
       { length: 15 },
-      (_, i) => `c${i}: conversations(first: 200) { edges { node { participants { id username displayName avatarUrl createdAt } lastMessage { id text seq createdAt sender { id username displayName } } } } }`,
+      (_, i) =>
+        `c${i}: conversations(first: 200) { edges { node { participants { id username displayName avatarUrl createdAt } lastMessage { id text seq createdAt sender { id username displayName } } } } }`,
     ).join(' ');
     const costly = await gql(app.url, `{ ${heavy} }`, {}, user.token);
     expect(errorCode(costly)).toBe('GRAPHQL_VALIDATION_FAILED');
@@ -87,11 +109,18 @@ describe('GraphQL document limits', () => {
     });
     expect(batch.status).toBe(400);
 
-    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+    for (const contentType of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+    ]) {
       const res = await fetch(`${app.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': contentType },
-        body: JSON.stringify({ query: 'mutation { register(input: {username: "csrf_victim", password: "whatever1"}) { accessToken } }' }),
+        body: JSON.stringify({
+          query:
+            'mutation { register(input: {username: "csrf_victim", password: "whatever1"}) { accessToken } }',
+        }),
       });
       expect(res.status, contentType).toBe(400);
     }
@@ -114,10 +143,18 @@ describe('production', () => {
 describe('rate limits', () => {
   it('refuses part of a burst of sends with TOO_MANY_REQUESTS and a retry time; a steady pace never', async () => {
     const app = await start({ RATE_LIMITS: 'on', RATE_LIMIT_SENDS: '5/1s' });
-    const [alice, bob] = await Promise.all([registerUser(app.url, 'alice'), registerUser(app.url, 'bob')]);
+    const [alice, bob] = await Promise.all([
+      registerUser(app.url, 'alice'),
+      registerUser(app.url, 'bob'),
+    ]);
     const c = await createConversation(app.url, alice.token, [bob.id]);
     const send = (text: string) =>
-      gql(app.url, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`, { i: { conversationId: c.id, text } }, alice.token);
+      gql(
+        app.url,
+        `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`,
+        { i: { conversationId: c.id, text } },
+        alice.token,
+      );
 
     const burst = await Promise.all(Array.from({ length: 30 }, (_, i) => send(`burst ${i}`)));
     const refused = burst.filter((r) => errorCode(r) === 'TOO_MANY_REQUESTS');
@@ -130,13 +167,18 @@ describe('rate limits', () => {
       expect(errorCode(await send(`steady ${i}`))).toBeUndefined();
       await sleep(300);
     }
-    const stored = await db.query('SELECT count(*) AS n FROM messages WHERE conversation_id = $1', [c.id]);
+    const stored = await db.query('SELECT count(*) AS n FROM messages WHERE conversation_id = $1', [
+      c.id,
+    ]);
     expect(Number(stored[0].n)).toBe(9);
   });
 
   it('answers 429 with Retry-After on REST', async () => {
     const app = await start({ RATE_LIMITS: 'on', RATE_LIMIT_SENDS: '2/10s' });
-    const [alice, bob] = await Promise.all([registerUser(app.url, 'alice'), registerUser(app.url, 'bob')]);
+    const [alice, bob] = await Promise.all([
+      registerUser(app.url, 'alice'),
+      registerUser(app.url, 'bob'),
+    ]);
     const c = await createConversation(app.url, alice.token, [bob.id]);
     const post = () =>
       fetch(`${app.url}/conversations/${c.id}/messages`, {
@@ -158,46 +200,82 @@ describe('rate limits', () => {
     const a = await startApp(env);
     const b = await startApp(env);
     apps.push(a, b);
-    const [alice, bob] = await Promise.all([registerUser(a.url, 'alice'), registerUser(a.url, 'bob')]);
+    const [alice, bob] = await Promise.all([
+      registerUser(a.url, 'alice'),
+      registerUser(a.url, 'bob'),
+    ]);
     const c = await createConversation(a.url, alice.token, [bob.id]);
     const results = [];
     for (let i = 0; i < 8; i++) {
       results.push(
-        await gql(i % 2 ? a.url : b.url, `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`, { i: { conversationId: c.id, text: `x${i}` } }, alice.token),
+        await gql(
+          i % 2 ? a.url : b.url,
+          `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`,
+          { i: { conversationId: c.id, text: `x${i}` } },
+          alice.token,
+        ),
       );
     }
-    expect(results.map((r) => errorCode(r) ?? 'ok')).toEqual(['ok', 'ok', 'ok', 'ok', ...Array(4).fill('TOO_MANY_REQUESTS')]);
+    expect(results.map((r) => errorCode(r) ?? 'ok')).toEqual([
+      'ok',
+      'ok',
+      'ok',
+      'ok',
+      ...Array(4).fill('TOO_MANY_REQUESTS'),
+    ]);
   });
 
   it('limits logins per username, even with the right password, and per address', async () => {
-    const app = await start({ RATE_LIMITS: 'on', RATE_LIMIT_LOGINS_PER_USERNAME: '3/1m', RATE_LIMIT_LOGINS_PER_IP: '6/1m' });
-    const [victim, other, third] = await Promise.all(['victim', 'other', 'third'].map((n) => registerUser(app.url, n)));
+    const app = await start({
+      RATE_LIMITS: 'on',
+      RATE_LIMIT_LOGINS_PER_USERNAME: '3/1m',
+      RATE_LIMIT_LOGINS_PER_IP: '6/1m',
+    });
+    const [victim, other, third] = await Promise.all(
+      ['victim', 'other', 'third'].map((n) => registerUser(app.url, n)),
+    );
     const login = (username: string, password: string) =>
-      gql(app.url, `mutation($i: LoginInput!) { login(input: $i) { accessToken } }`, { i: { username, password } });
-    for (let i = 0; i < 3; i++) expect(errorCode(await login(victim.username, `guess-${i}-wrong`))).toBe('UNAUTHENTICATED');
-    expect(errorCode(await login(victim.username, 'correct horse battery'))).toBe('TOO_MANY_REQUESTS');
+      gql(app.url, `mutation($i: LoginInput!) { login(input: $i) { accessToken } }`, {
+        i: { username, password },
+      });
+    for (let i = 0; i < 3; i++)
+      expect(errorCode(await login(victim.username, `guess-${i}-wrong`))).toBe('UNAUTHENTICATED');
+    expect(errorCode(await login(victim.username, 'correct horse battery'))).toBe(
+      'TOO_MANY_REQUESTS',
+    );
     // Another account from the same address still works, until the address's own limit.
     expect(errorCode(await login(other.username, 'correct horse battery'))).toBeUndefined();
     expect(errorCode(await login(third.username, 'correct horse battery'))).toBeUndefined();
-    expect(errorCode(await login(third.username, 'correct horse battery'))).toBe('TOO_MANY_REQUESTS');
+    expect(errorCode(await login(third.username, 'correct horse battery'))).toBe(
+      'TOO_MANY_REQUESTS',
+    );
   });
 
   it('limits subscription starts per connection', async () => {
     const app = await start({ RATE_LIMITS: 'on', RATE_LIMIT_SUBSCRIPTIONS: '3/10s' });
     const user = await registerUser(app.url, 'subscriber');
     const ws = await connectWs(app.wsUrl, user.token);
-    const subs = Array.from({ length: 4 }, () => subscribe(ws, 'subscription { messageAdded { id } }'));
+    const subs = Array.from({ length: 4 }, () =>
+      subscribe(ws, 'subscription { messageAdded { id } }'),
+    );
     await subs[3].ended;
     const error = subs[3].errors[0] as any;
-    expect((Array.isArray(error) ? error[0] : error).extensions).toMatchObject({ code: 'TOO_MANY_REQUESTS' });
+    expect((Array.isArray(error) ? error[0] : error).extensions).toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+    });
     await ws.dispose();
   });
 
   it('lets a burst of 100 through with RATE_LIMITS=off', async () => {
     const app = await start({ RATE_LIMITS: 'off', RATE_LIMIT_SENDS: '1/1m' });
-    const [alice, bob] = await Promise.all([registerUser(app.url, 'alice'), registerUser(app.url, 'bob')]);
+    const [alice, bob] = await Promise.all([
+      registerUser(app.url, 'alice'),
+      registerUser(app.url, 'bob'),
+    ]);
     const c = await createConversation(app.url, alice.token, [bob.id]);
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => sendMessage(app.url, alice.token, c.id, `m${i}`)));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => sendMessage(app.url, alice.token, c.id, `m${i}`)),
+    );
     expect(new Set(results.map((m) => m.seq)).size).toBe(100);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
-import { toPublicError } from './public-error.js';
+import { logPublicError, toPublicError } from './public-error.js';
 
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -14,8 +14,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
     const error = toPublicError(exception);
-    if (!error.expected)
-      this.logger.error({ err: exception }, 'unexpected error while handling a request');
+    logPublicError(this.logger, error, exception);
     if (error.details.retryAfterSeconds !== undefined) {
       response.setHeader('Retry-After', String(error.details.retryAfterSeconds));
     }

@@ -84,3 +84,23 @@ function httpMessage(error: HttpException): string {
   }
   return error.message;
 }
+
+/**
+ * Logs what a client was not told: unknown errors in full (with stack, for a developer), an
+ * unreachable database as one warning line (an operational state, and the full error would
+ * carry the query and its parameters, i.e. users' messages).
+ */
+export function logPublicError(
+  logger: { error(obj: object, msg: string): void; warn(msg: string): void },
+  publicError: PublicError,
+  original: unknown,
+  where: Record<string, unknown> = {},
+): void {
+  if (publicError.code === 'SERVICE_UNAVAILABLE') {
+    logger.warn(
+      `database unavailable: ${original instanceof Error ? original.message : String(original)}`,
+    );
+  } else if (!publicError.expected) {
+    logger.error({ err: original, ...where }, 'unexpected error');
+  }
+}
