@@ -14,6 +14,7 @@ type Listener = (presence: Presence) => void;
 interface Watched {
   listeners: Set<Listener>;
   subscribed: Promise<() => void>;
+  ready: boolean;
 }
 
 @Injectable()
@@ -30,8 +31,9 @@ export class PresenceWatchers {
     return this.watched.size;
   }
 
+  /** True once this instance hears the user's channel. */
   isWatching(userId: string): boolean {
-    return this.watched.has(userId);
+    return this.watched.get(userId)?.ready ?? false;
   }
 
   /** Calls `listener` on each status change of the user; resolves once subscribed. */
@@ -43,7 +45,12 @@ export class PresenceWatchers {
         const presence = toPresence(e);
         for (const l of listeners) l(presence);
       });
-      entry = { listeners, subscribed };
+      const created: Watched = { listeners, subscribed, ready: false };
+      subscribed.then(
+        () => (created.ready = true),
+        () => undefined,
+      );
+      entry = created;
       this.watched.set(userId, entry);
     }
     const current = entry;
