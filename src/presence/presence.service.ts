@@ -98,7 +98,7 @@ export class PresenceService
       this.store.claim([claim], true).then(
         () => this.recovered(),
         (error: unknown) => {
-          this.unclaimed.add(connection.id);
+          if (this.local.has(connection.id)) this.unclaimed.add(connection.id);
           this.failed('claim', error);
         },
       ),

@@ -228,6 +228,30 @@ describe('presence across two instances', () => {
     expect(await presenceOf(b.url, alice.token, [carol.id])).toEqual([offline]);
   }, 60_000);
 
+  it('says OFFLINE after the grace period for the users of an instance shut down with SIGTERM', async () => {
+    const [alice, carol] = await users(a.url, 'alice', 'carol');
+    await createConversation(a.url, alice.token, [carol.id]);
+    const leaving = await spawnApp(clusterEnv(db.url, prefix, { ...TIMINGS, LOG_LEVEL: 'info' }));
+    cleanups.push(() => leaving.close());
+    const aliceSees = await watch(a, alice, [carol]);
+    const carolWs = await connectWs(leaving.wsUrl, carol.token);
+    cleanups.push(() => carolWs.dispose());
+    await nth(aliceSees, carol, 1);
+
+    const stoppedAt = Date.now();
+    leaving.process.kill('SIGTERM');
+    // Nest re-raises SIGTERM after a clean shutdown, so the process ends by that signal.
+    expect(await leaving.exited).toEqual({ code: null, signal: 'SIGTERM' });
+    // Shutting down closed the socket and handed Carol's claim to the grace period, not an error.
+    expect(leaving.output()).not.toMatch(/"level":(50|60)|presence \w+ failed/);
+    const offline = await nth(aliceSees, carol, 2, GRACE_MS + 1000 + SLACK_MS);
+    expect(offline.status).toBe('OFFLINE');
+    const lastSeen = new Date(offline.lastSeenAt!).getTime();
+    expect(lastSeen).toBeGreaterThanOrEqual(stoppedAt - 1000);
+    await sleep(QUIET_MS);
+    expect(about(aliceSees, carol)).toHaveLength(2);
+  }, 60_000);
+
   it('answers presence for up to 500 ids in order, and refuses 501 with BAD_USER_INPUT', async () => {
     const [alice, dave] = await users(a.url, 'alice', 'dave');
     await connect(b.wsUrl, dave);
