@@ -15,6 +15,7 @@ import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { UsersModule } from './users/users.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { PresenceModule } from './presence/presence.module.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -34,6 +35,7 @@ export class AppModule implements NestModule {
         UsersModule,
         ConversationsModule,
         MessagesModule,
+        PresenceModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

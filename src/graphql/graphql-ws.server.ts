@@ -180,6 +180,9 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
       onConnect: async (ctx) => {
         try {
           const user = await this.tokens.verifyBearer(ctx.connectionParams?.authorization);
+          // The socket may have closed while the token was checked; registering it now would
+          // leave a connection nobody closes (and its user forever online).
+          if (ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) return false;
           ctx.extra.user = user;
           this.closeWhenTokenExpires(ctx.extra.socket, user);
           await this.connections.opened({

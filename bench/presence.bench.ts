@@ -1,0 +1,333 @@
+/**
+ * Presence benchmark: what one status change costs in Redis and how many events it delivers, and
+ * the CPU the renewals take. 2,000 users in groups of 10, on two in-process instances sharing a
+ * private Redis (started here on a free port, so INFO commandstats counts only this run) and a
+ * scratch PostgreSQL database. Prints numbers; not part of `npm test`.
+ *
+ *   npm run bench:presence        (needs PostgreSQL as for the tests, and redis-server on PATH)
+ *
+ * Phases: everyone connects and subscribes to presenceChanged (set-up); half disconnect (OFFLINE
+ * changes); they reconnect (ONLINE changes); a quarter drop and reconnect within the grace period
+ * (no change); then one instance's renewal of its 1,000 connections is timed.
+ */
+import 'reflect-metadata';
+import type { INestApplication } from '@nestjs/common';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createServer, type AddressInfo } from 'node:net';
+import { createClient, type Client } from 'graphql-ws';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { TokenService } from '../src/auth/token.service.js';
+import { createApp } from '../src/bootstrap.js';
+import { loadConfig } from '../src/config/app.config.js';
+import { PresenceService } from '../src/presence/presence.service.js';
+import { PresenceWatchers } from '../src/presence/presence.watchers.js';
+
+const USERS = 2000;
+const GROUP = 10;
+const GRACE_MS = 500;
+const RENEWAL_ROUNDS = 20;
+const ADMIN_URL =
+  process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+interface Person {
+  index: number;
+  id: string;
+  token: string;
+  app: number;
+  client?: Client;
+  online: number;
+  offline: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function main(): Promise<void> {
+  const port = await freePort();
+  const redisProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+    { stdio: 'ignore' },
+  );
+  const redis = new Redis(port, '127.0.0.1').on('error', () => undefined); // until it listens
+  await redis.ping();
+  const dbName = `presence_bench_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${dbName}"`);
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${dbName}`;
+  const apps: INestApplication[] = [];
+  try {
+    const env = {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256',
+      DATABASE_URL: dbUrl.toString(),
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      REDIS_PREFIX: 'bench:',
+      // Renewals are timed on their own below: keep them out of the per-change counts.
+      PRESENCE_TTL_SECONDS: '600',
+      PRESENCE_GRACE_MS: String(GRACE_MS),
+    };
+    for (let i = 0; i < 2; i++) {
+      const app = await createApp(loadConfig(env));
+      await app.listen(0, '127.0.0.1');
+      apps.push(app);
+    }
+    const urls = apps.map((a) => {
+      const { port: p } = a.getHttpServer().address() as AddressInfo;
+      return `ws://127.0.0.1:${p}/graphql`;
+    });
+    const people = await seed(dbUrl.toString(), apps[0].get(TokenService));
+    console.log(
+      `presence bench: ${USERS} users in groups of ${GROUP}, 2 instances, grace ${GRACE_MS} ms`,
+    );
+
+    // Set-up: everyone connects (on alternating instances) and subscribes.
+    await inBatches(people, (p) => connect(p, urls[p.app], true));
+    const watchers = apps.map((a) => a.get(PresenceWatchers));
+    await until(() => people.every((p) => watchers.every((w) => w.isWatching(p.id))), 60_000);
+    await sleep(2000); // streams sharing an already-heard channel may still be reading contacts
+
+    const leavers = people.filter((p) => p.index % 2 === 0);
+    const stayers = people.filter((p) => p.index % 2 === 1);
+    const watchersPerChange = GROUP / 2; // a leaver's group holds 5 stayers
+
+    // OFFLINE: half disconnect.
+    let before = snapshot(stayers);
+    let stats = await measure(redis, async () => {
+      await Promise.all(leavers.map((p) => p.client!.dispose()));
+      await until(
+        () => received(stayers, before).offline >= leavers.length * watchersPerChange,
+        20_000,
+      );
+      await sleep(GRACE_MS + 1500); // anything extra would show now
+    });
+    report('disconnect → OFFLINE', leavers.length, stats, received(stayers, before).offline);
+
+    // ONLINE: they come back (plain sockets: subscribing is not part of a status change).
+    before = snapshot(stayers);
+    stats = await measure(redis, async () => {
+      await inBatches(leavers, (p) => connect(p, urls[p.app], false));
+      await until(
+        () => received(stayers, before).online >= leavers.length * watchersPerChange,
+        20_000,
+      );
+      await sleep(1500);
+    });
+    report('connect → ONLINE', leavers.length, stats, received(stayers, before).online);
+
+    // Flaps: a quarter drop and reconnect within the grace period, on the other instance.
+    const flappers = leavers.filter((p) => p.index % 4 === 0);
+    before = snapshot(stayers);
+    stats = await measure(redis, async () => {
+      await Promise.all(flappers.map((p) => p.client!.dispose()));
+      await inBatches(flappers, (p) => connect(p, urls[1 - p.app], false));
+      await sleep(GRACE_MS + 2500);
+    });
+    const flapEvents = received(stayers, before);
+    console.log(
+      `\nflap within grace: ${flappers.length} users dropped and reconnected → ` +
+        `${flapEvents.online + flapEvents.offline} events delivered (0 expected); ` +
+        `${(stats.total / flappers.length).toFixed(1)} Redis commands per flap ` +
+        `(${(stats.roundTrips / flappers.length).toFixed(2)} client calls)`,
+    );
+
+    await renewals(redis, apps[0].get(PresenceService));
+  } finally {
+    await Promise.allSettled(apps.map((a) => a.close()));
+    redis.disconnect();
+    redisProcess.kill('SIGKILL');
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+/** Users, groups of GROUP consecutive users, and a token each. */
+async function seed(url: string, tokens: TokenService): Promise<Person[]> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  const { rows } = await db.query<{ id: string }>(
+    `INSERT INTO users (username, display_name, password_hash)
+     SELECT 'bench_' || i, 'bench ' || i, 'x' FROM generate_series(0, $1 - 1) AS i
+     RETURNING id`,
+    [USERS],
+  );
+  const ids = rows.map((r) => r.id);
+  for (let g = 0; g < USERS / GROUP; g++) {
+    const { rows: c } = await db.query<{ id: string }>(
+      `INSERT INTO conversations (title, is_direct) VALUES ($1, false) RETURNING id`,
+      [`group ${g}`],
+    );
+    const members = ids.slice(g * GROUP, (g + 1) * GROUP);
+    await db.query(
+      `INSERT INTO participants (conversation_id, user_id) SELECT $1, unnest($2::uuid[])`,
+      [c[0].id, members],
+    );
+  }
+  await db.end();
+  return Promise.all(
+    ids.map(async (id, index) => ({
+      index,
+      id,
+      token: await tokens.sign(id),
+      app: index % 2,
+      online: 0,
+      offline: 0,
+    })),
+  );
+}
+
+async function connect(person: Person, url: string, watch: boolean): Promise<void> {
+  const client = createClient({
+    url,
+    webSocketImpl: WebSocket,
+    connectionParams: { authorization: `Bearer ${person.token}` },
+    lazy: false,
+    retryAttempts: 0,
+    onNonLazyError: () => undefined,
+  });
+  await new Promise<void>((resolve, reject) => {
+    client.on('connected', () => resolve());
+    client.on('closed', () => reject(new Error('closed')));
+  });
+  person.client = client;
+  if (!watch) return;
+  client.subscribe<{ presenceChanged: { status: string } }>(
+    { query: 'subscription { presenceChanged { userId status lastSeenAt } }' },
+    {
+      next: ({ data }) => {
+        if (data?.presenceChanged.status === 'ONLINE') person.online++;
+        else person.offline++;
+      },
+      error: () => undefined,
+      complete: () => undefined,
+    },
+  );
+}
+
+function snapshot(people: Person[]) {
+  return received(people, { online: 0, offline: 0 });
+}
+
+function received(people: Person[], since: { online: number; offline: number }) {
+  const sum = (k: 'online' | 'offline') => people.reduce((n, p) => n + p[k], 0) - since[k];
+  return { online: sum('online'), offline: sum('offline') };
+}
+
+interface Stats {
+  total: number;
+  roundTrips: number;
+  publishes: number;
+  byCommand: Record<string, number>;
+  subscriptions: number;
+  ms: number;
+}
+
+/** Redis commands run while `work` runs (scripts' inner commands included), from INFO. */
+async function measure(redis: Redis, work: () => Promise<void>): Promise<Stats> {
+  await redis.config('RESETSTAT');
+  const started = Date.now();
+  await work();
+  const ms = Date.now() - started;
+  const info = await redis.info('commandstats');
+  const byCommand: Record<string, number> = {};
+  let subscriptions = 0;
+  for (const [, name, calls] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    if (name.startsWith('config') || name === 'info') continue;
+    // Channels heard or dropped as subscribers come and go: not a cost of a status change.
+    if (/^p?(un)?subscribe$/.test(name)) subscriptions += Number(calls);
+    else byCommand[name] = Number(calls);
+  }
+  const total = Object.values(byCommand).reduce((a, b) => a + b, 0);
+  const roundTrips = (byCommand.evalsha ?? 0) + (byCommand.eval ?? 0) + (byCommand.hmget ?? 0);
+  return { total, roundTrips, publishes: byCommand.publish ?? 0, byCommand, subscriptions, ms };
+}
+
+function report(what: string, changes: number, stats: Stats, delivered: number): void {
+  console.log(`\n${what}: ${changes} status changes in ${stats.ms} ms`);
+  console.log(
+    `  Redis commands per change: ${(stats.total / changes).toFixed(2)} in all, ` +
+      `${(stats.roundTrips / changes).toFixed(2)} script calls from the instances, ` +
+      `${(stats.publishes / changes).toFixed(2)} PUBLISH`,
+  );
+  console.log(`  (includes the background sweeps: 2 instances × 1/s during ${stats.ms} ms)`);
+  console.log(`  by command: ${JSON.stringify(stats.byCommand)}`);
+  console.log(`  (apart: ${stats.subscriptions} (P)(UN)SUBSCRIBE as subscribers left or came)`);
+  console.log(
+    `  events delivered per change: ${(delivered / changes).toFixed(2)} ` +
+      `(watchers online per change: ${GROUP / 2})`,
+  );
+}
+
+/** One instance renews its 1,000 connections RENEWAL_ROUNDS times; CPU here and in Redis. */
+async function renewals(redis: Redis, presence: PresenceService): Promise<void> {
+  const connections = (presence as unknown as { local: Map<string, string> }).local.size;
+  // The renewal a timer runs every TTL/3; called directly so it can be timed.
+  const renew = () => (presence as unknown as { renew(): Promise<void> }).renew();
+  await renew();
+  const cpuBefore = await redisCpu(redis);
+  await redis.config('RESETSTAT');
+  const usage = process.cpuUsage();
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < RENEWAL_ROUNDS; i++) await renew();
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6 / RENEWAL_ROUNDS;
+  const cpu = process.cpuUsage(usage);
+  const appMs = (cpu.user + cpu.system) / 1000 / RENEWAL_ROUNDS;
+  const redisMs = ((await redisCpu(redis)) - cpuBefore) / RENEWAL_ROUNDS;
+  const info = await redis.info('commandstats');
+  const evalshas = Number(/cmdstat_evalsha:calls=(\d+)/.exec(info)?.[1] ?? 0) / RENEWAL_ROUNDS;
+  const per1000 = 1000 / connections;
+  console.log(
+    `\nrenewal of ${connections} connections on one instance (${RENEWAL_ROUNDS} rounds):`,
+  );
+  console.log(
+    `  per 1,000 connections per renewal: ${(appMs * per1000).toFixed(1)} ms app CPU, ` +
+      `${(redisMs * per1000).toFixed(1)} ms Redis CPU, ${(wallMs * per1000).toFixed(1)} ms wall, ` +
+      `${(evalshas * per1000).toFixed(1)} script calls (one pipeline)`,
+  );
+  console.log(
+    `  at the default TTL of 30 s (a renewal every 10 s): ` +
+      `${((appMs * per1000) / 10).toFixed(2)} ms app CPU per second per 1,000 connections`,
+  );
+}
+
+async function redisCpu(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  const value = (k: string) => Number(new RegExp(`${k}:([\\d.]+)`).exec(info)?.[1] ?? 0);
+  return (value('used_cpu_user') + value('used_cpu_sys')) * 1000;
+}
+
+async function inBatches<T>(items: T[], run: (item: T) => Promise<void>, size = 100) {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
+}
+
+async function until(check: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`bench: condition not met in ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

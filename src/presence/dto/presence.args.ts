@@ -1,0 +1,15 @@
+/** Arguments of the `presence(userIds)` query: at most MAX_PRESENCE_IDS ids per call. */
+import { ArgsType, Field, ID } from '@nestjs/graphql';
+import { ArrayMaxSize, IsArray, IsString, MaxLength } from 'class-validator';
+
+export const MAX_PRESENCE_IDS = 500;
+
+@ArgsType()
+export class PresenceArgs {
+  @Field(() => [ID], { description: `At most ${MAX_PRESENCE_IDS} ids; answers in the same order.` })
+  @IsArray()
+  @ArrayMaxSize(MAX_PRESENCE_IDS)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  userIds: string[];
+}

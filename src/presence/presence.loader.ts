@@ -1,0 +1,25 @@
+/** Batches `User.presence` for a page of users: one store read (one Redis round trip) per page. */
+import { Injectable } from '@nestjs/common';
+import DataLoader from 'dataloader';
+import type { RequestLoaders } from '../common/dataloader/request-loaders.js';
+import { PresenceService, type PresenceRequest } from './presence.service.js';
+import type { Presence } from './presence.type.js';
+
+@Injectable()
+export class PresenceLoader {
+  constructor(private readonly presence: PresenceService) {}
+
+  /** `lastSeenAt`: what the caller's User row says, so unknown users cost no extra query. */
+  load(loaders: RequestLoaders, userId: string, lastSeenAt?: Date | null): Promise<Presence> {
+    return loaders
+      .get(
+        this,
+        () =>
+          new DataLoader<PresenceRequest, Presence, string>(
+            (requests) => this.presence.getMany(requests),
+            { cacheKeyFn: (r) => r.userId },
+          ),
+      )
+      .load({ userId, lastSeenAt });
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * Presence: who is online, across devices and instances. The store is Redis when REDIS_URL is set
+ * (shared by every instance), otherwise in memory (a single instance).
+ */
+import { Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { AppConfig } from '../config/app.config.js';
+import { MessagesModule } from '../messages/messages.module.js';
+import { Channels } from '../pubsub/channels.js';
+import { EventBus } from '../pubsub/event-bus.js';
+import { REDIS } from '../pubsub/pubsub.tokens.js';
+import { UsersModule } from '../users/users.module.js';
+import { ContactsRepository } from './contacts.repository.js';
+import { MemoryPresenceStore } from './memory-presence.store.js';
+import { PresenceLoader } from './presence.loader.js';
+import { PresenceResolver } from './presence.resolver.js';
+import { PresenceService } from './presence.service.js';
+import { PresenceStore } from './presence.store.js';
+import { PresenceStream } from './presence.stream.js';
+import { PresenceWatchers } from './presence.watchers.js';
+import { RedisPresenceStore } from './redis-presence.store.js';
+import { UserPresenceResolver } from './user-presence.resolver.js';
+
+@Module({
+  imports: [UsersModule, MessagesModule],
+  providers: [
+    {
+      provide: PresenceStore,
+      inject: [AppConfig, REDIS, Channels, EventBus],
+      useFactory: (config: AppConfig, redis: Redis | null, channels: Channels, bus: EventBus) => {
+        const timings = {
+          ttlMs: config.presence.ttlSeconds * 1000,
+          graceMs: config.presence.graceMs,
+        };
+        return redis
+          ? new RedisPresenceStore(redis, channels, timings)
+          : new MemoryPresenceStore(bus, channels, timings);
+      },
+    },
+    PresenceService,
+    PresenceWatchers,
+    PresenceStream,
+    PresenceLoader,
+    ContactsRepository,
+    PresenceResolver,
+    UserPresenceResolver,
+  ],
+  exports: [PresenceService, PresenceLoader],
+})
+export class PresenceModule {}

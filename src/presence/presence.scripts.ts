@@ -1,0 +1,116 @@
+/**
+ * The Lua scripts of the Redis presence store. Each runs atomically, so a status change is decided
+ * and published by exactly one caller even when every instance races for it, and the PUBLISH
+ * inside the script orders events on a user's channel exactly as the changes happened.
+ * Times are Redis's own clock (TIME), so instances with skewed clocks agree on expiries.
+ *
+ * Keys per user: `presence:conn:<id>` (sorted set: claim id → expiry ms) and `presence:state:<id>`
+ * (hash: s = on|off, seen = last seen ms, closed = when the last claim was released, during the
+ * grace period). One global sorted set `presence:expiry`: user id → when the sweep must look at
+ * the user (latest claim expiry, or end of grace).
+ */
+
+const NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/**
+ * KEYS: expiry, then conn and state per claim. ARGV: ttlMs, announceUnknown (1|0), then userId,
+ * claimId and channel per claim. Returns the user ids announced ONLINE.
+ */
+export const CLAIM = `${NOW}
+local ttl = tonumber(ARGV[1])
+local announceUnknown = ARGV[2] == '1'
+local exp = now + ttl
+local announced = {}
+for i = 1, (#KEYS - 1) / 2 do
+  local conn, state = KEYS[2 * i], KEYS[2 * i + 1]
+  local uid, claim, channel = ARGV[3 * i], ARGV[3 * i + 1], ARGV[3 * i + 2]
+  redis.call('ZADD', conn, exp, claim)
+  redis.call('ZREMRANGEBYSCORE', conn, '-inf', now)
+  -- A conn set nobody renews or sweeps (every instance gone) does not outlive its claims by long.
+  redis.call('PEXPIRE', conn, ttl * 2)
+  redis.call('ZADD', KEYS[1], 'GT', exp, uid)
+  local s = redis.call('HGET', state, 's')
+  if s == 'on' then
+    redis.call('HDEL', state, 'closed')
+  else
+    redis.call('HSET', state, 's', 'on')
+    redis.call('HDEL', state, 'closed')
+    redis.call('PERSIST', state)
+    if s == 'off' or announceUnknown then
+      redis.call('PUBLISH', channel,
+        cjson.encode({ userId = uid, status = 'ONLINE', lastSeenAt = cjson.null }))
+      announced[#announced + 1] = uid
+    end
+  end
+end
+return announced
+`;
+
+/**
+ * KEYS: expiry, conn, state. ARGV: userId, claimId, closedAtMs, graceMs.
+ * Returns 1 when that was the user's last live claim (the grace period starts), else 0.
+ */
+export const RELEASE = `${NOW}
+redis.call('ZREM', KEYS[2], ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
+local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if top[2] then
+  -- Others remain: the sweep looks when the latest of them expires, not at a stale later time.
+  redis.call('ZADD', KEYS[1], top[2], ARGV[1])
+  return 0
+end
+if redis.call('HGET', KEYS[3], 's') == 'off' then
+  return 0
+end
+-- Stay ONLINE through the grace period; a missing state (Redis restarted) counts as ONLINE, since
+-- that is what watchers were last told.
+redis.call('HSET', KEYS[3], 's', 'on', 'closed', ARGV[3])
+redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
+return 1
+`;
+
+/** KEYS: expiry. ARGV: limit. The users the sweep must look at now. */
+export const DUE = `${NOW}
+return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
+`;
+
+/**
+ * KEYS: expiry, conn, state. ARGV: userId, ttlMs, offlineStateTtlMs, channel.
+ * Announces OFFLINE if the user is due and has no live claim; returns lastSeenAt (ms) then, else
+ * false. Whoever runs it first wins: the others find the user no longer due.
+ */
+export const SETTLE = `${NOW}
+local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not score or tonumber(score) > now then
+  return false
+end
+local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
+if top[2] and tonumber(top[2]) > now then
+  redis.call('ZADD', KEYS[1], top[2], ARGV[1])
+  return false
+end
+redis.call('DEL', KEYS[2])
+redis.call('ZREM', KEYS[1], ARGV[1])
+if redis.call('HGET', KEYS[3], 's') ~= 'on' then
+  return false
+end
+local ttl = tonumber(ARGV[2])
+-- Closed: when the last connection closed. Expired (its instance died): its last renewal.
+local seen = redis.call('HGET', KEYS[3], 'closed')
+if seen then
+  seen = tonumber(seen)
+elseif top[2] then
+  seen = tonumber(top[2]) - ttl
+else
+  seen = tonumber(score) - ttl
+end
+redis.call('HSET', KEYS[3], 's', 'off', 'seen', seen)
+redis.call('HDEL', KEYS[3], 'closed')
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+redis.call('PUBLISH', ARGV[4],
+  cjson.encode({ userId = ARGV[1], status = 'OFFLINE', lastSeenAt = seen }))
+return seen
+`;

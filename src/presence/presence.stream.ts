@@ -1,0 +1,93 @@
+/**
+ * The `presenceChanged` stream of one subscriber: every status change of the users who share a
+ * conversation with them. Contacts are read when the stream starts, and again when a message
+ * arrives from a conversation or sender the stream does not know (a new conversation, a new
+ * member). Limitation: a conversation created after subscribing is followed only once a message
+ * is sent in it, and someone who left a shared conversation is followed until then too.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import { Repeater } from '@repeaterjs/repeater';
+import { MessageEvents } from '../messages/message-events.js';
+import { ContactsRepository } from './contacts.repository.js';
+import { PresenceWatchers } from './presence.watchers.js';
+import type { Presence } from './presence.type.js';
+
+@Injectable()
+export class PresenceStream {
+  private readonly logger = new Logger('PresenceStream');
+
+  constructor(
+    private readonly watchers: PresenceWatchers,
+    private readonly contacts: ContactsRepository,
+    private readonly messages: MessageEvents,
+  ) {}
+
+  open(userId: string): AsyncIterableIterator<Presence> {
+    return new Repeater<Presence>(async (push, stop) => {
+      const watching = new Map<string, () => void>();
+      let conversations = new Set<string>();
+      let stopped = false;
+      const deliver = (presence: Presence) => void push(presence);
+
+      const load = async () => {
+        const found = await this.contacts.contactsOf(userId);
+        conversations = new Set(found.conversationIds);
+        const users = new Set(found.userIds);
+        for (const [id, unwatch] of watching) {
+          if (users.has(id)) continue;
+          unwatch();
+          watching.delete(id);
+        }
+        const added = [...users].filter((id) => !watching.has(id));
+        await Promise.all(
+          added.map(async (id) => {
+            const unwatch = await this.watchers.watch(id, deliver);
+            if (stopped || watching.has(id)) unwatch();
+            else watching.set(id, unwatch);
+          }),
+        );
+      };
+
+      // Loads run one at a time; requests made meanwhile collapse into one more run.
+      let running: Promise<void> | null = null;
+      let again = false;
+      const reload = (): Promise<void> => {
+        if (running) {
+          again = true;
+          return running;
+        }
+        running = (async () => {
+          try {
+            do {
+              again = false;
+              await load();
+            } while (again && !stopped);
+          } finally {
+            running = null;
+          }
+        })();
+        return running;
+      };
+
+      // Listening first, so a conversation created while contacts load is not missed.
+      const unlisten = await this.messages.listen(userId, ({ message }) => {
+        const newSender = message.senderId !== userId && !watching.has(message.senderId);
+        if (!conversations.has(message.conversationId) || newSender) {
+          reload().catch((err: unknown) =>
+            this.logger.warn(`reloading contacts failed: ${String(err)}`),
+          );
+        }
+      });
+      try {
+        await reload();
+      } catch (error) {
+        stop(error);
+      }
+      await stop;
+      stopped = true;
+      unlisten();
+      for (const unwatch of watching.values()) unwatch();
+      watching.clear();
+    });
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Presence in Redis, shared by every instance: the scripts in presence.scripts.ts make each
+ * change atomically. One opening or closing connection is one script call (EVALSHA); renewals of
+ * all of an instance's connections go in batches of CLAIM_BATCH per call, in one pipeline.
+ */
+import type { ChainableCommander, Redis } from 'ioredis';
+import type { Channels } from '../pubsub/channels.js';
+import { CLAIM, DUE, RELEASE, SETTLE } from './presence.scripts.js';
+import {
+  PresenceStore,
+  type Claim,
+  type OfflineTransition,
+  type PresenceTimings,
+  type StoredPresence,
+} from './presence.store.js';
+
+const CLAIM_BATCH = 500;
+const SWEEP_BATCH = 500;
+/** An OFFLINE status (with its last-seen time) stays this long; PostgreSQL keeps it after. */
+const OFFLINE_STATE_TTL_MS = 30 * 24 * 3600 * 1000;
+
+type Arg = string | number;
+interface Scripts {
+  presenceClaim(numKeys: number, ...args: Arg[]): Promise<string[]>;
+  presenceRelease(...args: Arg[]): Promise<number>;
+  presenceDue(...args: Arg[]): Promise<string[]>;
+}
+interface PipelineScripts {
+  presenceClaim(numKeys: number, ...args: Arg[]): ChainableCommander;
+  presenceSettle(...args: Arg[]): ChainableCommander;
+}
+
+export class RedisPresenceStore extends PresenceStore {
+  private readonly redis: Redis & Scripts;
+  private readonly expiryKey: string;
+
+  constructor(
+    redis: Redis,
+    private readonly channels: Channels,
+    private readonly timings: PresenceTimings,
+  ) {
+    super();
+    // Commands are defined on the client (once): ioredis sends EVALSHA and reloads the script
+    // by itself when Redis answers NOSCRIPT (after a restart).
+    if (!('presenceClaim' in redis)) {
+      redis.defineCommand('presenceClaim', { lua: CLAIM });
+      redis.defineCommand('presenceRelease', { lua: RELEASE, numberOfKeys: 3 });
+      redis.defineCommand('presenceDue', { lua: DUE, numberOfKeys: 1 });
+      redis.defineCommand('presenceSettle', { lua: SETTLE, numberOfKeys: 3 });
+    }
+    this.redis = redis as Redis & Scripts;
+    this.expiryKey = channels.key('presence', 'expiry');
+  }
+
+  async claim(claims: readonly Claim[], announceUnknown: boolean): Promise<string[]> {
+    if (claims.length === 0) return [];
+    const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
+    for (let i = 0; i < claims.length; i += CLAIM_BATCH) {
+      const batch = claims.slice(i, i + CLAIM_BATCH);
+      const keys = batch.flatMap((c) => [this.connKey(c.userId), this.stateKey(c.userId)]);
+      const args = batch.flatMap((c) => [c.userId, c.claimId, this.channels.presence(c.userId)]);
+      pipeline.presenceClaim(
+        keys.length + 1,
+        this.expiryKey,
+        ...keys,
+        this.timings.ttlMs,
+        announceUnknown ? 1 : 0,
+        ...args,
+      );
+    }
+    return (unwrap(await pipeline.exec()) as string[][]).flat();
+  }
+
+  async release(claim: Claim, closedAt: Date): Promise<boolean> {
+    const last = await this.redis.presenceRelease(
+      this.expiryKey,
+      this.connKey(claim.userId),
+      this.stateKey(claim.userId),
+      claim.userId,
+      claim.claimId,
+      closedAt.getTime(),
+      this.timings.graceMs,
+    );
+    return last === 1;
+  }
+
+  async sweep(): Promise<OfflineTransition[]> {
+    const due = await this.redis.presenceDue(this.expiryKey, SWEEP_BATCH);
+    if (due.length === 0) return [];
+    const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
+    for (const userId of due) {
+      pipeline.presenceSettle(
+        this.expiryKey,
+        this.connKey(userId),
+        this.stateKey(userId),
+        userId,
+        this.timings.ttlMs,
+        OFFLINE_STATE_TTL_MS,
+        this.channels.presence(userId),
+      );
+    }
+    const seen = unwrap(await pipeline.exec()) as (number | null)[];
+    return due.flatMap((userId, i) =>
+      seen[i] == null ? [] : [{ userId, lastSeenAt: new Date(Number(seen[i])) }],
+    );
+  }
+
+  async read(userIds: readonly string[]): Promise<Map<string, StoredPresence>> {
+    const result = new Map<string, StoredPresence>();
+    if (userIds.length === 0) return result;
+    const ids = [...new Set(userIds)];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.stateKey(id), 's', 'seen');
+    const rows = unwrap(await pipeline.exec()) as [string | null, string | null][];
+    ids.forEach((id, i) => {
+      const [s, seen] = rows[i];
+      if (s === 'on') result.set(id, { online: true, lastSeenAt: null });
+      else if (s === 'off')
+        result.set(id, { online: false, lastSeenAt: seen ? new Date(+seen) : null });
+    });
+    return result;
+  }
+
+  private connKey(userId: string): string {
+    return this.channels.key('presence', 'conn', userId);
+  }
+
+  private stateKey(userId: string): string {
+    return this.channels.key('presence', 'state', userId);
+  }
+}
+
+/** The results of a pipeline, throwing the first error (a failed batch is retried whole). */
+function unwrap(results: [Error | null, unknown][] | null): unknown[] {
+  if (!results) throw new Error('Redis pipeline was discarded');
+  return results.map(([error, value]) => {
+    if (error) throw error;
+    return value;
+  });
+}

@@ -1,0 +1,16 @@
+/** `User.presence`, resolved here so users need not depend on presence; batched per operation. */
+import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import type { GraphqlContext } from '../graphql/graphql-context.js';
+import { User } from '../users/user.entity.js';
+import { PresenceLoader } from './presence.loader.js';
+import { Presence } from './presence.type.js';
+
+@Resolver(() => User)
+export class UserPresenceResolver {
+  constructor(private readonly loader: PresenceLoader) {}
+
+  @ResolveField(() => Presence)
+  presence(@Parent() user: User, @Context() ctx: GraphqlContext): Promise<Presence> {
+    return this.loader.load(ctx.loaders, user.id, user.lastSeenAt ?? null);
+  }
+}

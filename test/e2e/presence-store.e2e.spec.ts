@@ -1,0 +1,83 @@
+/**
+ * The Redis presence scripts against a real Redis: with instances racing, each change is made and
+ * published exactly once; keys stay under the prefix; a flushed script cache is survived.
+ */
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AppConfig } from '../../src/config/app.config.js';
+import { Channels } from '../../src/pubsub/channels.js';
+import type { PresenceEvent } from '../../src/presence/presence.store.js';
+import { RedisPresenceStore } from '../../src/presence/redis-presence.store.js';
+import { uniqueRedisPrefix } from '../support/app.js';
+import { REDIS_URL } from '../support/env.js';
+import { sleep } from '../support/ws.js';
+
+const TIMINGS = { ttlMs: 600, graceMs: 300 };
+const prefix = uniqueRedisPrefix();
+const channels = new Channels({ redis: { prefix } } as AppConfig);
+const clients: Redis[] = [];
+let stores: RedisPresenceStore[];
+const heard: PresenceEvent[] = [];
+
+beforeAll(async () => {
+  for (let i = 0; i < 4; i++) clients.push(new Redis(REDIS_URL));
+  // Three "instances", each with its own connection, as in production.
+  stores = clients.slice(0, 3).map((c) => new RedisPresenceStore(c, channels, TIMINGS));
+  const listener = clients[3];
+  await listener.psubscribe(`${prefix}presence:*`);
+  listener.on('pmessage', (_p, _c, message: string) => heard.push(JSON.parse(message)));
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.quit()));
+});
+
+const about = (userId: string) => heard.filter((e) => e.userId === userId).map((e) => e.status);
+
+describe('RedisPresenceStore', () => {
+  it('announces ONLINE once when instances claim the same user at once', async () => {
+    const user = 'racer-online';
+    const announced = await Promise.all(
+      stores.map((s, i) => s.claim([{ userId: user, claimId: `c${i}` }], true)),
+    );
+    expect(announced.flat()).toEqual([user]);
+    await sleep(100);
+    expect(about(user)).toEqual(['ONLINE']);
+  });
+
+  it('announces OFFLINE once, after the grace period, when every instance sweeps at once', async () => {
+    const user = 'racer-offline';
+    await stores[0].claim([{ userId: user, claimId: 'a' }], true);
+    await stores[1].claim([{ userId: user, claimId: 'b' }], true);
+    expect(await stores[0].release({ userId: user, claimId: 'a' }, new Date())).toBe(false);
+    const closedAt = new Date();
+    expect(await stores[1].release({ userId: user, claimId: 'b' }, closedAt)).toBe(true);
+    expect((await Promise.all(stores.map((s) => s.sweep()))).flat()).toEqual([]);
+    await sleep(TIMINGS.graceMs + 50);
+    const swept = (await Promise.all(stores.map((s) => s.sweep()))).flat();
+    expect(swept).toEqual([{ userId: user, lastSeenAt: closedAt }]);
+    await sleep(100);
+    expect(about(user)).toEqual(['ONLINE', 'OFFLINE']);
+    expect((await stores[2].read([user])).get(user)).toEqual({
+      online: false,
+      lastSeenAt: closedAt,
+    });
+  });
+
+  it('expires the claims of an instance that stops renewing, and survives a flushed script cache', async () => {
+    const user = 'abandoned';
+    await stores[0].claim([{ userId: user, claimId: 'x' }], true);
+    await clients[0].script('FLUSH');
+    await sleep(TIMINGS.ttlMs + 50);
+    const swept = (await Promise.all(stores.map((s) => s.sweep()))).flat();
+    expect(swept.filter((t) => t.userId === user)).toHaveLength(1);
+    expect(about(user)).toEqual(['ONLINE', 'OFFLINE']);
+  });
+
+  it('keeps every key under the prefix', async () => {
+    expect(await clients[0].keys(`${prefix}presence:*`)).toContain(
+      `${prefix}presence:state:racer-offline`,
+    );
+    // Nothing was written without it (other runs' keys carry their own prefixes).
+    expect(await clients[0].exists('presence:state:racer-offline', 'presence:expiry')).toBe(0);
+  });
+});
