@@ -14,6 +14,7 @@ import { PubSubModule } from './pubsub/pubsub.module.js';
 import { UsersModule } from './users/users.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { AttachmentsModule } from './attachments/attachments.module.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -32,6 +33,7 @@ export class AppModule implements NestModule {
         UsersModule,
         ConversationsModule,
         MessagesModule,
+        AttachmentsModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
