@@ -9,8 +9,10 @@ import { ConversationsModule } from '../conversations/conversations.module.js';
 import { Attachment } from './attachment.entity.js';
 import { ATTACHMENT_SCANNER, NoopAttachmentScanner } from './attachment-scanner.js';
 import { AttachmentsController } from './attachments.controller.js';
+import { AttachmentsLoader } from './attachments.loader.js';
 import { AttachmentsRepository } from './attachments.repository.js';
 import { AttachmentsService } from './attachments.service.js';
+import { AttachmentResolver, MessageAttachmentsResolver } from './message-attachments.resolver.js';
 import { ATTACHMENT_STORAGE, type AttachmentStorage } from './storage/attachment-storage.js';
 import { LocalDiskStorage } from './storage/local-disk.storage.js';
 import { createS3Client, S3Storage } from './storage/s3.storage.js';
@@ -21,6 +23,9 @@ import { createS3Client, S3Storage } from './storage/s3.storage.js';
   providers: [
     AttachmentsRepository,
     AttachmentsService,
+    AttachmentsLoader,
+    MessageAttachmentsResolver,
+    AttachmentResolver,
     {
       provide: ATTACHMENT_STORAGE,
       inject: [AppConfig],
@@ -32,5 +37,7 @@ import { createS3Client, S3Storage } from './storage/s3.storage.js';
     // Replace with a real scanner (e.g. ClamAV) by binding another class to this token.
     { provide: ATTACHMENT_SCANNER, useClass: NoopAttachmentScanner },
   ],
+  // Messages read a page's attachments for their REST answers.
+  exports: [AttachmentsRepository],
 })
 export class AttachmentsModule {}

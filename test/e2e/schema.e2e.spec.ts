@@ -30,15 +30,7 @@ const SHARED_CONTRACT = '../shared/contract/operations.graphql';
 const NOT_SERVED_YET: string[] = [
   'Me',
   'User',
-  'CreateConversation',
-  'AddParticipants',
-  'LeaveConversation',
   'Conversations',
-  'Conversation',
-  'Messages',
-  'SendMessage',
-  'MessageAdded',
-  'ResumeMessages',
   'PresenceChanged',
   'Presence',
 ];
