@@ -19,7 +19,12 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BadUserInputError, DomainError, NotFoundError } from '../common/errors/domain-error.js';
+import {
+  BadUserInputError,
+  DomainError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app.config.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import type { Attachment } from './attachment.entity.js';
@@ -234,13 +239,19 @@ export class AttachmentsService implements OnApplicationBootstrap, OnModuleDestr
       sanitizeFileName(upload.clientFileName),
       detected.extension,
     );
-    const verdict = await this.scanner.scan({
-      open,
-      contentType: detected.contentType,
-      size: inspected.size,
-      sha256: inspected.sha256,
-      fileName,
-    });
+    const verdict = await this.scanner
+      .scan({
+        open,
+        contentType: detected.contentType,
+        size: inspected.size,
+        sha256: inspected.sha256,
+        fileName,
+      })
+      .catch((error: unknown) => {
+        // Unscanned is not accepted: the client may retry once the scanner is back.
+        this.logger.error({ err: error }, `upload ${upload.id}: the scanner failed`);
+        throw new ServiceUnavailableError();
+      });
     if (!verdict.clean) {
       this.logger.warn(`upload ${upload.id} refused by the scanner: ${verdict.reason}`);
       throw new BadUserInputError('The file was refused by the malware scan');

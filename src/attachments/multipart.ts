@@ -39,6 +39,13 @@ export function receiveFile<T>(
   const declaredLength = Number(req.headers['content-length']);
   if (declaredLength > options.maxBytes + ENVELOPE_BYTES) return Promise.reject(tooLarge());
 
+  const notMultipart = () =>
+    new BadUserInputError(`Expected a multipart/form-data body with a "${options.fieldName}" file`);
+  // busboy also reads urlencoded forms, which cannot carry a file (and a body parser may have
+  // consumed them already).
+  if (!/^multipart\/form-data\s*;/i.test(req.headers['content-type'] ?? '')) {
+    return Promise.reject(notMultipart());
+  }
   let parser: busboy.Busboy;
   try {
     parser = busboy({

@@ -8,7 +8,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { text } from 'node:stream/consumers';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ATTACHMENT_SCANNER, type AttachmentScanner } from '../../src/attachments/attachment-scanner.js';
+import { AttachmentsRepository } from '../../src/attachments/attachments.repository.js';
 import { AttachmentsService } from '../../src/attachments/attachments.service.js';
 import { startApp, testEnv, type InProcessApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
@@ -149,12 +152,16 @@ describe('upload, send, download', () => {
     expect(sent.data.sendMessage).toMatchObject({ text: '', seq: 1, attachments: [first, second] });
     await send(alice.token, { conversationId: c.id, text: 'no files' });
 
+    const lookups = vi.spyOn(app.app.get(AttachmentsRepository), 'findByMessageIds');
     const history = await gqlOk(
       app.url,
       `query($c: ID!) { messages(conversationId: $c, last: 10) { edges { node { seq text ${ATTACHMENT_FIELDS} } } } }`,
       { c: c.id },
       bob.token,
     );
+    // One batched query for the page, not one per message.
+    expect(lookups).toHaveBeenCalledTimes(1);
+    lookups.mockRestore();
     expect(history.messages.edges.map((e: any) => e.node)).toEqual([
       { seq: 1, text: '', attachments: [first, second] },
       { seq: 2, text: 'no files', attachments: [] },
@@ -239,6 +246,30 @@ describe('hostile and oversized uploads', () => {
     expect(await snapshot(shared.id)).toEqual(before);
   });
 
+  it('refuses what the scanner finds infected (400) and, while the scanner fails, everything (503), keeping nothing', async () => {
+    const scanner = app.app.get<AttachmentScanner>(ATTACHMENT_SCANNER);
+    const before = await snapshot(shared.id);
+    let scanned = '';
+    const scan = vi.spyOn(scanner, 'scan').mockImplementationOnce(async (subject) => {
+      scanned = await text(await subject.open());
+      return { clean: false, reason: 'Test-Signature' };
+    });
+    try {
+      const infected = await upload(alice.token, shared.id, 'pretend this is malware', 'bad.txt');
+      expect(infected.status).toBe(400);
+      expect(infected.body.code).toBe('BAD_USER_INPUT');
+      expect(scanned).toBe('pretend this is malware');
+      expect(scan).toHaveBeenCalledWith(expect.objectContaining({ contentType: 'text/plain', size: 23, fileName: 'bad.txt' }));
+      scan.mockRejectedValueOnce(new Error('clamd unreachable'));
+      const unscanned = await upload(alice.token, shared.id, 'cannot be scanned', 'unknown.txt');
+      expect(unscanned.status).toBe(503);
+      expect(unscanned.body.code).toBe('SERVICE_UNAVAILABLE');
+      expect(await snapshot(shared.id)).toEqual(before);
+    } finally {
+      scan.mockRestore();
+    }
+  });
+
   it('keeps no path in the name: ../../etc/passwd is shown as a plain name', async () => {
     const file = await uploadOk(alice.token, shared.id, 'root:x:0:0\n', '../../etc/passwd');
     expect(file.fileName).not.toMatch(/[/\\]/);
@@ -311,6 +342,12 @@ describe('hostile and oversized uploads', () => {
     });
     expect(json.status).toBe(400);
     expect(((await json.json()) as any).code).toBe('BAD_USER_INPUT');
+    const urlencoded = await fetch(`${app.url}/conversations/${shared.id}/file`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}` },
+      body: new URLSearchParams({ file: 'x' }),
+    });
+    expect(urlencoded.status).toBe(400);
   });
 });
 
