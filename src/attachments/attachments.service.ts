@@ -88,17 +88,15 @@ export class AttachmentsService implements OnApplicationBootstrap, OnModuleDestr
     const storageKey = `${id.slice(0, 2)}/${id}`;
     const { maxBytes } = this.config.uploads;
     try {
-      return await receiveFile(req, { fieldName: FILE_FIELD, maxBytes }, async (file) => {
-        const inspected = await this.store(storageKey, file.stream);
-        return this.accept({
-          id,
-          storageKey,
-          conversationId,
-          uploaderId,
+      const received = await receiveFile(
+        req,
+        { fieldName: FILE_FIELD, maxBytes },
+        async (file) => ({
           clientFileName: file.fileName,
-          inspected,
-        });
-      });
+          inspected: await this.store(storageKey, file.stream),
+        }),
+      );
+      return await this.accept({ id, storageKey, conversationId, uploaderId, ...received });
     } catch (error) {
       // Whatever went wrong, nothing of the upload stays.
       await this.storage

@@ -23,11 +23,12 @@ export interface ReceiveOptions {
 const ENVELOPE_BYTES = 64 * 1024;
 
 /**
- * Parses the request and hands the file field's stream to `consume`; resolves with its result.
- * A body over the limit fails with PayloadTooLargeError (the file stream is destroyed with it, so
- * whatever `consume` was writing fails too); a request without the file, or a malformed one, with
- * BadUserInputError; a client that goes away mid-upload fails the stream. On any failure the rest
- * of the request is read and discarded, so that the client can still get the answer.
+ * Parses the request and hands the file field's stream to `consume` (which should only store it);
+ * resolves with its result once the whole form has been read. A body over the limit fails with
+ * PayloadTooLargeError (the file stream is destroyed with it, so whatever `consume` was writing
+ * fails too); a request without the file, or a malformed one, with BadUserInputError; a client
+ * that goes away mid-upload fails the stream. On any failure the rest of the request is read and
+ * discarded, so that the client can still get the answer.
  */
 export function receiveFile<T>(
   req: IncomingMessage,
@@ -62,43 +63,58 @@ export function receiveFile<T>(
       },
     });
   } catch {
-    return Promise.reject(
-      new BadUserInputError(
-        `Expected a multipart/form-data body with a "${options.fieldName}" file`,
-      ),
-    );
+    return Promise.reject(notMultipart()); // no boundary, for one
   }
 
   return new Promise<T>((resolve, reject) => {
     let file: Readable | undefined;
+    let consuming: Promise<T> | undefined;
+    let consumed: { value: T } | undefined;
+    let parsed = false;
     let settled = false;
+    // Done only when the whole form was read without error and `consume` is through.
+    const finish = () => {
+      if (settled || !parsed || !consumed) return;
+      settled = true;
+      resolve(consumed.value);
+    };
     const fail = (error: Error) => {
-      file?.destroy(error);
       if (settled) return;
       settled = true;
+      file?.destroy(error);
       req.unpipe(parser);
       req.resume();
-      reject(error);
+      // Reject only once `consume` has let go of the stream and whatever it wrote, so that the
+      // caller's clean-up comes after it.
+      const done = () => reject(error);
+      void (consuming ?? Promise.resolve()).then(done, done);
     };
 
     parser.on('file', (name, stream, info) => {
+      // busboy destroys a part's stream with an error when the form breaks off: never unhandled
+      // (for ours, `consume` sees the error through its own pipeline).
+      stream.on('error', () => undefined);
       if (name !== options.fieldName || file) {
         stream.resume(); // not ours: skip its bytes
         return;
       }
       file = stream;
       stream.once('limit', () => stream.destroy(tooLarge()));
-      consume({ stream, fileName: info.filename }).then(
-        (result) => {
-          settled = true;
-          resolve(result);
+      consuming = consume({ stream, fileName: info.filename });
+      consuming.then(
+        (value) => {
+          consumed = { value };
+          finish();
         },
         (error: Error) => fail(error),
       );
     });
-    parser.once('error', () => fail(new BadUserInputError('Malformed multipart/form-data body')));
+    parser.on('error', () => fail(new BadUserInputError('Malformed multipart/form-data body')));
     parser.once('close', () => {
-      if (!file) fail(new BadUserInputError(`No "${options.fieldName}" file in the request`));
+      if (!file)
+        return fail(new BadUserInputError(`No "${options.fieldName}" file in the request`));
+      parsed = true;
+      finish();
     });
     // The client went away before sending everything.
     req.once('close', () => {

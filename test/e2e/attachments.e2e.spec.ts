@@ -348,6 +348,15 @@ describe('hostile and oversized uploads', () => {
       body: new URLSearchParams({ file: 'x' }),
     });
     expect(urlencoded.status).toBe(400);
+    // The file part is complete, the form is not: refused, and the stored part goes too.
+    const before = await snapshot(shared.id);
+    const unfinished = await fetch(`${app.url}/conversations/${shared.id}/file`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${alice.token}`, 'content-type': 'multipart/form-data; boundary=b' },
+      body: '--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\nhello\r\n--b',
+    });
+    expect(unfinished.status).toBe(400);
+    expect(await snapshot(shared.id)).toEqual(before);
   });
 });
 
