@@ -57,7 +57,6 @@ export class ConversationsAndMessages1795654662023 implements MigrationInterface
     await queryRunner.query(`DROP TABLE "messages"`);
     await queryRunner.query(`DROP INDEX "public"."participants_user"`);
     await queryRunner.query(`DROP TABLE "participants"`);
-    await queryRunner.query(`DROP INDEX "public"."users_username_key"`);
     await queryRunner.query(`DROP INDEX "public"."conversations_direct_key"`);
     await queryRunner.query(`DROP TABLE "conversations"`);
   }

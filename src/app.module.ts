@@ -16,6 +16,7 @@ import { UsersModule } from './users/users.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { PresenceModule } from './presence/presence.module.js';
+import { AttachmentsModule } from './attachments/attachments.module.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -36,6 +37,7 @@ export class AppModule implements NestModule {
         ConversationsModule,
         MessagesModule,
         PresenceModule,
+        AttachmentsModule,
         HealthModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],

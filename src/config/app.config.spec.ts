@@ -170,6 +170,60 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: undefined }).http.port).toBe(3000);
   });
 
+  describe('uploads and storage', () => {
+    it('defaults to 25 MiB, a day before unattached uploads go, local files under DATA_DIR', () => {
+      const config = loadConfig({ DATA_DIR: '/srv/chat' });
+      expect(config.uploads.maxBytes).toBe(25 * 1024 * 1024);
+      expect(config.uploads.unattachedTtlSeconds).toBe(86_400);
+      expect(config.uploads.allowedTypes).toContain('application/pdf');
+      expect(config.uploads.allowedTypes).not.toContain('image/svg+xml');
+      expect(config.storage).toEqual({ kind: 'local', dir: '/srv/chat/files' });
+    });
+
+    it('reads UPLOAD_ALLOWED_TYPES as a trimmed, lower-case list', () => {
+      const config = loadConfig({ UPLOAD_ALLOWED_TYPES: ' image/PNG, text/plain ,video/*' });
+      expect(config.uploads.allowedTypes).toEqual(['image/png', 'text/plain', 'video/*']);
+    });
+
+    it.each([
+      ['UPLOAD_ALLOWED_TYPES', 'png'],
+      ['UPLOAD_ALLOWED_TYPES', 'image/png;text/plain'],
+      ['MAX_UPLOAD_BYTES', '0'],
+      ['MAX_UPLOAD_BYTES', String(2 ** 31)],
+      ['STORAGE', 'ftp'],
+      ['S3_ENDPOINT', 'minio:9000'],
+      ['S3_FORCE_PATH_STYLE', 'maybe'],
+    ])('refuses %s=%s', (name, value) => {
+      expect(() => loadConfig({ [name]: value })).toThrow(name);
+    });
+
+    it('needs S3_BUCKET for STORAGE=s3, and both S3 keys or neither', () => {
+      expect(() => loadConfig({ STORAGE: 's3' })).toThrow('S3_BUCKET');
+      expect(() => loadConfig({ STORAGE: 's3', S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k' })).toThrow(
+        'S3_SECRET_ACCESS_KEY',
+      );
+    });
+
+    it('builds the S3 settings', () => {
+      const config = loadConfig({
+        STORAGE: 's3',
+        S3_BUCKET: 'chat-files',
+        S3_ENDPOINT: 'http://minio:9000',
+        S3_ACCESS_KEY_ID: 'key',
+        S3_SECRET_ACCESS_KEY: 'secret',
+        S3_FORCE_PATH_STYLE: 'true',
+      });
+      expect(config.storage).toEqual({
+        kind: 's3',
+        bucket: 'chat-files',
+        region: 'us-east-1',
+        endpoint: 'http://minio:9000',
+        credentials: { accessKeyId: 'key', secretAccessKey: 'secret' },
+        forcePathStyle: true,
+      });
+    });
+  });
+
   describe('APP_ROLE', () => {
     it.each([
       ['all', true, true],

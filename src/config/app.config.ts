@@ -15,7 +15,7 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const RATE = /^([1-9]\d*)\/([1-9]\d*)(ms|s|m|h)$/;
 const RATE_MESSAGE = '$property must look like 30/10s: a count, "/", a window in ms, s, m or h';
@@ -36,6 +36,49 @@ const toBool = ({ value }: { value: unknown }) =>
 /** Decimal integers only: anything else stays a string for IsInt to refuse. */
 const toInt = ({ value }: { value: unknown }) =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+/** busboy is given one byte more to detect an overflow; the total must fit a PostgreSQL integer. */
+const MAX_UPLOAD_BYTES_LIMIT = 2 ** 31 - 2;
+
+/**
+ * What an upload may be, by the type its bytes show (never the client's say-so): images (no SVG:
+ * it can carry script), PDF, plain UTF-8 text, OOXML and OpenDocument office files (macro-enabled
+ * variants are their own types and stay out), common audio and video, and ZIP archives.
+ */
+export const DEFAULT_ALLOWED_TYPES = [
+  'image/jpeg',
+  'image/png',
+  'image/gif',
+  'image/webp',
+  'image/avif',
+  'image/heic',
+  'image/heif',
+  'image/bmp',
+  'image/tiff',
+  'application/pdf',
+  'text/plain',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
+  'application/vnd.oasis.opendocument.text',
+  'application/vnd.oasis.opendocument.spreadsheet',
+  'application/vnd.oasis.opendocument.presentation',
+  'audio/mpeg',
+  'audio/mp4',
+  'audio/x-m4a',
+  'audio/aac',
+  'audio/ogg',
+  'audio/wav',
+  'audio/flac',
+  'video/mp4',
+  'video/x-m4v',
+  'video/webm',
+  'video/quicktime',
+  'video/ogg',
+  'video/matroska',
+  'video/3gpp',
+  'application/zip',
+];
 
 export const APP_ROLES = ['all', 'api', 'realtime'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
@@ -157,6 +200,62 @@ class EnvSchema {
   /** Subscriptions started per WebSocket connection. */
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_SUBSCRIPTIONS = '30/10s';
+
+  /** Largest accepted attachment. Sizes are stored as PostgreSQL integers, hence the maximum. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_UPLOAD_BYTES_LIMIT)
+  MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+
+  /** Comma-separated content types (or `type/*`) an upload's bytes may turn out to be. */
+  @Matches(/^\s*[\w.+-]+\/(\*|[\w.+-]+)\s*(,\s*[\w.+-]+\/(\*|[\w.+-]+)\s*)*,?\s*$/, {
+    message:
+      'UPLOAD_ALLOWED_TYPES must be a comma-separated list of content types such as image/png or image/*',
+  })
+  UPLOAD_ALLOWED_TYPES = DEFAULT_ALLOWED_TYPES.join(',');
+
+  /** Uploads not attached to a message within this time are deleted by the sweep. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  UPLOAD_UNATTACHED_TTL_SECONDS = 24 * 3600;
+
+  /** How often an instance sweeps old unattached uploads; 0: never (another instance does). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  UPLOAD_SWEEP_INTERVAL_SECONDS = 3600;
+
+  /** Where attachments are stored: `local` (DATA_DIR/files) or `s3` (any S3-compatible store). */
+  @IsIn(['local', 's3'])
+  STORAGE: 'local' | 's3' = 'local';
+
+  @IsOptional()
+  @IsString()
+  S3_BUCKET?: string = undefined;
+
+  @IsString()
+  S3_REGION = 'us-east-1';
+
+  /** For S3-compatible stores (MinIO, R2, …); unset for AWS itself. */
+  @IsOptional()
+  @Matches(/^https?:\/\//)
+  S3_ENDPOINT?: string = undefined;
+
+  /** Both or neither; when neither, the AWS SDK's default credential chain is used. */
+  @IsOptional()
+  @IsString()
+  S3_ACCESS_KEY_ID?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  S3_SECRET_ACCESS_KEY?: string = undefined;
+
+  /** Path-style URLs (endpoint/bucket/key), which MinIO and most self-hosted stores need. */
+  @Transform(toBool)
+  @IsBoolean()
+  S3_FORCE_PATH_STYLE = false;
 }
 
 export interface RateLimit {
@@ -180,6 +279,22 @@ function parseDurationSeconds(text: string): number {
 const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
 
 export class ConfigError extends Error {}
+
+export interface LocalStorageConfig {
+  kind: 'local';
+  /** DATA_DIR/files */
+  dir: string;
+}
+
+export interface S3StorageConfig {
+  kind: 's3';
+  bucket: string;
+  region: string;
+  endpoint?: string;
+  /** Unset: the AWS SDK's default credential chain (environment, instance role, …). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  forcePathStyle: boolean;
+}
 
 /** The application's settings, grouped by area. Built once by loadConfig(). */
 export class AppConfig {
@@ -207,6 +322,15 @@ export class AppConfig {
     uploads: RateLimit;
     subscriptions: RateLimit;
   } | null;
+  readonly uploads: {
+    maxBytes: number;
+    /** Lower-case content types without parameters; `type/*` allows a whole family. */
+    allowedTypes: string[];
+    unattachedTtlSeconds: number;
+    /** 0: this instance does not sweep. */
+    sweepIntervalSeconds: number;
+  };
+  readonly storage: LocalStorageConfig | S3StorageConfig;
 
   get isProduction(): boolean {
     return this.env === 'production';
@@ -239,6 +363,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.JWT_SECRET && parsed.NODE_ENV === 'production') {
     throw new ConfigError('JWT_SECRET must be set when NODE_ENV=production');
   }
+  if (parsed.STORAGE === 's3' && !parsed.S3_BUCKET) {
+    throw new ConfigError('S3_BUCKET must be set when STORAGE=s3');
+  }
+  if (!parsed.S3_ACCESS_KEY_ID !== !parsed.S3_SECRET_ACCESS_KEY) {
+    throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together');
+  }
+  const dataDir = resolve(parsed.DATA_DIR);
 
   const config = Object.assign(new AppConfig(), {
     env: parsed.NODE_ENV,
@@ -256,7 +387,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       poolTimeoutMs: parsed.DATABASE_POOL_TIMEOUT_MS,
       migrationsRun: parsed.MIGRATIONS_RUN,
     },
-    dataDir: resolve(parsed.DATA_DIR),
+    dataDir,
     redis: { url: parsed.REDIS_URL, prefix: parsed.REDIS_PREFIX },
     jwt: {
       secret: parsed.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
@@ -280,6 +411,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             uploads: parseRate(parsed.RATE_LIMIT_UPLOADS),
             subscriptions: parseRate(parsed.RATE_LIMIT_SUBSCRIPTIONS),
           },
+    uploads: {
+      maxBytes: parsed.MAX_UPLOAD_BYTES,
+      allowedTypes: parsed.UPLOAD_ALLOWED_TYPES.split(',')
+        .map((t) => t.trim().toLowerCase())
+        .filter(Boolean),
+      unattachedTtlSeconds: parsed.UPLOAD_UNATTACHED_TTL_SECONDS,
+      sweepIntervalSeconds: parsed.UPLOAD_SWEEP_INTERVAL_SECONDS,
+    },
+    storage:
+      parsed.STORAGE === 's3'
+        ? {
+            kind: 's3',
+            bucket: parsed.S3_BUCKET!,
+            region: parsed.S3_REGION,
+            endpoint: parsed.S3_ENDPOINT,
+            credentials: parsed.S3_ACCESS_KEY_ID
+              ? {
+                  accessKeyId: parsed.S3_ACCESS_KEY_ID,
+                  secretAccessKey: parsed.S3_SECRET_ACCESS_KEY!,
+                }
+              : undefined,
+            forcePathStyle: parsed.S3_FORCE_PATH_STYLE,
+          }
+        : { kind: 'local', dir: join(dataDir, 'files') },
   });
   return Object.freeze(config);
 }

@@ -13,6 +13,7 @@ import {
   Index,
   PrimaryGeneratedColumn,
 } from 'typeorm';
+import type { AttachmentInfo } from '../attachments/attachment.entity.js';
 import { Conversation } from '../conversations/conversation.entity.js';
 import { User } from '../users/user.entity.js';
 
@@ -55,4 +56,7 @@ export class Message {
 
   /** Filled when the message travels as an event, so subscribers need no lookup. */
   sender?: User;
+
+  /** Likewise (GraphQL resolves the field in the attachments module). */
+  attachments?: AttachmentInfo[];
 }

@@ -1,4 +1,5 @@
 /** The JSON shape of a message in REST answers (the same fields as GraphQL's MessageFields). */
+import { toAttachmentView, type AttachmentView } from '../attachments/attachment.view.js';
 import { toUserView, type UserView } from '../users/user.view.js';
 import type { Message } from './message.entity.js';
 
@@ -10,6 +11,7 @@ export interface MessageView {
   clientMessageId: string | null;
   createdAt: Date;
   sender: UserView | null;
+  attachments: AttachmentView[];
 }
 
 export function toMessageView(message: Message): MessageView {
@@ -21,5 +23,6 @@ export function toMessageView(message: Message): MessageView {
     clientMessageId: message.clientMessageId,
     createdAt: message.createdAt,
     sender: message.sender ? toUserView(message.sender) : null,
+    attachments: (message.attachments ?? []).map(toAttachmentView),
   };
 }

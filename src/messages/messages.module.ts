@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttachmentsModule } from '../attachments/attachments.module.js';
 import { ConversationsModule } from '../conversations/conversations.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ConversationLastMessageResolver } from './conversation-last-message.resolver.js';
@@ -13,7 +14,12 @@ import { MessagesResolver } from './messages.resolver.js';
 import { MessagesService } from './messages.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Message]), ConversationsModule, UsersModule],
+  imports: [
+    TypeOrmModule.forFeature([Message]),
+    ConversationsModule,
+    UsersModule,
+    AttachmentsModule,
+  ],
   controllers: [MessagesController],
   providers: [
     MessagesRepository,

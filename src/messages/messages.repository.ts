@@ -2,6 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import type { AttachmentInfo } from '../attachments/attachment.entity.js';
 import { isUuid } from '../common/uuid.js';
 import type { User } from '../users/user.entity.js';
 import { Message } from './message.entity.js';
@@ -11,6 +12,8 @@ export interface NewMessage {
   senderId: string;
   text: string;
   clientMessageId: string | null;
+  /** Uploads to attach: distinct UUIDs. */
+  attachmentIds: string[];
 }
 
 /** A stored message with its sender filled in, and who was in the conversation at that moment. */
@@ -20,28 +23,47 @@ export interface InsertedMessage {
 }
 
 /**
- * One statement, so one round trip and one implicit transaction: lock the conversation row and
- * take the next seq (only if the sender is a participant), insert the message, and read back its
- * sender and the participants as of that moment. A duplicate clientMessageId fails the whole
- * statement, so no seq is used up.
+ * One statement, so one round trip and one implicit transaction: lock the uploads to attach and
+ * the conversation row, take the next seq (only if the sender is a participant and every upload
+ * is theirs, in this conversation and not yet attached), insert the message, attach the uploads,
+ * and read back its sender, attachments and the participants as of that moment. Anything amiss
+ * (or a duplicate clientMessageId) stores nothing, so no seq is used up.
  */
 const INSERT_NEXT = `
-  WITH bump AS (
+  WITH attachable AS (
+    -- Locked in id order (concurrent sends cannot deadlock); an upload a racing send or the sweep
+    -- took meanwhile is re-checked after the wait and drops out.
+    SELECT id FROM attachments
+     WHERE id = ANY($5::uuid[]) AND conversation_id = $1 AND uploader_id = $2
+       AND message_id IS NULL
+     ORDER BY id
+       FOR UPDATE
+  ), bump AS (
     UPDATE conversations
        SET last_seq = last_seq + 1,
            -- clock_timestamp() is read after the row lock, so times rise with seq.
            last_message_at = GREATEST(clock_timestamp(), last_message_at)
      WHERE id = $1
        AND EXISTS (SELECT 1 FROM participants WHERE conversation_id = $1 AND user_id = $2)
+       AND (SELECT count(*) FROM attachable) = cardinality($5::uuid[])
     RETURNING last_seq, last_message_at
   ), inserted AS (
     INSERT INTO messages (conversation_id, seq, sender_id, text, client_message_id, created_at)
     SELECT $1, last_seq, $2, $3, $4, last_message_at FROM bump
     RETURNING id, conversation_id, seq, sender_id, text, client_message_id, created_at
+  ), attached AS (
+    UPDATE attachments a SET message_id = i.id
+      FROM inserted i
+     WHERE a.id IN (SELECT id FROM attachable)
+    RETURNING a.id, a.file_name, a.content_type, a.size, a.created_at
   )
   SELECT i.id, i.conversation_id, i.seq, i.sender_id, i.text, i.client_message_id, i.created_at,
          u.username, u.display_name, u.avatar_url, u.created_at AS user_created_at,
-         ARRAY(SELECT user_id FROM participants WHERE conversation_id = $1) AS recipient_ids
+         ARRAY(SELECT user_id FROM participants WHERE conversation_id = $1) AS recipient_ids,
+         (SELECT COALESCE(json_agg(json_build_object('id', id, 'fileName', file_name,
+                                                     'contentType', content_type, 'size', size)
+                                   ORDER BY created_at, id), '[]')
+            FROM attached) AS attachments
     FROM inserted i JOIN users u ON u.id = i.sender_id`;
 
 interface InsertedRow {
@@ -57,6 +79,7 @@ interface InsertedRow {
   avatar_url: string | null;
   user_created_at: Date;
   recipient_ids: string[];
+  attachments: AttachmentInfo[];
 }
 
 @Injectable()
@@ -66,7 +89,10 @@ export class MessagesRepository {
     @InjectRepository(Message) private readonly messages: Repository<Message>,
   ) {}
 
-  /** Stores the next message of the conversation; null when the sender is not a participant. */
+  /**
+   * Stores the next message of the conversation; null when the sender is not a participant or an
+   * upload cannot be attached.
+   */
   async insertNext(message: NewMessage): Promise<InsertedMessage | null> {
     if (!isUuid(message.conversationId)) return null;
     const rows = (await this.dataSource.query(INSERT_NEXT, [
@@ -74,6 +100,7 @@ export class MessagesRepository {
       message.senderId,
       message.text,
       message.clientMessageId,
+      message.attachmentIds,
     ])) as InsertedRow[];
     const row = rows[0];
     if (!row) return null;
@@ -97,7 +124,7 @@ export class MessagesRepository {
           clientMessageId: row.client_message_id,
           createdAt: row.created_at,
         }),
-        { sender },
+        { sender, attachments: row.attachments },
       ),
       recipientIds: row.recipient_ids,
     };

@@ -3,10 +3,12 @@
  * history pages by seq cursors that never skip or repeat, whatever arrives meanwhile.
  */
 import { Injectable } from '@nestjs/common';
-import { BadUserInputError, NotFoundError } from '../common/errors/domain-error.js';
+import { AttachmentsRepository } from '../attachments/attachments.repository.js';
+import { BadUserInputError } from '../common/errors/domain-error.js';
 import { toConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { DEFAULT_PAGE_SIZE, toPageRequest } from '../common/pagination/pagination.args.js';
+import { isUuid } from '../common/uuid.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
@@ -20,6 +22,12 @@ import { MessageStream } from './message-stream.js';
 import { MessagesRepository } from './messages.repository.js';
 
 const CURSOR_KIND = 'message';
+
+const unattachable = () =>
+  new BadUserInputError(
+    'Each attachment must be an upload of yours to this conversation that no message has yet',
+    { fields: [{ field: 'attachmentIds', messages: ['unknown, foreign or already sent upload'] }] },
+  );
 
 export interface HistoryPage {
   items: Message[];
@@ -35,6 +43,7 @@ export class MessagesService {
     private readonly users: UsersRepository,
     private readonly messageStream: MessageStream,
     private readonly rateLimiter: RateLimiter,
+    private readonly attachments: AttachmentsRepository,
   ) {}
 
   async send(senderId: string, conversationId: string, content: MessageContent): Promise<Message> {
@@ -46,6 +55,8 @@ export class MessagesService {
       });
     }
     const clientMessageId = content.clientMessageId ?? null;
+    const attachmentIds = [...new Set(content.attachmentIds ?? [])];
+    if (!attachmentIds.every(isUuid)) throw unattachable();
     let inserted;
     try {
       inserted = await this.messages.insertNext({
@@ -53,6 +64,7 @@ export class MessagesService {
         senderId,
         text,
         clientMessageId,
+        attachmentIds,
       });
     } catch (error) {
       // A retried send: the first one stands (also when the retries raced each other).
@@ -66,7 +78,16 @@ export class MessagesService {
       }
       throw error;
     }
-    if (!inserted) throw new NotFoundError('Conversation');
+    if (!inserted) {
+      // Nothing was stored: not a participant, or an upload could not be attached, which is also
+      // what a retry finds when its first send took the attachments (it gets that message).
+      await this.conversations.assertParticipant(conversationId, senderId);
+      const first =
+        clientMessageId &&
+        (await this.messages.findByClientMessageId(conversationId, senderId, clientMessageId));
+      if (first) return (await this.withSenders([first]))[0];
+      throw unattachable();
+    }
     await this.events.messageAdded(inserted.message, inserted.recipientIds);
     return inserted.message;
   }
@@ -145,11 +166,22 @@ export class MessagesService {
     };
   }
 
-  /** Fills `sender` (REST answers and replies carry it; GraphQL resolves it in batches anyway). */
+  /**
+   * Fills `sender` and `attachments` (REST answers and replies carry them; GraphQL resolves them
+   * in batches anyway).
+   */
   private async withSenders(messages: Message[]): Promise<Message[]> {
-    const senders = await this.users.findByIds([...new Set(messages.map((m) => m.senderId))]);
+    const [senders, attachments] = await Promise.all([
+      this.users.findByIds([...new Set(messages.map((m) => m.senderId))]),
+      this.attachments.findByMessageIds(messages.map((m) => m.id)),
+    ]);
     const byId = new Map(senders.map((u) => [u.id, u]));
-    return messages.map((m) => Object.assign(m, { sender: byId.get(m.senderId) }));
+    return messages.map((m) =>
+      Object.assign(m, {
+        sender: byId.get(m.senderId),
+        attachments: attachments.filter((a) => a.messageId === m.id),
+      }),
+    );
   }
 
   /** A cursor's seq; a cursor of another conversation (or list) is refused. */

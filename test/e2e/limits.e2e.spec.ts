@@ -4,6 +4,9 @@
  * introspection and suggestions, rate limits answer TOO_MANY_REQUESTS with when to retry, expired
  * tokens close sockets, and an exhausted database pool fails fast.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsersService } from '../../src/users/users.service.js';
@@ -249,6 +252,30 @@ describe('rate limits', () => {
     expect(errorCode(await login(third.username, 'correct horse battery'))).toBe(
       'TOO_MANY_REQUESTS',
     );
+  });
+
+  it('limits uploads per user', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'chat-limits-'));
+    const app = await start({ RATE_LIMITS: 'on', RATE_LIMIT_UPLOADS: '2/1m', DATA_DIR: dataDir });
+    const [alice, bob] = await Promise.all([
+      registerUser(app.url, 'alice'),
+      registerUser(app.url, 'bob'),
+    ]);
+    const c = await createConversation(app.url, alice.token, [bob.id]);
+    const upload = async () => {
+      const form = new FormData();
+      form.append('file', new Blob(['plain text'], { type: 'text/plain' }), 'note.txt');
+      const res = await fetch(`${app.url}/conversations/${c.id}/file`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice.token}` },
+        body: form,
+      });
+      return { status: res.status, body: (await res.json()) as { code?: string } };
+    };
+    expect((await upload()).status).toBe(201);
+    expect((await upload()).status).toBe(201);
+    expect(await upload()).toMatchObject({ status: 429, body: { code: 'TOO_MANY_REQUESTS' } });
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('limits subscription starts per connection', async () => {

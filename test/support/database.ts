@@ -36,7 +36,10 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       // Let connections that are closing finish first: terminating one mid-goodbye makes its
       // client raise an error nobody listens to any more. Stragglers (killed apps) are forced.
       for (let i = 0; i < 40; i++) {
-        const rows = await admin.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+        const rows = await admin.query(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+          [name],
+        );
         if (rows.rows[0].n === 0) break;
         await new Promise((resolve) => setTimeout(resolve, 50));
       }

@@ -1,0 +1,69 @@
+/**
+ * An uploaded file. It belongs to a conversation and its uploader until a message of theirs in
+ * that conversation takes it (`messageId`); one left unattached is swept after a while. The bytes
+ * live in AttachmentStorage under `storageKey`, a generated name: the client's `fileName` is only
+ * ever displayed (sanitised), never used as a path. Doubles as the GraphQL `Attachment` type;
+ * `url` is resolved (see AttachmentResolver).
+ */
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
+import { Conversation } from '../conversations/conversation.entity.js';
+import { Message } from '../messages/message.entity.js';
+import { User } from '../users/user.entity.js';
+
+@ObjectType({ description: 'A file attached to a message; download it from `url`.' })
+@Entity({ name: 'attachments' })
+// The attachments of a page of messages, in upload order.
+@Index('attachments_message', ['messageId', 'createdAt'])
+// The sweep of old uploads that were never attached.
+@Index('attachments_unattached', ['createdAt'], { where: '"message_id" IS NULL' })
+export class Attachment {
+  @Field(() => ID)
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'conversation_id', type: 'uuid' })
+  @ForeignKey(() => Conversation, { onDelete: 'CASCADE' })
+  conversationId: string;
+
+  @Column({ name: 'uploader_id', type: 'uuid' })
+  @ForeignKey(() => User, { onDelete: 'CASCADE' })
+  uploaderId: string;
+
+  /** Null until sent with a message; a deleted message leaves it to the sweep. */
+  @Column({ name: 'message_id', type: 'uuid', nullable: true })
+  @ForeignKey(() => Message, { onDelete: 'SET NULL' })
+  messageId: string | null;
+
+  @Field({ description: 'The name given by the uploader, without any path; at most 255 bytes.' })
+  @Column({ name: 'file_name', type: 'varchar', length: 255 })
+  fileName: string;
+
+  @Field({ description: 'Decided from the bytes, not from what the client said.' })
+  @Column({ name: 'content_type', type: 'varchar', length: 255 })
+  contentType: string;
+
+  @Field(() => Int, { description: 'Bytes.' })
+  @Column({ type: 'integer' })
+  size: number;
+
+  /** Hex SHA-256 of the bytes, computed while receiving them. */
+  @Column({ type: 'char', length: 64 })
+  sha256: string;
+
+  @Column({ name: 'storage_key', type: 'varchar', length: 255 })
+  storageKey: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
+  createdAt: Date;
+}
+
+/** What messages carry of their attachments (in events and REST answers). */
+export type AttachmentInfo = Pick<Attachment, 'id' | 'fileName' | 'contentType' | 'size'>;

@@ -1,0 +1,52 @@
+/**
+ * REST for attachments: upload into a conversation (multipart, field `file`) and download by id.
+ * Both are participants-only; everyone else gets 404, as for an unknown id.
+ */
+import { Controller, Get, Headers, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { pipeline } from 'node:stream/promises';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { CurrentUser } from '../common/auth/current-user.decorator.js';
+import { toAttachmentView, type AttachmentView } from './attachment.view.js';
+import { AttachmentsService, type FileDownload } from './attachments.service.js';
+
+@Controller()
+export class AttachmentsController {
+  constructor(private readonly attachments: AttachmentsService) {}
+
+  /** The raw request is handed on: the body is streamed, never parsed or buffered here. */
+  @Post('conversations/:id/file')
+  @HttpCode(201)
+  async upload(
+    @CurrentUser() user: AuthUser,
+    @Param('id') conversationId: string,
+    @Req() req: Request,
+  ): Promise<AttachmentView> {
+    return toAttachmentView(await this.attachments.upload(user.id, conversationId, req));
+  }
+
+  @Get('files/:id')
+  async download(
+    @CurrentUser() user: AuthUser,
+    @Param('id') id: string,
+    @Headers('range') range: string | undefined,
+    @Headers('if-range') ifRange: string | undefined,
+    @Res() res: Response,
+  ): Promise<void> {
+    send(res, await this.attachments.download(user.id, id, { range, ifRange }));
+  }
+}
+
+/** Headers exactly as given (Express's res.set would rewrite Content-Type), then the bytes. */
+function send(res: Response, file: FileDownload): void {
+  res.status(file.status);
+  for (const [name, value] of Object.entries(file.headers)) res.setHeader(name, value);
+  // Web clients on another origin may read the name and range of what they fetched.
+  res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition, Content-Range, ETag');
+  if (!file.body) {
+    res.end();
+    return;
+  }
+  // A client that goes away mid-download is no error; pipeline closes the stored stream.
+  pipeline(file.body, res).catch(() => undefined);
+}

@@ -1,0 +1,43 @@
+/**
+ * Attachments: uploads into conversations, downloads, the message ↔ attachment GraphQL fields,
+ * and where the bytes are kept (local disk or S3, per STORAGE).
+ */
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AppConfig } from '../config/app.config.js';
+import { ConversationsModule } from '../conversations/conversations.module.js';
+import { Attachment } from './attachment.entity.js';
+import { ATTACHMENT_SCANNER, NoopAttachmentScanner } from './attachment-scanner.js';
+import { AttachmentsController } from './attachments.controller.js';
+import { AttachmentsLoader } from './attachments.loader.js';
+import { AttachmentsRepository } from './attachments.repository.js';
+import { AttachmentsService } from './attachments.service.js';
+import { AttachmentResolver, MessageAttachmentsResolver } from './message-attachments.resolver.js';
+import { ATTACHMENT_STORAGE, type AttachmentStorage } from './storage/attachment-storage.js';
+import { LocalDiskStorage } from './storage/local-disk.storage.js';
+import { createS3Client, S3Storage } from './storage/s3.storage.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Attachment]), ConversationsModule],
+  controllers: [AttachmentsController],
+  providers: [
+    AttachmentsRepository,
+    AttachmentsService,
+    AttachmentsLoader,
+    MessageAttachmentsResolver,
+    AttachmentResolver,
+    {
+      provide: ATTACHMENT_STORAGE,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): AttachmentStorage =>
+        config.storage.kind === 's3'
+          ? new S3Storage(createS3Client(config.storage), config.storage.bucket)
+          : new LocalDiskStorage(config.storage.dir),
+    },
+    // Replace with a real scanner (e.g. ClamAV) by binding another class to this token.
+    { provide: ATTACHMENT_SCANNER, useClass: NoopAttachmentScanner },
+  ],
+  // Messages read a page's attachments for their REST answers.
+  exports: [AttachmentsRepository],
+})
+export class AttachmentsModule {}
