@@ -9,8 +9,8 @@ import { Channels } from '../../src/pubsub/channels.js';
 import type { PresenceEvent } from '../../src/presence/presence.store.js';
 import { RedisPresenceStore } from '../../src/presence/redis-presence.store.js';
 import { uniqueRedisPrefix } from '../support/app.js';
-import { REDIS_URL } from '../support/env.js';
-import { sleep } from '../support/ws.js';
+import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
+import { sleep, waitUntil } from '../support/ws.js';
 
 const TIMINGS = { ttlMs: 600, graceMs: 300 };
 const prefix = uniqueRedisPrefix();
@@ -19,8 +19,12 @@ const clients: Redis[] = [];
 let stores: RedisPresenceStore[];
 const heard: PresenceEvent[] = [];
 
+let redis: PrivateRedis;
+
 beforeAll(async () => {
-  for (let i = 0; i < 4; i++) clients.push(new Redis(REDIS_URL));
+  // A Redis of this file's own: the test flushes the script cache, which others must not feel.
+  redis = await startPrivateRedis();
+  for (let i = 0; i < 4; i++) clients.push(new Redis(redis.url));
   // Three "instances", each with its own connection, as in production.
   stores = clients.slice(0, 3).map((c) => new RedisPresenceStore(c, channels, TIMINGS));
   const listener = clients[3];
@@ -29,7 +33,15 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.quit()));
+  await redis?.stop();
 });
+
+/** Pub/sub delivery is asynchronous: wait for what a watcher would hear. */
+const heardAbout = async (userId: string, count: number) => {
+  await waitUntil(() => about(userId).length >= count, `${count} events about ${userId}`);
+  await sleep(100); // and nothing more
+  return about(userId);
+};
 
 const about = (userId: string) => heard.filter((e) => e.userId === userId).map((e) => e.status);
 
@@ -40,8 +52,7 @@ describe('RedisPresenceStore', () => {
       stores.map((s, i) => s.claim([{ userId: user, claimId: `c${i}` }], true)),
     );
     expect(announced.flat()).toEqual([user]);
-    await sleep(100);
-    expect(about(user)).toEqual(['ONLINE']);
+    expect(await heardAbout(user, 1)).toEqual(['ONLINE']);
   });
 
   it('announces OFFLINE once, after the grace period, when every instance sweeps at once', async () => {
@@ -55,8 +66,7 @@ describe('RedisPresenceStore', () => {
     await sleep(TIMINGS.graceMs + 50);
     const swept = (await Promise.all(stores.map((s) => s.sweep()))).flat();
     expect(swept).toEqual([{ userId: user, lastSeenAt: closedAt }]);
-    await sleep(100);
-    expect(about(user)).toEqual(['ONLINE', 'OFFLINE']);
+    expect(await heardAbout(user, 2)).toEqual(['ONLINE', 'OFFLINE']);
     expect((await stores[2].read([user])).get(user)).toEqual({
       online: false,
       lastSeenAt: closedAt,
@@ -70,7 +80,7 @@ describe('RedisPresenceStore', () => {
     await sleep(TIMINGS.ttlMs + 50);
     const swept = (await Promise.all(stores.map((s) => s.sweep()))).flat();
     expect(swept.filter((t) => t.userId === user)).toHaveLength(1);
-    expect(about(user)).toEqual(['ONLINE', 'OFFLINE']);
+    expect(await heardAbout(user, 2)).toEqual(['ONLINE', 'OFFLINE']);
   });
 
   it('keeps every key under the prefix', async () => {
