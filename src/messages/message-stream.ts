@@ -13,6 +13,7 @@ import { Repeater } from '@repeaterjs/repeater';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import type { Message } from './message.entity.js';
 import { MessageEvents } from './message-events.js';
+import { MessageHydrator } from './message-hydrator.js';
 import { MessagesRepository } from './messages.repository.js';
 
 const REPLAY_BATCH = 500;
@@ -28,6 +29,7 @@ export class MessageStream {
     private readonly events: MessageEvents,
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
+    private readonly hydrator: MessageHydrator,
   ) {}
 
   /** Checks access first (NOT_FOUND for a foreign conversation), then streams. */
@@ -107,11 +109,18 @@ export class MessageStream {
     });
   }
 
-  private replay(
+  /** Stored messages, with senders and attachments filled in once per batch. */
+  private async replay(
     conversationId: string,
     afterSeq: number,
     beforeSeq: number | undefined,
   ): Promise<Message[]> {
-    return this.messages.findPageAfter(conversationId, afterSeq, beforeSeq, REPLAY_BATCH);
+    const page = await this.messages.findPageAfter(
+      conversationId,
+      afterSeq,
+      beforeSeq,
+      REPLAY_BATCH,
+    );
+    return this.hydrator.hydrate(page);
   }
 }

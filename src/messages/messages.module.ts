@@ -8,6 +8,7 @@ import { LastMessageLoader } from './last-message.loader.js';
 import { Message } from './message.entity.js';
 import { MessageEvents } from './message-events.js';
 import { MessageStream } from './message-stream.js';
+import { MessageHydrator } from './message-hydrator.js';
 import { MessagesController } from './messages.controller.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MessagesResolver } from './messages.resolver.js';
@@ -27,6 +28,7 @@ import { MessagesService } from './messages.service.js';
     MessagesResolver,
     MessageEvents,
     MessageStream,
+    MessageHydrator,
     LastMessageLoader,
     ConversationLastMessageResolver,
   ],

@@ -3,7 +3,6 @@
  * history pages by seq cursors that never skip or repeat, whatever arrives meanwhile.
  */
 import { Injectable } from '@nestjs/common';
-import { AttachmentsRepository } from '../attachments/attachments.repository.js';
 import { BadUserInputError } from '../common/errors/domain-error.js';
 import { toConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
@@ -18,6 +17,7 @@ import type { MessagesArgs } from './dto/messages.args.js';
 import type { Message } from './message.entity.js';
 import type { MessageAddedArgs } from './dto/message-added.args.js';
 import { MessageEvents } from './message-events.js';
+import { MessageHydrator } from './message-hydrator.js';
 import { MessageStream } from './message-stream.js';
 import { MessagesRepository } from './messages.repository.js';
 
@@ -43,7 +43,7 @@ export class MessagesService {
     private readonly users: UsersRepository,
     private readonly messageStream: MessageStream,
     private readonly rateLimiter: RateLimiter,
-    private readonly attachments: AttachmentsRepository,
+    private readonly hydrator: MessageHydrator,
   ) {}
 
   async send(senderId: string, conversationId: string, content: MessageContent): Promise<Message> {
@@ -74,7 +74,7 @@ export class MessagesService {
           senderId,
           clientMessageId,
         );
-        if (first) return (await this.withSenders([first]))[0];
+        if (first) return (await this.hydrator.hydrate([first]))[0];
       }
       throw error;
     }
@@ -85,7 +85,7 @@ export class MessagesService {
       const first =
         clientMessageId &&
         (await this.messages.findByClientMessageId(conversationId, senderId, clientMessageId));
-      if (first) return (await this.withSenders([first]))[0];
+      if (first) return (await this.hydrator.hydrate([first]))[0];
       throw unattachable();
     }
     await this.events.messageAdded(inserted.message, inserted.recipientIds);
@@ -158,30 +158,12 @@ export class MessagesService {
       undefined,
       limit + 1,
     );
-    const items = await this.withSenders(rows.slice(0, limit));
+    const items = await this.hydrator.hydrate(rows.slice(0, limit));
     return {
       items,
       nextCursor:
         rows.length > limit ? encodeCursor(CURSOR_KIND, conversationId, items.at(-1)!.seq) : null,
     };
-  }
-
-  /**
-   * Fills `sender` and `attachments` (REST answers and replies carry them; GraphQL resolves them
-   * in batches anyway).
-   */
-  private async withSenders(messages: Message[]): Promise<Message[]> {
-    const [senders, attachments] = await Promise.all([
-      this.users.findByIds([...new Set(messages.map((m) => m.senderId))]),
-      this.attachments.findByMessageIds(messages.map((m) => m.id)),
-    ]);
-    const byId = new Map(senders.map((u) => [u.id, u]));
-    return messages.map((m) =>
-      Object.assign(m, {
-        sender: byId.get(m.senderId),
-        attachments: attachments.filter((a) => a.messageId === m.id),
-      }),
-    );
   }
 
   /** A cursor's seq; a cursor of another conversation (or list) is refused. */

@@ -1,7 +1,6 @@
 /** Conversations as clients use them: direct pairs, groups, membership, the list, and batching. */
-import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, testEnv, type InProcessApp } from '../support/app.js';
+import { countQueries, startApp, testEnv, type InProcessApp } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createConversation, sendMessage } from '../support/factories.js';
 import { errorCode, gql, gqlOk, registerUser, type TestUser } from '../support/gql.js';
@@ -208,36 +207,22 @@ describe('the conversation list', () => {
       );
       await sendMessage(app.url, me.token, c.id, `hello ${i}`);
     }
-    const dataSource = app.app.get(DataSource);
-    const logger = dataSource.logger;
-    let queries = 0;
-    (dataSource as { logger: typeof logger }).logger = new Proxy(logger, {
-      get: (target, prop, receiver) =>
-        prop === 'logQuery'
-          ? (...args: unknown[]) => {
-              queries++;
-              return (target.logQuery as (...a: unknown[]) => void)(...args);
-            }
-          : Reflect.get(target, prop, receiver),
-    });
-    try {
-      const data = await gqlOk(
+    const { result: data, queries } = await countQueries(app, () =>
+      gqlOk(
         app.url,
         `{ conversations(first: 50) { edges { node { id participants { id username } lastMessage { seq text sender { id username } } } } } }`,
         {},
         me.token,
-      );
-      expect(data.conversations.edges).toHaveLength(50);
-      expect(
-        data.conversations.edges.every(
-          (e: any) => e.node.participants.length === 3 && e.node.lastMessage.seq === 1,
-        ),
-      ).toBe(true);
-      // the page, its participants, the last messages and their senders
-      expect(queries).toBeGreaterThanOrEqual(3);
-      expect(queries).toBeLessThanOrEqual(4);
-    } finally {
-      (dataSource as { logger: typeof logger }).logger = logger;
-    }
+      ),
+    );
+    expect(data.conversations.edges).toHaveLength(50);
+    expect(
+      data.conversations.edges.every(
+        (e: any) => e.node.participants.length === 3 && e.node.lastMessage.seq === 1,
+      ),
+    ).toBe(true);
+    // the page, its participants, the last messages and their senders
+    expect(queries).toBeGreaterThanOrEqual(3);
+    expect(queries).toBeLessThanOrEqual(4);
   });
 });

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   clusterEnv,
+  countQueries,
   startApp,
   testEnv,
   uniqueRedisPrefix,
@@ -190,6 +191,22 @@ describe.each(setups)('delivery: $name', (setup) => {
     );
     expect(events[0].messageAdded.text).toBe('missed 1');
     expect(resumed.errors).toEqual([]);
+  });
+
+  it('replays 200 stored messages with a handful of queries, not one per message', async () => {
+    const c = await createConversation(a.url, alice.token, [bob.id], 'replay cost');
+    for (let i = 1; i <= 200; i++) await sendMessage(a.url, alice.token, c.id, `r${i}`);
+    const ws = await open(b, bob);
+    const { queries, result } = await countQueries(b, async () => {
+      const query = `subscription($c: ID!, $s: Int!) { messageAdded(conversationId: $c, afterSeq: $s) { ${MESSAGE_FIELDS} attachments { id } } }`;
+      return subscribe(ws, query, { c: c.id, s: 0 }).waitFor(200);
+    });
+    expect(result.map((e: any) => e.messageAdded.seq)).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
+    expect(result[199].messageAdded.sender.id).toBe(alice.id);
+    // membership, the page, its senders and attachments (presence may add its own reads)
+    expect(queries).toBeLessThan(12);
   });
 
   it('refuses afterSeq without a conversation', async () => {

@@ -6,6 +6,7 @@ import type { INestApplication } from '@nestjs/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { closeApp, createApp } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/app.config.js';
 import { JWT_SECRET, REDIS_URL } from './env.js';
@@ -116,4 +117,28 @@ export async function spawnApp(
       await exited;
     },
   };
+}
+
+/** Counts the SQL queries an in-process app runs while `fn` runs (TypeORM logs every one). */
+export async function countQueries<T>(
+  app: InProcessApp,
+  fn: () => Promise<T>,
+): Promise<{ result: T; queries: number }> {
+  const dataSource = app.app.get(DataSource);
+  const logger = dataSource.logger;
+  let queries = 0;
+  (dataSource as { logger: typeof logger }).logger = new Proxy(logger, {
+    get: (target, prop, receiver) =>
+      prop === 'logQuery'
+        ? (...args: unknown[]) => {
+            queries++;
+            return (target.logQuery as (...a: unknown[]) => void)(...args);
+          }
+        : Reflect.get(target, prop, receiver),
+  });
+  try {
+    return { result: await fn(), queries };
+  } finally {
+    (dataSource as { logger: typeof logger }).logger = logger;
+  }
 }
