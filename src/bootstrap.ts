@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app.config.js';
+import { setupOpenApi } from './common/openapi.js';
 import { createValidationPipe } from './common/validation.js';
 import { GraphqlWsServer } from './graphql/graphql-ws.server.js';
 
@@ -23,6 +24,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   // Behind the compose file's load balancer: client addresses come from X-Forwarded-For.
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   app.useBodyParser('json', { limit: '256kb' });
+  // Like the GraphQL explorer: for developers, not exposed in production.
+  if (!config.isProduction && config.servesHttpApi) setupOpenApi(app);
   return app;
 }
 

@@ -1,11 +1,21 @@
 /** The JSON shape of an attachment in REST answers (the same fields as GraphQL's). */
+import { ApiProperty } from '@nestjs/swagger';
 import type { AttachmentInfo } from './attachment.entity.js';
 
-export interface AttachmentView {
+export class AttachmentView {
+  @ApiProperty({ format: 'uuid' })
   id: string;
+
+  @ApiProperty({ description: 'Sanitised: no path, no control characters, at most 255 bytes.' })
   fileName: string;
+
+  @ApiProperty({ description: 'Decided from the bytes, not from what the client said.' })
   contentType: string;
+
+  @ApiProperty({ description: 'Bytes.' })
   size: number;
+
+  @ApiProperty({ description: 'GET it with the same bearer token; relative to the API origin.' })
   url: string;
 }
 

@@ -7,9 +7,23 @@ import type { Request, Response } from 'express';
 import { pipeline } from 'node:stream/promises';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
-import { toAttachmentView, type AttachmentView } from './attachment.view.js';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi.js';
+import { AttachmentView, toAttachmentView } from './attachment.view.js';
 import { AttachmentsService, type FileDownload } from './attachments.service.js';
 
+@ApiTags('attachments')
+@ApiBearerAuth()
 @Controller()
 export class AttachmentsController {
   constructor(private readonly attachments: AttachmentsService) {}
@@ -17,6 +31,17 @@ export class AttachmentsController {
   /** The raw request is handed on: the body is streamed, never parsed or buffered here. */
   @Post('conversations/:id/file')
   @HttpCode(201)
+  @ApiOperation({ summary: 'Upload a file into a conversation, to attach to a message after' })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({
+    schema: {
+      type: 'object',
+      required: ['file'],
+      properties: { file: { type: 'string', format: 'binary' } },
+    },
+  })
+  @ApiCreatedResponse({ type: AttachmentView })
+  @ApiErrors(400, 404, 413, 429)
   async upload(
     @CurrentUser() user: AuthUser,
     @Param('id') conversationId: string,
@@ -26,6 +51,11 @@ export class AttachmentsController {
   }
 
   @Get('files/:id')
+  @ApiOperation({ summary: "An attachment's bytes (participants only); supports Range" })
+  @ApiProduces('application/octet-stream')
+  @ApiOkResponse({ description: 'The whole file' })
+  @ApiResponse({ status: 206, description: 'The requested byte range' })
+  @ApiErrors(404)
   async download(
     @CurrentUser() user: AuthUser,
     @Param('id') id: string,

@@ -1,15 +1,35 @@
 /** The JSON shape of a conversation in REST answers. */
-import { toUserView, type UserView } from '../users/user.view.js';
+import { ApiProperty } from '@nestjs/swagger';
+import { toUserView, UserView } from '../users/user.view.js';
 import type { User } from '../users/user.entity.js';
 import type { Conversation } from './conversation.entity.js';
 
-export interface ConversationView {
+export class ConversationView {
+  @ApiProperty({ format: 'uuid' })
   id: string;
+
+  @ApiProperty({ type: String, nullable: true })
   title: string | null;
+
+  @ApiProperty()
   isDirect: boolean;
+
+  @ApiProperty()
   createdAt: Date;
+
+  @ApiProperty({ type: Date, nullable: true })
   lastMessageAt: Date | null;
+
+  @ApiProperty({ type: [UserView] })
   participants: UserView[];
+}
+
+export class ConversationPage {
+  @ApiProperty({ type: [ConversationView], description: 'Most recent activity first.' })
+  items: ConversationView[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page.' })
+  nextCursor: string | null;
 }
 
 export function toConversationView(

@@ -3,14 +3,21 @@ import { Controller, Get, Param, Query } from '@nestjs/common';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
 import { RestPageQuery } from '../common/pagination/rest-page.query.js';
-import type { ConversationView } from './conversation.view.js';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../common/openapi.js';
+import { ConversationPage, ConversationView } from './conversation.view.js';
 import { ConversationsService } from './conversations.service.js';
 
+@ApiTags('conversations')
+@ApiBearerAuth()
 @Controller('conversations')
 export class ConversationsController {
   constructor(private readonly conversations: ConversationsService) {}
 
   @Get()
+  @ApiOperation({ summary: "The caller's conversations, most recent activity first" })
+  @ApiOkResponse({ type: ConversationPage })
+  @ApiErrors(400)
   list(
     @CurrentUser() user: AuthUser,
     @Query() query: RestPageQuery,
@@ -19,6 +26,9 @@ export class ConversationsController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'One conversation, with its participants' })
+  @ApiOkResponse({ type: ConversationView })
+  @ApiErrors(404)
   get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ConversationView> {
     return this.conversations.viewForUser(id, user.id);
   }

@@ -11,6 +11,7 @@ import {
   type HealthCheckResult,
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
+import { ApiTags } from '@nestjs/swagger';
 import type { Redis } from 'ioredis';
 import { Public } from '../common/auth/public.decorator.js';
 import { InjectRedis } from '../pubsub/pubsub.tokens.js';
@@ -18,6 +19,7 @@ import { InjectRedis } from '../pubsub/pubsub.tokens.js';
 const PROBE_TIMEOUT_MS = 1500;
 
 @Public()
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(

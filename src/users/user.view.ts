@@ -1,10 +1,18 @@
 /** The public JSON shape of a user in REST answers (never the password hash or internal fields). */
+import { ApiProperty } from '@nestjs/swagger';
 import type { User } from './user.entity.js';
 
-export interface UserView {
+export class UserView {
+  @ApiProperty({ format: 'uuid' })
   id: string;
+
+  @ApiProperty()
   username: string;
+
+  @ApiProperty()
   displayName: string;
+
+  @ApiProperty({ type: String, nullable: true })
   avatarUrl: string | null;
 }
 

@@ -149,4 +149,21 @@ describe('REST', () => {
     ]);
     expect(Number(count[0].n)).toBe(0);
   });
+
+  it('describes itself in an OpenAPI document at /docs (no token needed to read it)', async () => {
+    const res = await fetch(`${app.url}/docs/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/conversations',
+      '/conversations/{id}',
+      '/conversations/{id}/file',
+      '/conversations/{id}/messages',
+      '/files/{id}',
+      '/health/live',
+      '/health/ready',
+    ]);
+    expect(Object.keys(doc.paths['/conversations/{id}/messages']).sort()).toEqual(['get', 'post']);
+    expect((await fetch(`${app.url}/docs`)).status).toBe(200);
+  });
 });

@@ -1,4 +1,5 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -18,6 +19,10 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 /** The body of a send, shared by GraphQL (`SendMessageInput`) and REST. */
 @InputType({ isAbstract: true })
 export class MessageContent {
+  @ApiPropertyOptional({
+    maxLength: MAX_TEXT_LENGTH,
+    description: 'Trimmed; may be empty only with attachments.',
+  })
   @Field(() => String, {
     nullable: true,
     description: `Trimmed; up to ${MAX_TEXT_LENGTH} characters. May be empty only with attachments.`,
@@ -28,6 +33,10 @@ export class MessageContent {
   @MaxLength(MAX_TEXT_LENGTH)
   text?: string;
 
+  @ApiPropertyOptional({
+    maxLength: 64,
+    description: 'Chosen by the client; a retry with the same id returns the first message.',
+  })
   @Field(() => String, {
     nullable: true,
     description:
@@ -39,6 +48,11 @@ export class MessageContent {
   @Matches(/^[\x21-\x7e]+$/, { message: 'clientMessageId must be printable ASCII without spaces' })
   clientMessageId?: string;
 
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_ATTACHMENTS,
+    description: 'Uploads of the sender to this conversation.',
+  })
   @Field(() => [ID], {
     nullable: true,
     description: `Up to ${MAX_ATTACHMENTS} uploads of the sender to this conversation.`,
