@@ -1,24 +1,13 @@
 /** Accounts and HTTP auth as a client uses them: register, login, me, users, and refusals. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, testEnv, type InProcessApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { describe, expect, it } from 'vitest';
+import { useApp } from '../support/fixtures.js';
 import { errorCode, gql, gqlOk, registerUser, uniqueUsername } from '../support/gql.js';
 
 const REGISTER = `mutation($input: RegisterInput!) { register(input: $input) { accessToken user { id username displayName } } }`;
 const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { accessToken user { id username } } }`;
 const ME = `query { me { id username displayName avatarUrl } }`;
 
-let db: TestDatabase;
-let app: InProcessApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startApp(testEnv({ DATABASE_URL: db.url }));
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
-});
+const { db, app } = useApp();
 
 const countUsers = async () => Number((await db.query('SELECT count(*) AS n FROM users'))[0].n);
 

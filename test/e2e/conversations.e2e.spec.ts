@@ -1,26 +1,24 @@
 /** Conversations as clients use them: direct pairs, groups, membership, the list, and batching. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countQueries, startApp, testEnv, type InProcessApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from '../support/fixtures.js';
+import { countQueries } from '../support/app.js';
 import { createConversation, sendMessage } from '../support/factories.js';
-import { errorCode, gql, gqlOk, registerUser, type TestUser } from '../support/gql.js';
+import {
+  errorCode,
+  gql,
+  gqlOk,
+  registerUser,
+  registerUsers,
+  type TestUser,
+} from '../support/gql.js';
 
-let db: TestDatabase;
-let app: InProcessApp;
+const { db, app } = useApp();
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startApp(testEnv({ DATABASE_URL: db.url }));
-  [alice, bob, carol] = await Promise.all(
-    ['alice', 'bob', 'carol'].map((n) => registerUser(app.url, n)),
-  );
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
+  [alice, bob, carol] = await registerUsers(app.url, ['alice', 'bob', 'carol']);
 });
 
 const CONVERSATION = `query($id: ID!) { conversation(id: $id) { id title isDirect participants { id } lastMessage { seq text } } }`;

@@ -1,19 +1,9 @@
 /** Health probes, and what an unexpected failure looks like to a client. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterEnv, startApp, uniqueRedisPrefix, type InProcessApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { describe, expect, it } from 'vitest';
+import { useApp } from '../support/fixtures.js';
+import { clusterEnv, uniqueRedisPrefix } from '../support/app.js';
 
-let db: TestDatabase;
-let app: InProcessApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startApp(clusterEnv(db.url, uniqueRedisPrefix()));
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
-});
+const { app } = useApp((url) => clusterEnv(url, uniqueRedisPrefix()));
 
 describe('health', () => {
   it('answers live without a token', async () => {

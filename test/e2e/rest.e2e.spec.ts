@@ -1,26 +1,16 @@
 /** The original design's REST API: same data and rules as GraphQL, JSON errors by status. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, testEnv, type InProcessApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from '../support/fixtures.js';
 import { createConversation, sendMessage } from '../support/factories.js';
-import { registerUser, type TestUser } from '../support/gql.js';
+import { registerUser, registerUsers, type TestUser } from '../support/gql.js';
 
-let db: TestDatabase;
-let app: InProcessApp;
+const { db, app } = useApp();
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startApp(testEnv({ DATABASE_URL: db.url }));
-  [alice, bob, carol] = await Promise.all(
-    ['alice', 'bob', 'carol'].map((n) => registerUser(app.url, n)),
-  );
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
+  [alice, bob, carol] = await registerUsers(app.url, ['alice', 'bob', 'carol']);
 });
 
 async function rest(method: string, path: string, token?: string, body?: unknown) {

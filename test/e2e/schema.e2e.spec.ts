@@ -17,9 +17,8 @@ import {
   type FragmentDefinitionNode,
 } from 'graphql';
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, testEnv, type InProcessApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { describe, expect, it } from 'vitest';
+import { useApp } from '../support/fixtures.js';
 
 const SCHEMA_HEADER =
   '# ------------------------------------------------------\n# THIS FILE WAS AUTOMATICALLY GENERATED (DO NOT MODIFY)\n# ------------------------------------------------------\n\n';
@@ -29,17 +28,7 @@ const SHARED_CONTRACT = '../shared/contract/operations.graphql';
 /** Operations of the contract that later issues will serve; must end empty. */
 const NOT_SERVED_YET: string[] = [];
 
-let db: TestDatabase;
-let app: InProcessApp;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startApp(testEnv({ DATABASE_URL: db.url }));
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
-});
+const { app } = useApp();
 
 describe('schema.gql', () => {
   it('is exactly what the code generates (start the app in development to regenerate it)', () => {

@@ -1,25 +1,17 @@
 /** The WebSocket endpoint refuses every connection without a valid token (close 4403). */
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from '../support/fixtures.js';
 import WebSocket from 'ws';
-import { startApp, testEnv, type InProcessApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { JWT_SECRET } from '../support/env.js';
 import { registerUser, type TestUser } from '../support/gql.js';
 import { connectWs } from '../support/ws.js';
 
-let db: TestDatabase;
-let app: InProcessApp;
+const { app } = useApp();
 let user: TestUser;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  app = await startApp(testEnv({ DATABASE_URL: db.url }));
   user = await registerUser(app.url, 'socket');
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
 });
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');

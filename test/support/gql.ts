@@ -77,3 +77,8 @@ export async function registerUser(baseUrl: string, base = 'user'): Promise<Test
   });
   return { id: data.register.user.id, username, token: data.register.accessToken };
 }
+
+/** Registers one user per name, at once. */
+export function registerUsers(baseUrl: string, names: string[]): Promise<TestUser[]> {
+  return Promise.all(names.map((name) => registerUser(baseUrl, name)));
+}
