@@ -48,8 +48,19 @@ export interface ServerProcess {
 }
 
 /** Runs the compiled server (`npm run build` first) and waits until it listens. */
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+export function startServer(
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+): Promise<ServerProcess> {
+  return startProcess([...nodeArgs, 'dist/src/main.js'], env);
+}
+
+/** Runs `node <args>` with the bench environment and waits for "listening on port N". */
+export async function startProcess(
+  args: string[],
+  env: Record<string, string>,
+): Promise<ServerProcess> {
+  const child = spawn(process.execPath, args, {
     env: {
       PATH: process.env.PATH,
       NODE_ENV: 'production',

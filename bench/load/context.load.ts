@@ -1,0 +1,89 @@
+/**
+ * The scale knobs (environment variables) and what every scenario gets: the scratch database, the
+ * running instances of the floor and the server, and the users and conversations made for them.
+ */
+import type { ServerProcess, ScratchDatabase } from '../support.js';
+import type { BenchUser } from './fixtures.load.js';
+import type { Kind, TargetOptions } from './targets.load.js';
+
+const quick = ['1', 'true', 'yes'].includes((process.env.BENCH_QUICK ?? '').toLowerCase());
+
+function knob(name: string, full: number, quickValue = full): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return quick ? quickValue : full;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`${name} must be a number: ${raw}`);
+  return value;
+}
+
+/** Defaults are the issue's; BENCH_QUICK=1 shrinks them so a run takes about a minute. */
+export const config = {
+  quick,
+  /** Delivery: open-loop send rate (messages/s), group size, measured and warm-up seconds. */
+  rate: knob('BENCH_RATE', 200),
+  group: knob('BENCH_GROUP', 10),
+  durationS: knob('BENCH_DURATION_S', 20, 5),
+  warmupS: knob('BENCH_WARMUP_S', 2, 1),
+  /** Fan-out: closed-loop senders, seconds per group size, the group sizes. */
+  senders: knob('BENCH_SENDERS', 8),
+  fanoutS: knob('BENCH_FANOUT_S', 8, 3),
+  fanoutGroups: (process.env.BENCH_FANOUT_GROUPS ?? '10,100,1000')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0),
+  /** Idle: connections on one instance, and the seconds over which their upkeep is measured. */
+  idle: knob('BENCH_IDLE', 5000, 500),
+  idleWindowS: knob('BENCH_IDLE_WINDOW_S', 30, 6),
+  /** History: messages in the deep conversation, sequential requests per page. */
+  historyMessages: knob('BENCH_HISTORY_MESSAGES', 1_000_000, 100_000),
+  historyRuns: knob('BENCH_HISTORY_RUNS', 300, 50),
+  /** Reconnect storm: clients (in groups of 10) that drop and resume at once. */
+  storm: knob('BENCH_STORM', 2000, 200),
+  /** Run every instance with --cpu-prof (profiles land in bench/profiles/<kind>/). */
+  profile: Boolean(process.env.BENCH_PROFILE),
+};
+
+export type BenchConfig = typeof config;
+
+export interface Fixtures {
+  delivery: { users: BenchUser[]; conversation: Record<Kind, string> };
+  /** fanout.users[0..g) are the members of fanout.conversations[kind][g]. */
+  fanout: { users: BenchUser[]; conversations: Record<Kind, Record<number, string>> };
+  idle: BenchUser[];
+  history: { users: [BenchUser, BenchUser]; conversation: string };
+  /** storm.users[10k..10k+10) are the members of storm.conversations[kind][k], with the sender. */
+  storm: { users: BenchUser[]; sender: BenchUser; conversations: Record<Kind, string[]> };
+  presence: { users: [BenchUser, BenchUser] };
+}
+
+export interface BenchContext {
+  db: ScratchDatabase;
+  options: TargetOptions;
+  instances: Record<Kind, ServerProcess[]>;
+  fixtures: Fixtures;
+}
+
+export const KINDS: Kind[] = ['floor', 'server'];
+
+/** One row of the results table: a figure for each system and their ratio (server / floor). */
+export interface Row {
+  scenario: string;
+  metric: string;
+  unit: string;
+  floor: number | null;
+  server: number | null;
+  /** Whether a smaller figure is better (latency, memory) or a larger one (throughput). */
+  better: 'lower' | 'higher';
+  target?: string;
+  met?: boolean | null;
+  note?: string;
+}
+
+export const ratio = (row: Pick<Row, 'floor' | 'server'>): number | null =>
+  row.floor && row.server !== null ? row.server / row.floor : null;
+
+/** A scenario: its table rows, plus whatever detail is worth keeping in the JSON. */
+export interface ScenarioResult {
+  rows: Row[];
+  detail: Record<string, unknown>;
+}

@@ -1,0 +1,155 @@
+/**
+ * Scenario 2, fan-out, closed loop: BENCH_SENDERS (8) members of a group send as fast as the
+ * system lets them, for groups of 10, 100 and 1,000 (all members connected, split across the two
+ * instances) → deliveries per second. Each sender sends its next message once the previous one is
+ * acknowledged and has come back to its own connection, so the backlog stays bounded (at most one
+ * message per sender in flight) and the figure is throughput, not queue growth.
+ */
+import { awaitLive, connect, runPool, type BenchClient } from '../load/clients.load.js';
+import {
+  config,
+  KINDS,
+  type BenchContext,
+  type Row,
+  type ScenarioResult,
+} from '../load/context.load.js';
+import { cpuMeter, selfCpuMeter, sleep } from '../load/proc.load.js';
+import type { Kind } from '../load/targets.load.js';
+
+interface GroupResult {
+  deliveriesPerS: number;
+  messagesPerS: number;
+  delivered: number;
+  expected: number;
+  serverCpuMsPer1kDeliveries: number;
+  loadGenCpuPct: number;
+}
+
+async function runGroup(
+  ctx: BenchContext,
+  kind: Kind,
+  clients: BenchClient[],
+  size: number,
+): Promise<GroupResult> {
+  const instances = ctx.instances[kind];
+  const conversationId = ctx.fixtures.fanout.conversations[kind][size];
+  const members = clients.slice(0, size);
+  const senders = members.slice(0, Math.min(config.senders, size));
+  await awaitLive(members, senders[0], conversationId);
+  await sleep(300); // let trailing probes land before counting
+
+  let delivered = 0;
+  let lastAt = 0;
+  // Per sender: the text it waits to see come back.
+  const awaited = new Map<BenchClient, { text: string; resolve: () => void }>();
+  for (const c of members) {
+    c.onDelivery = (frame) => {
+      const text = c.textOf(frame);
+      if (text === 'probe') return;
+      delivered++;
+      lastAt = performance.now();
+      const waiter = awaited.get(c);
+      if (waiter && waiter.text === text) {
+        awaited.delete(c);
+        waiter.resolve();
+      }
+    };
+  }
+  const cpu = cpuMeter(instances.map((i) => i.pid));
+  const selfCpu = selfCpuMeter();
+  const start = performance.now();
+  const deadline = start + config.fanoutS * 1000;
+  let sent = 0;
+  await Promise.all(
+    senders.map(async (sender, s) => {
+      for (let n = 0; performance.now() < deadline; n++) {
+        const text = `${s}.${n}`;
+        // A lost echo must not stall the loop: give up on it after 10 s.
+        const echoed = new Promise<void>((resolve) => {
+          awaited.set(sender, { text, resolve });
+          setTimeout(resolve, 10_000).unref();
+        });
+        await sender.send(conversationId, text);
+        sent++;
+        await echoed;
+      }
+    }),
+  );
+  const expected = sent * size;
+  const until = Date.now() + 30_000;
+  while (delivered < expected && Date.now() < until) await sleep(20);
+  const serverCpu = cpu();
+  const seconds = (lastAt - start) / 1000;
+  return {
+    deliveriesPerS: Math.round(delivered / seconds),
+    messagesPerS: Math.round(sent / seconds),
+    delivered,
+    expected,
+    serverCpuMsPer1kDeliveries: (serverCpu / delivered) * 1000,
+    loadGenCpuPct: Math.round(selfCpu() / 10 / seconds),
+  };
+}
+
+async function runKind(ctx: BenchContext, kind: Kind): Promise<Record<number, GroupResult>> {
+  const instances = ctx.instances[kind];
+  const size = Math.max(...config.fanoutGroups);
+  const users = ctx.fixtures.fanout.users.slice(0, size);
+  const clients = await runPool(users.length, 50, (i) =>
+    connect(kind, instances[i % instances.length].wsUrl, users[i].token),
+  );
+  try {
+    for (const c of clients) c.subscribe();
+    const results: Record<number, GroupResult> = {};
+    for (const group of config.fanoutGroups)
+      results[group] = await runGroup(ctx, kind, clients, group);
+    return results;
+  } finally {
+    for (const c of clients) c.close();
+    await sleep(500);
+  }
+}
+
+export async function fanoutScenario(ctx: BenchContext): Promise<ScenarioResult> {
+  const results = {} as Record<Kind, Record<number, GroupResult>>;
+  for (const kind of KINDS) results[kind] = await runKind(ctx, kind);
+  const rows: Row[] = [];
+  for (const group of config.fanoutGroups) {
+    const scenario = `fan-out, closed loop, ${config.senders} senders, group ${group}`;
+    const floor = results.floor[group];
+    const server = results.server[group];
+    const targeted = group >= 100;
+    rows.push({
+      scenario,
+      metric: 'deliveries/s',
+      unit: '/s',
+      floor: floor.deliveriesPerS,
+      server: server.deliveriesPerS,
+      better: 'higher',
+      ...(targeted
+        ? {
+            target: 'server ≥ 0.5× floor',
+            met: server.deliveriesPerS >= 0.5 * floor.deliveriesPerS,
+          }
+        : {}),
+    });
+    rows.push({
+      scenario,
+      metric: 'server CPU per 1,000 deliveries',
+      unit: 'ms',
+      floor: floor.serverCpuMsPer1kDeliveries,
+      server: server.serverCpuMsPer1kDeliveries,
+      better: 'lower',
+    });
+    const lost = (r: GroupResult) => r.expected - r.delivered;
+    if (lost(floor) || lost(server))
+      rows.push({
+        scenario,
+        metric: 'not delivered within 30 s',
+        unit: '',
+        floor: lost(floor),
+        server: lost(server),
+        better: 'lower',
+      });
+  }
+  return { rows, detail: results };
+}

@@ -1,0 +1,89 @@
+/**
+ * Scenario 4, history: one conversation of BENCH_HISTORY_MESSAGES (1,000,000) messages; a
+ * 50-message page at depth 0 (the newest) and at depth ~1,000,000 (`before` the cursor of seq 51,
+ * so the same backward query as depth 0), BENCH_HISTORY_RUNS sequential HTTP requests each.
+ * The server answers GraphQL `messages(last: 50, before:)`; the floor runs the same SELECT (seq
+ * range on the (conversation_id, seq) index, sender joined) straight through `pg` behind a bare
+ * HTTP endpoint. (bench:history covers more pages and the conversation list.)
+ */
+import { MESSAGE_FIELDS } from '../load/clients.load.js';
+import {
+  config,
+  KINDS,
+  type BenchContext,
+  type Row,
+  type ScenarioResult,
+} from '../load/context.load.js';
+import type { Kind } from '../load/targets.load.js';
+import { gql, timeRuns, type Summary } from '../support.js';
+
+const PAGE = `query($c: ID!, $before: String) {
+  messages(conversationId: $c, last: 50, before: $before) {
+    edges { cursor node { ${MESSAGE_FIELDS} } }
+    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+  }
+}`;
+
+const cursorOf = (conversationId: string, seq: number) =>
+  Buffer.from(JSON.stringify(['message', conversationId, seq])).toString('base64url');
+
+async function page(kind: Kind, url: string, token: string, c: string, beforeSeq?: number) {
+  if (kind === 'server') {
+    const data = await gql(
+      url,
+      PAGE,
+      { c, before: beforeSeq ? cursorOf(c, beforeSeq) : null },
+      token,
+    );
+    if (data.messages.edges.length !== 50) throw new Error('short page');
+    return;
+  }
+  const res = await fetch(
+    `${url}/history?c=${c}&limit=50${beforeSeq ? `&before=${beforeSeq}` : ''}`,
+    {
+      headers: { authorization: `Bearer ${token}` },
+    },
+  );
+  const body = (await res.json()) as { items: unknown[] };
+  if (body.items.length !== 50) throw new Error('short page');
+}
+
+export async function historyScenario(ctx: BenchContext): Promise<ScenarioResult> {
+  const { users, conversation } = ctx.fixtures.history;
+  const results = {} as Record<Kind, { depth0: Summary; deep: Summary }>;
+  for (const kind of KINDS) {
+    const url = ctx.instances[kind][0].url;
+    const run = (before?: number) =>
+      timeRuns(config.historyRuns, () => page(kind, url, users[0].token, conversation, before));
+    results[kind] = { depth0: await run(), deep: await run(51) };
+  }
+  const depth = (config.historyMessages - 50).toLocaleString('en');
+  const scenario = `history: 50-message page, ${config.historyRuns} sequential requests`;
+  const row = (metric: string, pick: (r: { depth0: Summary; deep: Summary }) => number): Row => ({
+    scenario,
+    metric,
+    unit: 'ms',
+    floor: pick(results.floor),
+    server: pick(results.server),
+    better: 'lower',
+  });
+  const deepOverNewest = (r: { depth0: Summary; deep: Summary }) => r.deep.p50 / r.depth0.p50;
+  return {
+    rows: [
+      row('depth 0, p50', (r) => r.depth0.p50),
+      row(`depth ${depth}, p50`, (r) => r.deep.p50),
+      row(`depth ${depth}, p99`, (r) => r.deep.p99),
+      {
+        scenario,
+        metric: 'deep p50 / depth-0 p50',
+        unit: '×',
+        floor: deepOverNewest(results.floor),
+        server: deepOverNewest(results.server),
+        better: 'lower',
+        target: 'server ≤ 1.5',
+        met: deepOverNewest(results.server) <= 1.5,
+      },
+    ],
+    detail: results,
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * Presence publishes (server only; the floor has no presence): the target is one Redis PUBLISH
+ * per real presence change. Listens on `<prefix>presence:*` while one user goes online (first
+ * connection), opens a second connection on the other instance (no change), and goes offline
+ * (both closed; counted after the grace period and a sweep). Expected: 2 publishes for 2 changes.
+ * Skipped with a note when the server has no presence yet (no `presenceChanged` in schema.gql).
+ */
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { connect } from '../load/clients.load.js';
+import type { BenchContext, ScenarioResult } from '../load/context.load.js';
+import { sleep } from '../load/proc.load.js';
+import { prefixOf } from '../load/targets.load.js';
+
+const scenario = 'presence: Redis publishes per presence change';
+
+export function serverHasPresence(): boolean {
+  return readFileSync('schema.gql', 'utf8').includes('presenceChanged');
+}
+
+export async function presenceScenario(ctx: BenchContext): Promise<ScenarioResult> {
+  if (!serverHasPresence()) {
+    const note = 'skipped: the server has no presence yet (issue 5)';
+    return {
+      rows: [
+        {
+          scenario,
+          metric: 'publishes per change',
+          unit: '',
+          floor: null,
+          server: null,
+          better: 'lower',
+          target: '1',
+          met: null,
+          note,
+        },
+      ],
+      detail: { skipped: note },
+    };
+  }
+  const [user] = ctx.fixtures.presence.users;
+  const [a, b] = ctx.instances.server;
+  const listener = new Redis(ctx.options.redisUrl);
+  const published: string[] = [];
+  listener.on('pmessage', (_pattern: string, channel: string) => published.push(channel));
+  await listener.psubscribe(`${prefixOf(ctx.options, 'server')}presence:*`);
+  const ours = () => published.filter((c) => c.endsWith(user.id)).length;
+  try {
+    const first = await connect('server', a.wsUrl, user.token);
+    await sleep(1500);
+    const online = ours();
+    const second = await connect('server', b.wsUrl, user.token);
+    await sleep(1500);
+    const secondConnection = ours() - online;
+    first.close();
+    second.close();
+    // Grace (PRESENCE_GRACE_MS=1000 in the bench) plus a sweep (every second), with margin.
+    await sleep(3500);
+    const total = ours();
+    return {
+      rows: [
+        {
+          scenario,
+          metric: 'publishes per change',
+          unit: '',
+          floor: null,
+          server: total / 2,
+          better: 'lower',
+          target: '1',
+          met: online === 1 && secondConnection === 0 && total === 2,
+          note: `online ${online}, second connection ${secondConnection}, offline ${total - online - secondConnection}`,
+        },
+      ],
+      detail: { online, secondConnection, offline: total - online - secondConnection },
+    };
+  } finally {
+    listener.disconnect();
+  }
+}

@@ -1,0 +1,191 @@
+/**
+ * Scenario 5, reconnect storm: BENCH_STORM (2,000) clients in groups of 10 (split across the two
+ * instances), each subscribed to its group's conversation, hold the first 2 messages; all drop at
+ * once (sockets cut), 3 more messages go to every group while they are away, then all reconnect at
+ * the same moment and resume with `afterSeq` = the last seq they hold, while one more message per
+ * group is sent live. Measured: the time from the storm's start until every client holds every
+ * seq 1..6 of its conversation, and messages lost (never arrived) and duplicated (arrived twice)
+ * — both must be 0. A separate sender connection (a member of every group) does the sending.
+ */
+import { connect, runPool, type BenchClient } from '../load/clients.load.js';
+import {
+  config,
+  KINDS,
+  type BenchContext,
+  type Row,
+  type ScenarioResult,
+} from '../load/context.load.js';
+import { cpuMeter, selfCpuMeter, sleep } from '../load/proc.load.js';
+import type { Kind } from '../load/targets.load.js';
+
+const BEFORE = 2;
+const WHILE_AWAY = 3;
+const DURING = 1;
+const TOTAL = BEFORE + WHILE_AWAY + DURING;
+
+interface KindResult {
+  clients: number;
+  reconnectedS: number;
+  caughtUpS: number;
+  lost: number;
+  duplicates: number;
+  connectRetries: number;
+  subscriptionErrors: number;
+  serverCpuMs: number;
+  loadGenCpuMs: number;
+}
+
+/** What one client holds: how often each seq of its conversation arrived. */
+class Holder {
+  readonly counts = new Uint8Array(TOTAL + 1);
+  duplicates = 0;
+  caughtUpAt = 0;
+  client?: BenchClient;
+
+  constructor(readonly conversationId: string) {}
+
+  attach(client: BenchClient): void {
+    this.client = client;
+    client.onDelivery = (frame) => {
+      const { seq, conversationId } = client.parse(frame);
+      if (conversationId !== this.conversationId || seq > TOTAL) return;
+      if (this.counts[seq]++ > 0) this.duplicates++;
+      if (!this.caughtUpAt && this.held() === TOTAL) this.caughtUpAt = performance.now();
+    };
+  }
+
+  /** The highest seq up to which nothing is missing. */
+  held(): number {
+    let seq = 0;
+    while (seq < TOTAL && this.counts[seq + 1] > 0) seq++;
+    return seq;
+  }
+}
+
+/** Sends `perConversation` messages to each conversation, 16 in flight at most. */
+async function sendRound(sender: BenchClient, conversations: string[], perConversation: number) {
+  // Each worker takes whole conversations, so one conversation's sends stay in order.
+  await runPool(conversations.length, 16, async (i) => {
+    for (let k = 0; k < perConversation; k++) await sender.send(conversations[i], 'storm');
+  });
+}
+
+async function connectWithRetry(
+  kind: Kind,
+  wsUrl: string,
+  token: string,
+  retries: { count: number },
+): Promise<BenchClient> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await connect(kind, wsUrl, token);
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      retries.count++;
+      // A real client backs off with jitter; so does this one.
+      await sleep(100 + Math.random() * 200 * Math.min(attempt + 1, 5));
+    }
+  }
+}
+
+async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
+  const instances = ctx.instances[kind];
+  const { users, sender: senderUser } = ctx.fixtures.storm;
+  const conversations = ctx.fixtures.storm.conversations[kind];
+  const count = Math.min(config.storm, users.length);
+  const holders = users
+    .slice(0, count)
+    .map((_, i) => new Holder(conversations[Math.floor(i / 10)]));
+  const wsUrlOf = (i: number) => instances[i % instances.length].wsUrl;
+  const sender = await connect(kind, instances[0].wsUrl, senderUser.token);
+  const retries = { count: 0 };
+  try {
+    await runPool(count, 100, async (i) => {
+      const client = await connect(kind, wsUrlOf(i), users[i].token);
+      holders[i].attach(client);
+      client.subscribe(holders[i].conversationId, 0);
+    });
+    const used = conversations.slice(0, Math.ceil(count / 10));
+    await sleep(1000);
+    await sendRound(sender, used, BEFORE);
+    const deadline = Date.now() + 60_000;
+    while (holders.some((h) => h.held() < BEFORE) && Date.now() < deadline) await sleep(50);
+    const ready = holders.filter((h) => h.held() >= BEFORE).length;
+    if (ready < count) throw new Error(`only ${ready} of ${count} clients got the first messages`);
+
+    // Everyone drops at once; the servers see the sockets cut.
+    for (const h of holders) h.client!.terminate();
+    await sleep(1000);
+    await sendRound(sender, used, WHILE_AWAY);
+
+    const cpu = cpuMeter(instances.map((i) => i.pid));
+    const selfCpu = selfCpuMeter();
+    const start = performance.now();
+    let reconnectedAt = 0;
+    let reconnected = 0;
+    let subscriptionErrors = 0;
+    const storm = Promise.all(
+      holders.map(async (h, i) => {
+        const client = await connectWithRetry(kind, wsUrlOf(i), users[i].token, retries);
+        h.attach(client);
+        client.subscribe(h.conversationId, h.held());
+        if (++reconnected === count) reconnectedAt = performance.now();
+      }),
+    );
+    await Promise.all([storm, sendRound(sender, used, DURING)]);
+    const until = Date.now() + 60_000;
+    while (holders.some((h) => !h.caughtUpAt) && Date.now() < until) await sleep(20);
+    await sleep(500); // late duplicates would land now
+    for (const h of holders) subscriptionErrors += h.client!.errors;
+    const caughtUp = holders.filter((h) => h.caughtUpAt);
+    return {
+      clients: count,
+      reconnectedS: (reconnectedAt - start) / 1000,
+      caughtUpS:
+        caughtUp.length === count
+          ? (Math.max(...caughtUp.map((h) => h.caughtUpAt)) - start) / 1000
+          : NaN,
+      lost: holders.reduce((sum, h) => sum + h.counts.slice(1).filter((n) => n === 0).length, 0),
+      duplicates: holders.reduce((sum, h) => sum + h.duplicates, 0),
+      connectRetries: retries.count,
+      subscriptionErrors,
+      serverCpuMs: cpu(),
+      loadGenCpuMs: selfCpu(),
+    };
+  } finally {
+    for (const h of holders) h.client?.terminate();
+    sender.close();
+    await sleep(500);
+  }
+}
+
+export async function stormScenario(ctx: BenchContext): Promise<ScenarioResult> {
+  const results = {} as Record<Kind, KindResult>;
+  for (const kind of KINDS) results[kind] = await runKind(ctx, kind);
+  const scenario = `reconnect storm: ${config.storm.toLocaleString('en')} clients resume with afterSeq at once`;
+  const row = (metric: string, key: keyof KindResult, unit: string, extra: Partial<Row> = {}) => ({
+    scenario,
+    metric,
+    unit,
+    floor: results.floor[key],
+    server: results.server[key],
+    better: 'lower' as const,
+    ...extra,
+  });
+  return {
+    rows: [
+      row('all reconnected', 'reconnectedS', 's'),
+      row('all caught up', 'caughtUpS', 's'),
+      row('messages lost', 'lost', '', {
+        target: '0',
+        met: results.server.lost === 0,
+      }),
+      row('duplicates', 'duplicates', '', {
+        target: '0',
+        met: results.server.duplicates === 0,
+      }),
+      row('server CPU for the storm', 'serverCpuMs', 'ms'),
+    ],
+    detail: results,
+  };
+}
