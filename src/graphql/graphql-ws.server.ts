@@ -28,6 +28,7 @@ import { RequestLoaders } from '../common/dataloader/request-loaders.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app.config.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { DocumentCache } from './document-cache.js';
 import { createFormatError } from './format-error.js';
 import { parseLimited, validateLimited } from './query-limits.js';
 import type { GraphqlContext } from './graphql-context.js';
@@ -172,10 +173,12 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
 
   private createGraphqlWsServer() {
     const formatError = createFormatError({ hideSuggestions: this.config.isProduction });
+    // Clients send the same few operations again and again: parse and validate each text once.
+    const documents = new DocumentCache(parseLimited, validateLimited);
     return makeServer<Record<string, unknown>, Extra>({
       schema: this.schemaHost.schema,
-      parse: parseLimited,
-      validate: validateLimited,
+      parse: documents.parse,
+      validate: documents.validate,
       connectionInitWaitTimeout: 3000,
       onConnect: async (ctx) => {
         try {
