@@ -29,6 +29,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app.config.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { DocumentCache } from './document-cache.js';
+import { sharedSubscribe } from './shared-subscribe.js';
 import { createFormatError } from './format-error.js';
 import { parseLimited, validateLimited } from './query-limits.js';
 import type { GraphqlContext } from './graphql-context.js';
@@ -36,6 +37,12 @@ import { WsConnections } from './ws-connections.js';
 
 export const GRAPHQL_PATH = '/graphql';
 const KEEP_ALIVE_MS = 12_000;
+/**
+ * Subscription fields whose result is the same for every subscriber of an event (who may see it
+ * is decided before it is published), so it is computed once per event, not per subscriber. A
+ * field listed here must not resolve anything from the viewer (context.user).
+ */
+const SHARED_RESULT_FIELDS: ReadonlySet<string> = new Set(['messageAdded']);
 const CLOSE_TOKEN_EXPIRED = 4401;
 
 interface Extra {
@@ -179,6 +186,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
       schema: this.schemaHost.schema,
       parse: documents.parse,
       validate: documents.validate,
+      subscribe: sharedSubscribe(SHARED_RESULT_FIELDS),
       connectionInitWaitTimeout: 3000,
       onConnect: async (ctx) => {
         try {

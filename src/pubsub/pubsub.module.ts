@@ -11,6 +11,7 @@ import { AppConfig } from '../config/app.config.js';
 import { Channels } from './channels.js';
 import { EventBus } from './event-bus.js';
 import { PUB_SUB, REDIS } from './pubsub.tokens.js';
+import { sharedDeserializer } from './shared-payloads.js';
 
 /** JSON turns Dates into strings; our date fields all end in "At", so revive those. */
 export function reviveDates(key: string, value: unknown): unknown {
@@ -46,7 +47,8 @@ class RedisConnections implements OnApplicationShutdown {
     this.pubSub = new RedisPubSub({
       publisher: this.command,
       subscriber: this.subscriber,
-      reviver: reviveDates,
+      // Each distinct payload decoded once, however many local users' channels carry it.
+      deserializer: sharedDeserializer(reviveDates),
     });
     logger.log(`using Redis pub/sub at ${config.redis.url.replace(/\/\/[^@]*@/, '//')}`);
   }

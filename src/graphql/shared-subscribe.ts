@@ -1,0 +1,102 @@
+/**
+ * graphql-ws runs graphql's subscribe() for each subscription, and that executes the selection set
+ * for every event and every subscriber: with N subscribers of a group on an instance, N
+ * executions of the same fields over the same message. In the 1,000-member fan-out profile that
+ * was the largest part of a delivery (graphql's execute ~12% of CPU, Nest's field-resolver
+ * pipeline for `sender` and the DateTime scalar a few % more, and the garbage they leave).
+ *
+ * For root fields whose result is the same whoever watches, this executes once per event and per
+ * (document, operation, variables), and hands that one result to every subscriber. Who may see
+ * an event is decided before it is published (its channels), so nothing is widened. It relies on
+ * subscribers receiving the same payload object (shared-payloads.ts; the in-process PubSub does
+ * that by itself); anything else still executes once per subscriber, exactly as graphql does.
+ */
+import {
+  createSourceEventStream,
+  execute,
+  getOperationAST,
+  Kind,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+} from 'graphql';
+
+type Result = ExecutionResult | Promise<ExecutionResult>;
+
+/** graphql's own mapAsyncIterator: `return()` reaches the source at once, even while waiting. */
+function mapAsyncIterator<T, U>(
+  iterable: AsyncIterable<T>,
+  map: (value: T) => U | Promise<U>,
+): AsyncGenerator<U, void, void> {
+  const iterator = iterable[Symbol.asyncIterator]();
+  async function mapResult(result: IteratorResult<T>): Promise<IteratorResult<U, void>> {
+    if (result.done) return { value: undefined, done: true };
+    try {
+      return { value: await map(result.value), done: false };
+    } catch (error) {
+      try {
+        await iterator.return?.();
+      } catch {
+        // the mapping error is the one to report
+      }
+      throw error;
+    }
+  }
+  const mapped: AsyncGenerator<U, void, void> = {
+    next: async () => mapResult(await iterator.next()),
+    return: async () =>
+      iterator.return ? mapResult(await iterator.return()) : { value: undefined, done: true },
+    throw: async (error: unknown) => {
+      if (iterator.throw) return mapResult(await iterator.throw(error));
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => mapped,
+  };
+  return mapped;
+}
+
+/**
+ * A drop-in for graphql's subscribe() (graphql-ws's `subscribe` option) that shares results of
+ * subscriptions made only of `sharedFields`.
+ */
+export function sharedSubscribe(sharedFields: ReadonlySet<string>) {
+  const documentIds = new WeakMap<DocumentNode, number>();
+  let lastDocumentId = 0;
+  /** Event payload → results by operation key; dies with the payload. */
+  const results = new WeakMap<object, Map<string, Result>>();
+
+  const isShared = (args: ExecutionArgs): boolean => {
+    const operation = getOperationAST(args.document, args.operationName);
+    return (
+      operation?.operation === 'subscription' &&
+      operation.selectionSet.selections.every(
+        (s) => s.kind === Kind.FIELD && sharedFields.has(s.name.value),
+      )
+    );
+  };
+
+  return async (
+    args: ExecutionArgs,
+  ): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> => {
+    const stream = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in stream)) return stream;
+    const run = (payload: unknown): Result => execute({ ...args, rootValue: payload });
+    if (!isShared(args)) return mapAsyncIterator(stream, run);
+
+    // The query text when the parser kept it (it does by default), else the document's identity.
+    let document: string | number | undefined = args.document.loc?.source.body;
+    if (document === undefined) {
+      document = documentIds.get(args.document);
+      if (document === undefined) documentIds.set(args.document, (document = ++lastDocumentId));
+    }
+    const key = JSON.stringify([document, args.operationName ?? null, args.variableValues ?? {}]);
+    return mapAsyncIterator(stream, (payload: unknown) => {
+      if (typeof payload !== 'object' || payload === null) return run(payload);
+      let byKey = results.get(payload);
+      if (!byKey) results.set(payload, (byKey = new Map()));
+      let result = byKey.get(key);
+      if (!result) byKey.set(key, (result = run(payload)));
+      return result;
+    });
+  };
+}
