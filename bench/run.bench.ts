@@ -58,6 +58,8 @@ function machine() {
     node: process.version,
     kernel: os.release(),
     openFileLimit: openFileLimit(),
+    /** Other work on the machine skews every figure: 1-minute load average when the run began. */
+    loadAverageAtStart: os.loadavg()[0],
   };
 }
 
@@ -216,7 +218,7 @@ async function main(): Promise<void> {
     const loadGenCpuS = loadGenCpu() / 1000;
     console.log(`\n${table(rows)}\n`);
     console.log(
-      `load generator: ${loadGenCpuS.toFixed(1)} s CPU over ${seconds.toFixed(0)} s (${((loadGenCpuS / seconds) * 100).toFixed(0)}% of one core); PostgreSQL ${pgVersion}`,
+      `load generator: ${loadGenCpuS.toFixed(1)} s CPU over ${seconds.toFixed(0)} s (${((loadGenCpuS / seconds) * 100).toFixed(0)}% of one core); PostgreSQL ${pgVersion}; load average ${info.loadAverageAtStart.toFixed(1)} at start, ${os.loadavg()[0].toFixed(1)} at end`,
     );
     const stamp = new Date().toISOString().slice(0, 16).replace(':', '-');
     const name = `${stamp}${args.length ? `-${selected.join('-')}` : ''}${config.quick ? '-quick' : ''}`;
@@ -228,7 +230,7 @@ async function main(): Promise<void> {
       JSON.stringify(
         {
           date: new Date().toISOString(),
-          machine: { ...info, postgres: pgVersion },
+          machine: { ...info, postgres: pgVersion, loadAverageAtEnd: os.loadavg()[0] },
           config,
           seconds,
           loadGeneratorCpuSeconds: loadGenCpuS,
