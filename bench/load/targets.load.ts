@@ -18,7 +18,7 @@ export interface TargetOptions {
 }
 
 const FLOOR_SOURCE = 'bench/floor/floor.server.ts';
-const FLOOR_BUILT = 'dist/bench/floor.server.js';
+const FLOOR_BUILT = 'dist/bench-floor/floor.server.js';
 
 /** Transpiles the floor to plain JavaScript once (no loader hooks at run time, like dist/). */
 function buildFloor(): string {

@@ -15,6 +15,7 @@ import type { Message } from './message.entity.js';
 import { MessageEvents } from './message-events.js';
 import { MessageHydrator } from './message-hydrator.js';
 import { MessagesRepository } from './messages.repository.js';
+import { PushStream } from './push-stream.js';
 
 const REPLAY_BATCH = 500;
 
@@ -43,12 +44,13 @@ export class MessageStream {
     return this.oneConversation(userId, conversationId, options.afterSeq);
   }
 
-  private allConversations(userId: string): AsyncIterableIterator<Message> {
-    return new Repeater<Message>(async (push, stop) => {
-      const unlisten = await this.events.listen(userId, (event) => void push(event.message));
-      await stop;
-      unlisten();
-    });
+  /** The hot path (one push per delivered message): a PushStream, listening from the start. */
+  private async allConversations(userId: string): Promise<AsyncIterableIterator<Message>> {
+    let unlisten = () => {};
+    const stream = new PushStream<Message>(() => unlisten());
+    // The stream is handed out only after this, so it cannot have ended before.
+    unlisten = await this.events.listen(userId, (event) => stream.push(event.message));
+    return stream;
   }
 
   private oneConversation(
