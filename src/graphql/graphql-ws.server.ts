@@ -16,7 +16,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import { GraphQLError, type ExecutionResult } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import { CloseCode, makeServer } from 'graphql-ws';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
@@ -182,11 +182,14 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
     const formatError = createFormatError({ hideSuggestions: this.config.isProduction });
     // Clients send the same few operations again and again: parse and validate each text once.
     const documents = new DocumentCache(parseLimited, validateLimited);
+    const schema = this.schemaHost.schema;
     return makeServer<Record<string, unknown>, Extra>({
-      schema: this.schemaHost.schema,
-      parse: documents.parse,
-      validate: documents.validate,
-      subscribe: sharedSubscribe(SHARED_RESULT_FIELDS),
+      schema,
+      // Each event gets fresh DataLoaders: a subscription's context lives as long as it does.
+      subscribe: sharedSubscribe(SHARED_RESULT_FIELDS, (context) => ({
+        ...(context as GraphqlContext),
+        loaders: new RequestLoaders(),
+      })),
       connectionInitWaitTimeout: 3000,
       onConnect: async (ctx) => {
         try {
@@ -206,7 +209,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
           return false; // graphql-ws closes with 4403 Forbidden
         }
       },
-      onSubscribe: async (ctx) => {
+      onSubscribe: async (ctx, _id, payload): Promise<ExecutionArgs | readonly GraphQLError[]> => {
         // graphql-ws has already reserved the slot of the operation being started.
         if (Object.keys(ctx.subscriptions).length > this.config.ws.maxSubscriptions) {
           const limit = `At most ${this.config.ws.maxSubscriptions} operations per connection`;
@@ -217,12 +220,32 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
         } catch (error) {
           return [refusal(error as DomainError)];
         }
+        // Parsed and validated here rather than by graphql-ws, which closes the whole socket
+        // (4500) on a syntax error instead of answering the one operation.
+        let document: DocumentNode;
+        try {
+          document = documents.parse(payload.query);
+        } catch (error) {
+          if (!(error instanceof GraphQLError)) throw error;
+          return [
+            new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
+          ];
+        }
+        const errors = documents.validate(schema, document);
+        if (errors.length > 0) return errors;
+        const contextValue: GraphqlContext = {
+          user: ctx.extra.user,
+          loaders: new RequestLoaders(),
+          connection: { id: ctx.extra.connectionId },
+        };
+        return {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
       },
-      context: (ctx): GraphqlContext => ({
-        user: ctx.extra.user,
-        loaders: new RequestLoaders(),
-        connection: { id: ctx.extra.connectionId },
-      }),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
       onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) =>
         result.errors

@@ -57,9 +57,13 @@ function mapAsyncIterator<T, U>(
 
 /**
  * A drop-in for graphql's subscribe() (graphql-ws's `subscribe` option) that shares results of
- * subscriptions made only of `sharedFields`.
+ * subscriptions made only of `sharedFields`. `perEvent` derives the context each event executes
+ * with: a subscription lives for hours, so per-request state (DataLoader caches) must not.
  */
-export function sharedSubscribe(sharedFields: ReadonlySet<string>) {
+export function sharedSubscribe(
+  sharedFields: ReadonlySet<string>,
+  perEvent: (contextValue: unknown) => unknown = (contextValue) => contextValue,
+) {
   const documentIds = new WeakMap<DocumentNode, number>();
   let lastDocumentId = 0;
   /** Event payload → results by operation key; dies with the payload. */
@@ -80,7 +84,8 @@ export function sharedSubscribe(sharedFields: ReadonlySet<string>) {
   ): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> => {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream;
-    const run = (payload: unknown): Result => execute({ ...args, rootValue: payload });
+    const run = (payload: unknown): Result =>
+      execute({ ...args, rootValue: payload, contextValue: perEvent(args.contextValue) });
     if (!isShared(args)) return mapAsyncIterator(stream, run);
 
     // The query text when the parser kept it (it does by default), else the document's identity.

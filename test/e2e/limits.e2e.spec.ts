@@ -104,6 +104,20 @@ describe('GraphQL document limits', () => {
     expect(sub.events).toEqual([]);
   });
 
+  it('answers a WebSocket operation with a syntax error by an error, and keeps the socket', async () => {
+    const ws = await connectWs(app.wsUrl, user.token);
+    const broken = subscribe(ws, 'subscription { messageAdded { id ');
+    await broken.ended;
+    const error = broken.errors[0] as any;
+    expect((Array.isArray(error) ? error[0] : error).extensions.code).toBe('GRAPHQL_PARSE_FAILED');
+    const fine = subscribe(ws, 'subscription { messageAdded { id } }');
+    await sleep(200);
+    expect(fine.errors).toEqual([]);
+    fine.unsubscribe();
+    await ws.dispose();
+    expect(await ws.closed).not.toBe(4500);
+  });
+
   it('refuses batched requests and simple (CSRF-able) requests', async () => {
     const batch = await fetch(`${app.url}/graphql`, {
       method: 'POST',
