@@ -235,6 +235,31 @@ describe('visibility', () => {
         expect(stranger.errors![0].message).toBe(unknown.errors![0].message);
       }
     }
+    // The same over REST, including the upload endpoint.
+    for (const token of [carol.token, dave.token]) {
+      const auth = { authorization: `Bearer ${token}` };
+      const calls: [string, RequestInit][] = [
+        [`/conversations/${group.id}`, { headers: auth }],
+        [`/conversations/${group.id}/messages`, { headers: auth }],
+        [
+          `/conversations/${group.id}/messages`,
+          {
+            method: 'POST',
+            headers: { ...auth, 'content-type': 'application/json' },
+            body: '{"text":"intruder"}',
+          },
+        ],
+        [
+          `/conversations/${group.id}/file`,
+          { method: 'POST', headers: auth, body: new FormData() },
+        ],
+      ];
+      for (const [path, init] of calls) {
+        const res = await fetch(`${a.url}${path}`, init);
+        expect(res.status, `${init.method ?? 'GET'} ${path}`).toBe(404);
+        expect(((await res.json()) as { code: string }).code).toBe('NOT_FOUND');
+      }
+    }
     expect(await messageCount(group.id)).toBe(before);
   });
 });
