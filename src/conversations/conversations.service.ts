@@ -7,6 +7,7 @@ import { BadUserInputError, NotFoundError } from '../common/errors/domain-error.
 import { toConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination/pagination.args.js';
+import { groupByKeys } from '../common/dataloader/request-loaders.js';
 import { isUuid } from '../common/uuid.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { Conversation } from './conversation.entity.js';
@@ -111,13 +112,14 @@ export class ConversationsService {
   }
 
   private async withParticipants(conversations: Conversation[]): Promise<ConversationView[]> {
-    const rows = await this.conversations.findParticipantUsers(conversations.map((c) => c.id));
-    return conversations.map((c) =>
-      toConversationView(
-        c,
-        rows.filter((r) => r.conversationId === c.id).map((r) => r.user),
-      ),
+    const ids = conversations.map((c) => c.id);
+    const participants = groupByKeys(
+      ids,
+      await this.conversations.findParticipantUsers(ids),
+      (row) => row.conversationId,
+      (row) => row.user,
     );
+    return conversations.map((c, i) => toConversationView(c, participants[i]));
   }
 
   private async assertUsersExist(ids: string[]): Promise<void> {

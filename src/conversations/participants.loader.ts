@@ -1,7 +1,7 @@
 /** Batches `Conversation.participants` for a page: one query for all its conversations. */
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
-import type { RequestLoaders } from '../common/dataloader/request-loaders.js';
+import { groupByKeys, type RequestLoaders } from '../common/dataloader/request-loaders.js';
 import type { User } from '../users/user.entity.js';
 import { ConversationsRepository } from './conversations.repository.js';
 
@@ -14,12 +14,14 @@ export class ParticipantsLoader {
       .get(
         this,
         () =>
-          new DataLoader<string, User[]>(async (ids) => {
-            const rows = await this.conversations.findParticipantUsers(ids);
-            const byConversation = new Map<string, User[]>(ids.map((id) => [id, []]));
-            for (const row of rows) byConversation.get(row.conversationId)!.push(row.user);
-            return ids.map((id) => byConversation.get(id)!);
-          }),
+          new DataLoader<string, User[]>(async (ids) =>
+            groupByKeys(
+              ids,
+              await this.conversations.findParticipantUsers(ids),
+              (row) => row.conversationId,
+              (row) => row.user,
+            ),
+          ),
       )
       .load(conversationId);
   }

@@ -5,7 +5,7 @@
  * otherwise, as each event executes on its own).
  */
 import { Injectable } from '@nestjs/common';
-import type { Attachment } from '../attachments/attachment.entity.js';
+import { groupByKeys } from '../common/dataloader/request-loaders.js';
 import { AttachmentsRepository } from '../attachments/attachments.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { Message } from './message.entity.js';
@@ -24,17 +24,13 @@ export class MessageHydrator {
       this.attachments.findByMessageIds(messages.map((m) => m.id)),
     ]);
     const sendersById = new Map(senders.map((u) => [u.id, u]));
-    const attachmentsByMessage = new Map<string, Attachment[]>();
-    for (const attachment of attachments) {
-      const list = attachmentsByMessage.get(attachment.messageId!) ?? [];
-      list.push(attachment);
-      attachmentsByMessage.set(attachment.messageId!, list);
-    }
-    return messages.map((m) =>
-      Object.assign(m, {
-        sender: sendersById.get(m.senderId),
-        attachments: attachmentsByMessage.get(m.id) ?? [],
-      }),
+    const attachmentsOf = groupByKeys(
+      messages.map((m) => m.id),
+      attachments,
+      (a) => a.messageId!,
+    );
+    return messages.map((m, i) =>
+      Object.assign(m, { sender: sendersById.get(m.senderId), attachments: attachmentsOf[i] }),
     );
   }
 }

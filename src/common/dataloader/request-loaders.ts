@@ -22,3 +22,15 @@ export function byKeys<K, V>(keys: readonly K[], rows: V[], keyOf: (row: V) => K
   const map = new Map(rows.map((row) => [keyOf(row), row]));
   return keys.map((key) => map.get(key) ?? null);
 }
+
+/** Groups batch rows under the requested keys, in row order; a key without rows gets []. */
+export function groupByKeys<K, V, R = V>(
+  keys: readonly K[],
+  rows: readonly V[],
+  keyOf: (row: V) => K,
+  valueOf: (row: V) => R = (row) => row as unknown as R,
+): R[][] {
+  const groups = new Map<K, R[]>(keys.map((key) => [key, []]));
+  for (const row of rows) groups.get(keyOf(row))?.push(valueOf(row));
+  return keys.map((key) => groups.get(key)!);
+}
