@@ -50,3 +50,19 @@ describe('RateLimiter with the default limits', () => {
     for (let i = 0; i < 10; i++) await rl.consume('sends', 'c');
   });
 });
+
+describe('RateLimiter, separate limits', () => {
+  it("does not let one limit's block spill into another with the same key", async () => {
+    const rl = limiter({ RATE_LIMIT_UPLOADS: '1/1m', RATE_LIMIT_LOGINS_PER_USERNAME: '1/1m' });
+    await rl.consume('uploads', 'user-9');
+    await expect(rl.consume('uploads', 'user-9')).rejects.toBeInstanceOf(TooManyRequestsError);
+    await expect(rl.consume('sends', 'user-9')).resolves.toBeUndefined();
+
+    // A username that looks like an address must not lock that address out.
+    await rl.consume('loginsPerUsername', '203.0.113.7');
+    await expect(rl.consume('loginsPerUsername', '203.0.113.7')).rejects.toBeInstanceOf(
+      TooManyRequestsError,
+    );
+    await expect(rl.consume('loginsPerIp', '203.0.113.7')).resolves.toBeUndefined();
+  });
+});

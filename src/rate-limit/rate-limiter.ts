@@ -37,7 +37,16 @@ export class RateLimiter {
     if (!limit) return;
     let record;
     try {
-      record = await this.storage.increment(key, limit.windowMs, limit.limit, limit.windowMs, name);
+      // The name is part of the key: throttler's in-memory store keeps one block per key, so
+      // without it a user's uploads would block their sends (and a username equal to an
+      // address would block that address's logins).
+      record = await this.storage.increment(
+        `${name}:${key}`,
+        limit.windowMs,
+        limit.limit,
+        limit.windowMs,
+        name,
+      );
     } catch (error) {
       this.logger.warn(`rate limit ${name} not checked: ${String(error)}`);
       return;

@@ -6,12 +6,7 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 
-interface ThrottlerStorageRecord {
-  totalHits: number;
-  timeToExpire: number;
-  isBlocked: boolean;
-  timeToBlockExpire: number;
-}
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 const INCREMENT = `
 local key, blockKey = KEYS[1], KEYS[2]
@@ -56,9 +51,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     ttl: number,
     limit: number,
     blockDuration: number,
-    throttlerName: string,
+    _throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    const base = `${this.prefix}${throttlerName}:${key}`;
+    const base = this.prefix + key;
     const [hits, left, blocked, blockLeft] = await this.throttle(
       base,
       `${base}:blocked`,
