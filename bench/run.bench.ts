@@ -89,8 +89,7 @@ async function makeFixtures(ctx: Pick<BenchContext, 'db'>, selected: string[]): 
   for (let i = 0; i < stormUsers.length; i += 10)
     groupsOf10.push([...stormUsers.slice(i, i + 10), stormSender]);
   const history = (await users('hi', 2)) as [BenchUser, BenchUser];
-  const presence = (await users('pr', 2)) as [BenchUser, BenchUser];
-  await createGroups(pool, 'presence pair', [presence]);
+  const [presence] = await users('pr', 1);
   const started = Date.now();
   const historyConversation = selected.includes('history')
     ? await createDeepConversation(pool, history[0], history[1], config.historyMessages)
@@ -124,7 +123,7 @@ async function makeFixtures(ctx: Pick<BenchContext, 'db'>, selected: string[]): 
       sender: stormSender,
       conversations: await both((k) => createGroups(pool, `storm ${k}`, groupsOf10)),
     },
-    presence: { users: presence },
+    presence: { user: presence },
   };
   await pool.query('VACUUM ANALYZE');
   return fixtures;

@@ -43,8 +43,6 @@ export const config = {
   profile: Boolean(process.env.BENCH_PROFILE),
 };
 
-export type BenchConfig = typeof config;
-
 export interface Fixtures {
   delivery: { users: BenchUser[]; conversation: Record<Kind, string> };
   /** fanout.users[0..g) are the members of fanout.conversations[kind][g]. */
@@ -53,7 +51,8 @@ export interface Fixtures {
   history: { users: [BenchUser, BenchUser]; conversation: string };
   /** storm.users[10k..10k+10) are the members of storm.conversations[kind][k], with the sender. */
   storm: { users: BenchUser[]; sender: BenchUser; conversations: Record<Kind, string[]> };
-  presence: { users: [BenchUser, BenchUser] };
+  /** One user who comes online and goes offline (presence publishes need no contacts). */
+  presence: { user: BenchUser };
 }
 
 export interface BenchContext {

@@ -5,7 +5,7 @@
  * acknowledged and has come back to its own connection, so the backlog stays bounded (at most one
  * message per sender in flight) and the figure is throughput, not queue growth.
  */
-import { awaitLive, connect, runPool, type BenchClient } from '../load/clients.load.js';
+import { awaitLive, connect, PROBE, runPool, type BenchClient } from '../load/clients.load.js';
 import {
   config,
   KINDS,
@@ -36,7 +36,6 @@ async function runGroup(
   const members = clients.slice(0, size);
   const senders = members.slice(0, Math.min(config.senders, size));
   await awaitLive(members, senders[0], conversationId);
-  await sleep(300); // let trailing probes land before counting
 
   let delivered = 0;
   let lastAt = 0;
@@ -45,7 +44,7 @@ async function runGroup(
   for (const c of members) {
     c.onDelivery = (frame) => {
       const text = c.textOf(frame);
-      if (text === 'probe') return;
+      if (text === PROBE) return; // a probe trailing in from awaitLive
       delivered++;
       lastAt = performance.now();
       const waiter = awaited.get(c);

@@ -3,9 +3,7 @@
  * per real presence change. Listens on `<prefix>presence:*` while one user goes online (first
  * connection), opens a second connection on the other instance (no change), and goes offline
  * (both closed; counted after the grace period and a sweep). Expected: 2 publishes for 2 changes.
- * Skipped with a note when the server has no presence yet (no `presenceChanged` in schema.gql).
  */
-import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { connect } from '../load/clients.load.js';
 import type { BenchContext, ScenarioResult } from '../load/context.load.js';
@@ -14,31 +12,8 @@ import { prefixOf } from '../load/targets.load.js';
 
 const scenario = 'presence: Redis publishes per presence change';
 
-export function serverHasPresence(): boolean {
-  return readFileSync('schema.gql', 'utf8').includes('presenceChanged');
-}
-
 export async function presenceScenario(ctx: BenchContext): Promise<ScenarioResult> {
-  if (!serverHasPresence()) {
-    const note = 'skipped: the server has no presence yet (issue 5)';
-    return {
-      rows: [
-        {
-          scenario,
-          metric: 'publishes per change',
-          unit: '',
-          floor: null,
-          server: null,
-          better: 'lower',
-          target: '1',
-          met: null,
-          note,
-        },
-      ],
-      detail: { skipped: note },
-    };
-  }
-  const [user] = ctx.fixtures.presence.users;
+  const { user } = ctx.fixtures.presence;
   const [a, b] = ctx.instances.server;
   const listener = new Redis(ctx.options.redisUrl);
   const published: string[] = [];
