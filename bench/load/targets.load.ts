@@ -2,7 +2,7 @@
  * The two systems under test, each as a pair of instances sharing one PostgreSQL database and one
  * Redis: the floor (bench/floor/floor.server.ts) and the real server (compiled, from dist/).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
 import { JWT_SECRET, startProcess, startServer, type ServerProcess } from '../support.js';
@@ -48,7 +48,8 @@ export function startInstance(kind: Kind, options: TargetOptions): Promise<Serve
   };
   const nodeArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=bench/profiles/${kind}`] : [];
   if (kind === 'floor') {
-    floorScript ??= buildFloor();
+    // Again if gone: a `nest build` elsewhere on the machine empties dist/ during a run.
+    if (!floorScript || !existsSync(floorScript)) floorScript = buildFloor();
     return startProcess([...nodeArgs, floorScript], env);
   }
   return startServer(
