@@ -159,20 +159,4 @@ export class ConversationsRepository {
       .getRawMany<{ conversationId: string } & User>();
     return rows.map(({ conversationId, ...user }) => ({ conversationId, user: user as User }));
   }
-
-  async findLastSeq(conversationId: string): Promise<number> {
-    const row = await this.conversations.findOne({
-      select: { lastSeq: true },
-      where: { id: conversationId },
-    });
-    return row?.lastSeq ?? 0;
-  }
-
-  async findParticipantIds(conversationId: string): Promise<string[]> {
-    const rows = await this.participants.find({
-      select: { userId: true },
-      where: { conversationId },
-    });
-    return rows.map((r) => r.userId);
-  }
 }

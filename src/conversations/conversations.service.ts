@@ -31,11 +31,6 @@ export class ConversationsService {
     }
   }
 
-  /** The seq of the newest message (0 when none). */
-  lastSeq(conversationId: string): Promise<number> {
-    return this.conversations.findLastSeq(conversationId);
-  }
-
   async getForUser(conversationId: string, userId: string): Promise<Conversation> {
     const conversation = await this.conversations.findByIdForUser(conversationId, userId);
     if (!conversation) throw new NotFoundError('Conversation');

@@ -15,9 +15,22 @@ import type { Message } from './message.entity.js';
 import { MessageEvents } from './message-events.js';
 import { MessageHydrator } from './message-hydrator.js';
 import { MessagesRepository } from './messages.repository.js';
-import { PushStream } from './push-stream.js';
+import { PushStream } from '../common/streams/push-stream.js';
 
 const REPLAY_BATCH = 500;
+/** Live events a conversation subscriber may have waiting before it is let go. */
+const MAX_BEHIND = 1024;
+
+/** Wraps a function so that only its first call does anything. */
+function once(fn: () => void): () => void {
+  let done = false;
+  return () => {
+    if (!done) {
+      done = true;
+      fn();
+    }
+  };
+}
 
 export interface MessageStreamOptions {
   conversationId?: string;
@@ -40,8 +53,77 @@ export class MessageStream {
   ): Promise<AsyncIterableIterator<Message>> {
     const { conversationId } = options;
     if (conversationId === undefined) return this.allConversations(userId);
-    await this.conversations.assertParticipant(conversationId, userId);
-    return this.oneConversation(userId, conversationId, options.afterSeq);
+
+    // Listen before reading the database, so nothing committed meanwhile falls between.
+    const early: Message[] = [];
+    let onLive: ((message: Message) => void) | undefined;
+    const unlisten = once(
+      await this.events.listen(userId, ({ message }) => {
+        if (message.conversationId !== conversationId) return;
+        if (onLive) onLive(message);
+        else early.push(message);
+      }),
+    );
+    let lastSeq: number;
+    try {
+      // One query: the access check (strangers get NOT_FOUND) and the newest seq.
+      ({ lastSeq } = await this.conversations.getForUser(conversationId, userId));
+    } catch (error) {
+      unlisten();
+      throw error;
+    }
+
+    const stream = new Repeater<Message>(async (push, stop) => {
+      let lastSent = options.afterSeq ?? lastSeq;
+      // Serialises deliveries: a gap fill must finish before the next live event is looked at.
+      let queue = Promise.resolve();
+      let queued = 0;
+
+      /** Pushes the stored messages after lastSent (and before `before`), a batch at a time. */
+      const catchUp = async (before?: number) => {
+        for (;;) {
+          const batch = await this.replay(conversationId, lastSent, before);
+          for (const message of batch) {
+            await push(message);
+            lastSent = message.seq;
+          }
+          if (batch.length < REPLAY_BATCH) return;
+        }
+      };
+      const deliver = async (message: Message) => {
+        if (message.seq <= lastSent) return;
+        if (message.seq > lastSent + 1) await catchUp(message.seq);
+        await push(message);
+        lastSent = message.seq;
+      };
+      const enqueue = (message: Message) => {
+        // A reader this far behind is let go; it resumes from PostgreSQL with afterSeq.
+        if (++queued > MAX_BEHIND)
+          return stop(new Error(`Subscriber more than ${MAX_BEHIND} events behind`));
+        queue = queue
+          .then(() => deliver(message))
+          .then(() => void queued--)
+          .catch(stop);
+      };
+
+      try {
+        if (lastSent < lastSeq) await catchUp();
+        onLive = enqueue;
+        for (const message of early.sort((a, b) => a.seq - b.seq).splice(0)) enqueue(message);
+        await queue;
+      } catch (error) {
+        stop(error);
+      }
+      await stop;
+      unlisten();
+    });
+    // A subscription ended before its first event never runs the executor: let go here too.
+    const finish = stream.return.bind(stream);
+    stream.return = (value?: PromiseLike<undefined> | undefined) => {
+      unlisten();
+      return finish(value);
+    };
+    return stream;
   }
 
   /** The hot path (one push per delivered message): a PushStream, listening from the start. */
@@ -51,64 +133,6 @@ export class MessageStream {
     // The stream is handed out only after this, so it cannot have ended before.
     unlisten = await this.events.listen(userId, (event) => stream.push(event.message));
     return stream;
-  }
-
-  private oneConversation(
-    userId: string,
-    conversationId: string,
-    afterSeq: number | undefined,
-  ): AsyncIterableIterator<Message> {
-    return new Repeater<Message>(async (push, stop) => {
-      let lastSent = 0;
-      let live = false;
-      const pending: Message[] = [];
-      // Serialises deliveries: a gap fill must finish before the next live event is looked at.
-      let queue = Promise.resolve();
-
-      const deliver = async (message: Message) => {
-        if (message.seq <= lastSent) return;
-        if (message.seq > lastSent + 1) {
-          for (const missed of await this.replay(conversationId, lastSent, message.seq)) {
-            await push(missed);
-            lastSent = missed.seq;
-          }
-        }
-        await push(message);
-        lastSent = message.seq;
-      };
-
-      // Listen before reading the database, so nothing committed meanwhile falls between.
-      const unlisten = await this.events.listen(userId, ({ message }) => {
-        if (message.conversationId !== conversationId) return;
-        if (!live) pending.push(message);
-        else queue = queue.then(() => deliver(message)).catch(stop);
-      });
-      try {
-        if (afterSeq === undefined) {
-          lastSent = await this.conversations.lastSeq(conversationId);
-        } else {
-          lastSent = afterSeq;
-          for (;;) {
-            const batch = await this.replay(conversationId, lastSent, undefined);
-            for (const message of batch) {
-              await push(message);
-              lastSent = message.seq;
-            }
-            if (batch.length < REPLAY_BATCH) break;
-          }
-        }
-        live = true;
-        pending.sort((a, b) => a.seq - b.seq);
-        queue = queue.then(async () => {
-          for (const message of pending.splice(0)) await deliver(message);
-        });
-        await queue;
-      } catch (error) {
-        stop(error);
-      }
-      await stop;
-      unlisten();
-    });
   }
 
   /** Stored messages, with senders and attachments filled in once per batch. */

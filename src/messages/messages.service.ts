@@ -6,12 +6,11 @@ import { Injectable } from '@nestjs/common';
 import { BadUserInputError } from '../common/errors/domain-error.js';
 import { toConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
-import { DEFAULT_PAGE_SIZE, toPageRequest } from '../common/pagination/pagination.args.js';
+import { toPageRequest } from '../common/pagination/pagination.args.js';
 import { isUuid } from '../common/uuid.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
-import { UsersRepository } from '../users/users.repository.js';
 import type { MessageContent } from './dto/send-message.input.js';
 import type { MessagesArgs } from './dto/messages.args.js';
 import type { Message } from './message.entity.js';
@@ -40,7 +39,6 @@ export class MessagesService {
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
     private readonly events: MessageEvents,
-    private readonly users: UsersRepository,
     private readonly messageStream: MessageStream,
     private readonly rateLimiter: RateLimiter,
     private readonly hydrator: MessageHydrator,
@@ -106,15 +104,15 @@ export class MessagesService {
   /** A Relay page of a conversation's history, oldest to newest. */
   async history(userId: string, args: MessagesArgs): Promise<ConnectionShape<Message>> {
     const { conversationId } = args;
-    await this.conversations.assertParticipant(conversationId, userId);
     if (args.afterSeq != null && args.after != null) {
       throw new BadUserInputError('Pass either after or afterSeq, not both');
     }
-    const page = toPageRequest(
-      args.afterSeq != null ? { ...args, first: args.first ?? DEFAULT_PAGE_SIZE } : args,
-    );
-    const afterSeq =
-      args.afterSeq ?? (page.after ? this.seqOf(page.after, conversationId) : undefined);
+    await this.conversations.assertParticipant(conversationId, userId);
+    // afterSeq is another spelling of `after`: the cursor of that seq.
+    const after =
+      args.afterSeq != null ? encodeCursor(CURSOR_KIND, conversationId, args.afterSeq) : args.after;
+    const page = toPageRequest({ ...args, after });
+    const afterSeq = page.after ? this.seqOf(page.after, conversationId) : undefined;
     const beforeSeq = page.before ? this.seqOf(page.before, conversationId) : undefined;
     const cursorOf = (m: Message) => encodeCursor(CURSOR_KIND, conversationId, m.seq);
 
@@ -150,19 +148,10 @@ export class MessagesService {
     limit: number,
     cursor?: string,
   ): Promise<HistoryPage> {
-    await this.conversations.assertParticipant(conversationId, userId);
-    const beforeSeq = cursor ? this.seqOf(cursor, conversationId) : undefined;
-    const rows = await this.messages.findPageBefore(
-      conversationId,
-      beforeSeq,
-      undefined,
-      limit + 1,
-    );
-    const items = await this.hydrator.hydrate(rows.slice(0, limit));
+    const page = await this.history(userId, { conversationId, last: limit, before: cursor });
     return {
-      items,
-      nextCursor:
-        rows.length > limit ? encodeCursor(CURSOR_KIND, conversationId, items.at(-1)!.seq) : null,
+      items: await this.hydrator.hydrate(page.edges.map((edge) => edge.node).reverse()),
+      nextCursor: page.pageInfo.hasPreviousPage ? page.pageInfo.startCursor : null,
     };
   }
 

@@ -1,12 +1,11 @@
 /**
- * A minimal async iterator fed by push(), for the hottest stream there is: `messageAdded` without
- * a conversation, one per connected subscriber, one push per delivered message. Repeater (used
- * where a stream needs its richer control flow) was the largest self-time JavaScript function of
- * the 1,000-member fan-out profile once GraphQL ran once per event (push ~7% of busy time, plus
- * the promises it makes per value); this does one array push or one promise resolution per value.
+ * A minimal async iterator fed by push(), for live event streams (`messageAdded` without a
+ * conversation, `presenceChanged`): one array push or one promise resolution per value. A
+ * Repeater was the largest self-time JavaScript function of the 1,000-member fan-out profile.
  *
- * A consumer that falls more than `maxBuffered` values behind is ended with an error (Repeater
- * refused its 1,025th pending push too): the client resumes from PostgreSQL with afterSeq.
+ * A consumer that falls more than `maxBuffered` values behind is ended with an error instead of
+ * growing the server's memory (a messages client resumes from PostgreSQL with afterSeq).
+ * `push` never throws, so a slow consumer cannot break the producer's loop over its listeners.
  */
 export class PushStream<T> implements AsyncIterableIterator<T> {
   private readonly buffer: T[] = [];
