@@ -48,3 +48,12 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+/** How many messages the database holds for a conversation. */
+export async function countMessages(db: TestDatabase, conversationId: string): Promise<number> {
+  const [row] = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM messages WHERE conversation_id = $1',
+    [conversationId],
+  );
+  return row.n;
+}

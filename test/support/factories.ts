@@ -5,6 +5,11 @@ export const MESSAGE_FIELDS = /* GraphQL */ `
   id conversationId seq text clientMessageId createdAt sender { id username }
 `;
 
+/** New messages of every conversation of the user, or of one (`$c`), from now on. */
+export const MESSAGE_ADDED = `subscription($c: ID) { messageAdded(conversationId: $c) { ${MESSAGE_FIELDS} } }`;
+/** One conversation's messages after seq `$s`: the stored ones, then the live ones. */
+export const RESUME = `subscription($c: ID!, $s: Int!) { messageAdded(conversationId: $c, afterSeq: $s) { ${MESSAGE_FIELDS} } }`;
+
 export async function createConversation(
   baseUrl: string,
   token: string,

@@ -91,6 +91,28 @@ export function docx(): Buffer {
   });
 }
 
+/**
+ * Uploads `bytes` as the `file` part of a multipart form, as a browser would, to a conversation.
+ * Answers the status and the JSON body, whatever they are.
+ */
+export async function upload(
+  baseUrl: string,
+  token: string,
+  conversationId: string,
+  bytes: Uint8Array | string,
+  fileName = 'file.bin',
+  type = 'application/octet-stream',
+): Promise<{ status: number; body: any }> {
+  const form = new FormData();
+  form.append('file', new Blob([bytes], { type }), fileName);
+  const res = await fetch(`${baseUrl}/conversations/${conversationId}/file`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}` },
+    body: form,
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 /** Every file under a directory, recursively (none when it does not exist). */
 export async function listFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);

@@ -1,6 +1,9 @@
 /** graphql-ws clients as a browser or app would open them, and helpers to collect events. */
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
+import { EventBus } from '../../src/pubsub/event-bus.js';
+import type { InProcessApp } from './app.js';
+import type { GqlError } from './gql.js';
 
 export interface WsClient {
   client: Client;
@@ -53,7 +56,10 @@ export interface Subscription<T> {
   events: T[];
   errors: unknown[];
   completed: boolean;
-  /** Waits until at least `count` events have arrived (or fails after timeoutMs). */
+  /**
+   * Waits until at least `count` events have arrived; fails after timeoutMs, or as soon as the
+   * subscription ends (errors or completes) with fewer.
+   */
   waitFor(count: number, timeoutMs?: number): Promise<T[]>;
   /** Waits until the subscription errors or completes. */
   ended: Promise<void>;
@@ -67,8 +73,14 @@ export function subscribe<T = any>(
 ): Subscription<T> {
   const events: T[] = [];
   const errors: unknown[] = [];
+  let hasEnded = false;
   let endedResolve!: () => void;
   const ended = new Promise<void>((resolve) => (endedResolve = resolve));
+  const end = () => {
+    hasEnded = true;
+    endedResolve();
+    waiters.splice(0).forEach((w) => w());
+  };
   const waiters: (() => void)[] = [];
   const sub: Subscription<T> = {
     events,
@@ -77,26 +89,29 @@ export function subscribe<T = any>(
     ended,
     waitFor(count, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
+        const failure = (why: string) =>
+          new Error(
+            `expected ${count} events, got ${events.length} (${why}): ${JSON.stringify(errors)}`,
+          );
+        let timer: NodeJS.Timeout | undefined;
+        let settled = false;
         const check = () => {
-          if (events.length >= count) {
-            resolve(events);
-            return true;
-          }
-          return false;
+          if (events.length >= count) resolve(events);
+          else if (hasEnded) reject(failure(sub.completed ? 'it completed' : 'it errored'));
+          else return false;
+          settled = true;
+          clearTimeout(timer);
+          return true;
         };
         if (check()) return;
-        const timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `expected ${count} events, got ${events.length}: ${JSON.stringify(errors)}`,
-              ),
-            ),
-          timeoutMs,
-        );
-        waiters.push(() => {
-          if (check()) clearTimeout(timer);
-        });
+        timer = setTimeout(() => {
+          settled = true;
+          reject(failure(`none more after ${timeoutMs} ms`));
+        }, timeoutMs);
+        const waiter = () => {
+          if (!settled && !check()) waiters.push(waiter);
+        };
+        waiters.push(waiter);
       });
     },
     unsubscribe: () => undefined,
@@ -107,15 +122,15 @@ export function subscribe<T = any>(
       next: (value) => {
         if (value.errors) errors.push(...value.errors);
         else events.push(value.data as T);
-        waiters.forEach((w) => w());
+        waiters.splice(0).forEach((w) => w());
       },
       error: (error) => {
         errors.push(error);
-        endedResolve();
+        end();
       },
       complete: () => {
         sub.completed = true;
-        endedResolve();
+        end();
       },
     },
   );
@@ -135,4 +150,36 @@ export async function waitUntil(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(20);
   }
+}
+
+/**
+ * The first error a subscription got: graphql-ws hands an `error` message's errors over as an
+ * array, and errors inside a result one by one.
+ */
+export function subscriptionError(sub: Subscription<unknown>): GqlError | undefined {
+  const first = sub.errors[0];
+  return (Array.isArray(first) ? first[0] : first) as GqlError | undefined;
+}
+
+/** The code of the first error a subscription got, for tests that expect a refusal. */
+export function subscriptionErrorCode(sub: Subscription<unknown>): string | undefined {
+  return subscriptionError(sub)?.extensions?.code;
+}
+
+/**
+ * Runs `subscribeAll`, then waits until `apps` together hold `count` more live subscriptions
+ * (each started one listens on the event bus only once the server has set it up).
+ */
+export async function waitForSubscriptions<T>(
+  apps: InProcessApp[],
+  count: number,
+  subscribeAll: () => T | Promise<T>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const unique = [...new Set(apps)];
+  const active = () => unique.reduce((n, app) => n + app.app.get(EventBus).activeSubscriptions, 0);
+  const before = active();
+  const result = await subscribeAll();
+  await waitUntil(() => active() >= before + count, `${count} more live subscriptions`, timeoutMs);
+  return result;
 }
