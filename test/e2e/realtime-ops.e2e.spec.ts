@@ -17,12 +17,16 @@ import {
 } from '../support/app.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { REDIS_URL } from '../support/env.js';
-import { createConversation, MESSAGE_FIELDS, sendMessage } from '../support/factories.js';
-import { gql, registerUser, type TestUser } from '../support/gql.js';
-import { connectWs, sleep, subscribe, waitUntil } from '../support/ws.js';
-
-const MESSAGE_ADDED = `subscription($c: ID) { messageAdded(conversationId: $c) { ${MESSAGE_FIELDS} } }`;
-const RESUME = `subscription($c: ID!, $s: Int!) { messageAdded(conversationId: $c, afterSeq: $s) { ${MESSAGE_FIELDS} } }`;
+import { createConversation, MESSAGE_ADDED, RESUME, sendMessage } from '../support/factories.js';
+import { gql, registerUser, registerUsers, type TestUser } from '../support/gql.js';
+import {
+  connectWs,
+  sleep,
+  subscribe,
+  subscriptionErrorCode,
+  waitForSubscriptions,
+  waitUntil,
+} from '../support/ws.js';
 
 let db: TestDatabase;
 let redis: Redis;
@@ -64,9 +68,7 @@ describe('abrupt disconnects', () => {
     cleanups.push(() => app.close());
     const bus = app.app.get(EventBus);
     const connections = app.app.get(WsConnections);
-    const users = await Promise.all(
-      Array.from({ length: 5 }, () => registerUser(app.url, 'cycler')),
-    );
+    const users = await registerUsers(app.url, Array(5).fill('cycler'));
     const channelCount = async () =>
       ((await redis.pubsub('CHANNELS', `${prefix}*`)) as string[]).length;
     const baseline = {
@@ -87,6 +89,9 @@ describe('abrupt disconnects', () => {
           () => bus.activeSubscriptions === baseline.bus + 50,
           'subscriptions to be live',
         );
+        // Live on Redis too (a channel per user), and every socket counted.
+        expect(await channelCount()).toBeGreaterThanOrEqual(baseline.channels + users.length);
+        expect(connections.size).toBe(baseline.connections + 50);
       }
       for (const socket of sockets) socket.terminate();
     }
@@ -119,17 +124,12 @@ describe('APP_ROLE', () => {
       () => api.close(),
       () => realtime.close(),
     );
-    const [alice, bob] = await Promise.all([
-      registerUser(api.url, 'alice'),
-      registerUser(api.url, 'bob'),
-    ]);
+    const [alice, bob] = await registerUsers(api.url, ['alice', 'bob']);
     const c = await createConversation(api.url, alice.token, [bob.id]);
 
     const ws = await connectWs(realtime.wsUrl, bob.token);
     cleanups.push(() => ws.dispose());
-    const bus = realtime.app.get(EventBus);
-    const sub = subscribe(ws, MESSAGE_ADDED);
-    await waitUntil(() => bus.activeSubscriptions === 1, 'subscription');
+    const sub = await waitForSubscriptions([realtime], 1, () => subscribe(ws, MESSAGE_ADDED));
     const sent = await sendMessage(api.url, alice.token, c.id, 'across roles');
     expect((await sub.waitFor(1))[0].messageAdded).toEqual(sent);
 
@@ -147,15 +147,12 @@ describe('SIGTERM', () => {
     cleanups.push(() => stable.close());
     const leaving = await spawnApp(clusterEnv(db.url, prefix));
     cleanups.push(() => leaving.close());
-    const [alice, bob] = await Promise.all([
-      registerUser(stable.url, 'alice'),
-      registerUser(stable.url, 'bob'),
-    ]);
+    const [alice, bob] = await registerUsers(stable.url, ['alice', 'bob']);
     const c = await createConversation(stable.url, alice.token, [bob.id]);
 
     const ws = await connectWs(leaving.wsUrl, bob.token);
+    // Replay from seq 0 covers anything sent before the subscription is live.
     const sub = subscribe(ws, RESUME, { c: c.id, s: 0 });
-    await sleep(300);
     const sending = (async () => {
       for (let i = 1; i <= 30; i++) {
         await sendMessage(stable.url, alice.token, c.id, `m${i}`);
@@ -206,8 +203,7 @@ describe('socket guards', () => {
     cleanups.push(() => ws.dispose());
     const subs = Array.from({ length: 4 }, () => subscribe(ws, MESSAGE_ADDED));
     await subs[3].ended;
-    const error = subs[3].errors[0] as any;
-    expect((Array.isArray(error) ? error[0] : error).extensions.code).toBe('TOO_MANY_REQUESTS');
+    expect(subscriptionErrorCode(subs[3])).toBe('TOO_MANY_REQUESTS');
     expect(subs.slice(0, 3).map((s) => s.errors)).toEqual([[], [], []]);
   });
 
@@ -230,10 +226,7 @@ describe('socket guards', () => {
   });
 
   it('disconnects a reader that stops reading instead of buffering without bound', async () => {
-    const [peer, reader] = await Promise.all([
-      registerUser(app.url, 'flooder'),
-      registerUser(app.url, 'reader'),
-    ]);
+    const [peer, reader] = await registerUsers(app.url, ['flooder', 'reader']);
     const c = await createConversation(app.url, peer.token, [reader.id]);
     const socket = await rawSubscriber(
       app.wsUrl,
