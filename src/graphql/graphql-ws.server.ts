@@ -42,7 +42,7 @@ const KEEP_ALIVE_MS = 12_000;
  * is decided before it is published), so it is computed once per event, not per subscriber. A
  * field listed here must not resolve anything from the viewer (context.user).
  */
-const SHARED_RESULT_FIELDS: ReadonlySet<string> = new Set(['messageAdded']);
+const SHARED_RESULT_FIELDS: ReadonlySet<string> = new Set(['messageAdded', 'presenceChanged']);
 const CLOSE_TOKEN_EXPIRED = 4401;
 
 interface Extra {

@@ -58,7 +58,7 @@ const INSERT_NEXT = `
     RETURNING a.id, a.file_name, a.content_type, a.size, a.created_at
   )
   SELECT i.id, i.conversation_id, i.seq, i.sender_id, i.text, i.client_message_id, i.created_at,
-         u.username, u.display_name, u.avatar_url, u.created_at AS user_created_at,
+         u.username, u.display_name, u.avatar_url, u.created_at AS user_created_at, u.last_seen_at,
          ARRAY(SELECT user_id FROM participants WHERE conversation_id = $1) AS recipient_ids,
          (SELECT COALESCE(json_agg(json_build_object('id', id, 'fileName', file_name,
                                                      'contentType', content_type, 'size', size)
@@ -78,6 +78,7 @@ interface InsertedRow {
   display_name: string;
   avatar_url: string | null;
   user_created_at: Date;
+  last_seen_at: Date | null;
   recipient_ids: string[];
   attachments: AttachmentInfo[];
 }
@@ -110,7 +111,7 @@ export class MessagesRepository {
       displayName: row.display_name,
       avatarUrl: row.avatar_url,
       createdAt: row.user_created_at,
-      lastSeenAt: null,
+      lastSeenAt: row.last_seen_at,
     };
     return {
       // create() keeps only columns: the sender is attached after.

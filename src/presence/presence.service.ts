@@ -54,7 +54,10 @@ export class PresenceService
   private sweeping = false;
   private sweepAgain = false;
   private stopping = false;
+  /** Whether failures are being logged already (one line per streak, not one a second). */
   private failing = false;
+  /** A renewal failed: renew before the next sweep, or our own lapsed claims would be swept. */
+  private renewPending = false;
 
   constructor(
     config: AppConfig,
@@ -174,6 +177,7 @@ export class PresenceService
     try {
       await Promise.all([this.store.claim(unclaimed, true), this.store.claim(renewals, false)]);
       for (const c of unclaimed) this.unclaimed.delete(c.claimId);
+      this.renewPending = false;
       this.recovered();
     } catch (error) {
       this.failed('renewal', error);
@@ -189,8 +193,9 @@ export class PresenceService
     try {
       do {
         this.sweepAgain = false;
-        // Back from an outage: renew first, or our own users' lapsed claims would be swept.
-        if (this.failing) await this.renew();
+        // Back from an outage: renew first, or our own users' lapsed claims would be swept. (Not
+        // `failing`: one claim or release succeeding says nothing of the lapsed renewals.)
+        if (this.renewPending) await this.renew();
         const changes = await this.store.sweep();
         this.recovered();
         await Promise.all(
@@ -230,10 +235,11 @@ export class PresenceService
     return promise;
   }
 
-  /** Logs the first failure of a streak, not one a second while Redis is down. */
+  /** Logs the first failure of a streak, and makes the next sweep renew first. */
   private failed(what: string, error: unknown): void {
     if (!this.failing) this.logger.warn(`presence ${what} failed, will retry: ${String(error)}`);
     this.failing = true;
+    this.renewPending = true;
   }
 
   private recovered(): void {

@@ -60,12 +60,3 @@ export abstract class PresenceStore {
   /** The announced status of each user; users the store knows nothing of are left out. */
   abstract read(userIds: readonly string[]): Promise<Map<string, StoredPresence>>;
 }
-
-/** Builds the event payload for one status change. */
-export function presenceEvent(
-  userId: string,
-  status: PresenceStatus,
-  lastSeenAt: number | null,
-): PresenceEvent {
-  return { userId, status, lastSeenAt };
-}

@@ -27,7 +27,15 @@ export class PresenceStream {
       const watching = new Map<string, () => void>();
       let conversations = new Set<string>();
       let stopped = false;
-      const deliver = (presence: Presence) => void push(presence);
+      const deliver = (presence: Presence) => {
+        // Repeater's push throws once 1,024 values wait unread: let such a reader go, here,
+        // rather than in the loop that serves every watcher of this user.
+        try {
+          void push(presence);
+        } catch (error) {
+          void stop(error);
+        }
+      };
 
       const load = async () => {
         const found = await this.contacts.contactsOf(userId);

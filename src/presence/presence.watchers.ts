@@ -1,7 +1,7 @@
 /**
- * The presence channels this instance listens to, reference-counted: however many local
- * subscribers watch a user, the instance subscribes to that user's channel once, and drops it when
- * the last of them stops. So a status change is one PUBLISH, heard only where someone watches.
+ * The presence channels this instance listens to: one handler per watched user however many
+ * local subscribers watch them, dropped when the last stops. A status change is one PUBLISH,
+ * heard only where someone watches, decoded once, and handed to every watcher as one object.
  */
 import { Injectable } from '@nestjs/common';
 import { Channels } from '../pubsub/channels.js';
@@ -26,11 +26,6 @@ export class PresenceWatchers {
     private readonly channels: Channels,
   ) {}
 
-  /** How many users this instance listens to (for tests and diagnostics). */
-  get size(): number {
-    return this.watched.size;
-  }
-
   /** True once this instance hears the user's channel. */
   isWatching(userId: string): boolean {
     return this.watched.get(userId)?.ready ?? false;
@@ -42,8 +37,15 @@ export class PresenceWatchers {
     if (!entry) {
       const listeners = new Set<Listener>();
       const subscribed = this.bus.subscribe<PresenceEvent>(this.channels.presence(userId), (e) => {
+        // One object for every local watcher: GraphQL executes presenceChanged once for all.
         const presence = toPresence(e);
-        for (const l of listeners) l(presence);
+        for (const l of listeners) {
+          try {
+            l(presence);
+          } catch {
+            // one watcher's failure is its own; the others still hear the change
+          }
+        }
       });
       const created: Watched = { listeners, subscribed, ready: false };
       subscribed.then(
@@ -80,7 +82,7 @@ export class PresenceWatchers {
   }
 }
 
-/** The wire event (lastSeenAt as epoch ms, or a Date in process) as the GraphQL type. */
+/** The wire event (lastSeenAt as epoch ms) as the GraphQL type. */
 export function toPresence(event: PresenceEvent): Presence {
   return {
     userId: event.userId,

@@ -11,6 +11,7 @@ export class UserPresenceResolver {
 
   @ResolveField(() => Presence)
   presence(@Parent() user: User, @Context() ctx: GraphqlContext): Promise<Presence> {
-    return this.loader.load(ctx.loaders, user.id, user.lastSeenAt ?? null);
+    // undefined (not loaded) lets presence read it; null means never seen.
+    return this.loader.load(ctx.loaders, user.id, user.lastSeenAt);
   }
 }
