@@ -4,6 +4,7 @@
  * same time summed by package, so a profile can be read and quoted without DevTools.
  */
 import { readFileSync } from 'node:fs';
+import { BUILD_DIR } from './support.js';
 
 interface ProfileNode {
   id: number;
@@ -17,11 +18,17 @@ interface Profile {
 
 const TOP = Number(process.env.TOP ?? 25);
 
-/** node_modules/<package> (scoped too), our own src/…, or node: internals. */
+/** Where our compiled files are; what follows it in a URL is their path. */
+const OURS = `/${BUILD_DIR}/`;
+
+/** Our own src/<module> (or floor/…), node_modules/<package> (scoped too), or node: internals. */
 function packageOf(url: string): string {
+  if (url.includes(OURS)) {
+    const [top, module] = url.split(OURS)[1].split('/');
+    return top === 'src' ? `src/${module}` : top;
+  }
   const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (inModules) return inModules[1];
-  if (url.includes('/dist/src/')) return `src/${url.split('/dist/src/')[1].split('/')[0]}`;
   if (url.startsWith('node:') || url === '') return url || '(native/V8)';
   return url.replace(/^file:\/\//, '');
 }
@@ -39,7 +46,7 @@ function summarize(file: string): void {
   for (const [id, us] of selfUs) {
     const { functionName, url, lineNumber } = byId.get(id)!.callFrame;
     const where = url
-      ? `${url.replace(/^.*node_modules\//, '').replace(/^.*\/dist\//, 'dist/')}:${lineNumber + 1}`
+      ? `${url.includes(OURS) ? url.split(OURS)[1] : url.replace(/^.*node_modules\//, '')}:${lineNumber + 1}`
       : '';
     const key = `${functionName || '(anonymous)'} ${where}`.trim();
     byFunction.set(key, (byFunction.get(key) ?? 0) + us);

@@ -10,6 +10,11 @@ export const ADMIN_URL =
   process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 export const JWT_SECRET = 'bench-secret-long-enough-for-hs256';
+/**
+ * The bench's own build of the server (`npm run bench:build`), and of the floor: not dist/, which
+ * a `nest build` elsewhere on the shared machine empties (and refills with other code) mid-run.
+ */
+export const BUILD_DIR = 'node_modules/.cache/chat-bench';
 
 export interface ScratchDatabase {
   url: string;
@@ -47,12 +52,12 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Runs the compiled server (`npm run build` first) and waits until it listens. */
+/** Runs the compiled server (`npm run bench:build` first) and waits until it listens. */
 export function startServer(
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<ServerProcess> {
-  return startProcess([...nodeArgs, 'dist/src/main.js'], env);
+  return startProcess([...nodeArgs, `${BUILD_DIR}/src/main.js`], env);
 }
 
 /** Runs `node <args>` with the bench environment and waits for "listening on port N". */

@@ -1,11 +1,17 @@
 /**
  * The two systems under test, each as a pair of instances sharing one PostgreSQL database and one
- * Redis: the floor (bench/floor/floor.server.ts) and the real server (compiled, from dist/).
+ * Redis: the floor (bench/floor/floor.server.ts) and the real server (compiled into BUILD_DIR).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import ts from 'typescript';
-import { JWT_SECRET, startProcess, startServer, type ServerProcess } from '../support.js';
+import {
+  BUILD_DIR,
+  JWT_SECRET,
+  startProcess,
+  startServer,
+  type ServerProcess,
+} from '../support.js';
 
 export type Kind = 'floor' | 'server';
 
@@ -18,7 +24,7 @@ export interface TargetOptions {
 }
 
 const FLOOR_SOURCE = 'bench/floor/floor.server.ts';
-const FLOOR_BUILT = 'dist/bench-floor/floor.server.js';
+const FLOOR_BUILT = `${BUILD_DIR}/floor/floor.server.js`;
 
 /** Transpiles the floor to plain JavaScript once (no loader hooks at run time, like dist/). */
 function buildFloor(): string {
@@ -48,8 +54,7 @@ export function startInstance(kind: Kind, options: TargetOptions): Promise<Serve
   };
   const nodeArgs = options.profile ? ['--cpu-prof', `--cpu-prof-dir=bench/profiles/${kind}`] : [];
   if (kind === 'floor') {
-    // Again if gone: a `nest build` elsewhere on the machine empties dist/ during a run.
-    if (!floorScript || !existsSync(floorScript)) floorScript = buildFloor();
+    floorScript ??= buildFloor();
     return startProcess([...nodeArgs, floorScript], env);
   }
   return startServer(
