@@ -9,40 +9,42 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WsConnections } from '../../src/graphql/ws-connections.js';
 import { EventBus } from '../../src/pubsub/event-bus.js';
-import { clusterEnv, startApp, uniqueRedisPrefix, type InProcessApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { uniqueRedisPrefix } from '../support/app.js';
 import { REDIS_URL } from '../support/env.js';
-import { registerUser, type TestUser } from '../support/gql.js';
+import { useApp } from '../support/fixtures.js';
+import { registerUsers } from '../support/gql.js';
 import { sleep, waitUntil } from '../support/ws.js';
 
 const CYCLES = Number(process.env.SOAK_CYCLES ?? 10_000);
 const CONCURRENCY = 50;
 
-let db: TestDatabase;
-let app: InProcessApp;
+const prefix = uniqueRedisPrefix();
+const { db, app } = useApp(() => ({ REDIS_URL, REDIS_PREFIX: prefix }));
 let redis: Redis;
-let prefix: string;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  prefix = uniqueRedisPrefix();
-  app = await startApp(clusterEnv(db.url, prefix));
+beforeAll(() => {
   redis = new Redis(REDIS_URL);
 });
-afterAll(async () => {
+afterAll(() => {
   redis?.disconnect();
-  await app?.close();
-  await db?.drop();
 });
 
-/** Opens, authenticates, subscribes, and cuts the socket without a goodbye. */
-function cycle(wsUrl: string, token: string, waitForAck: boolean): Promise<void> {
+const redisChannels = async () =>
+  ((await redis.pubsub('CHANNELS', `${prefix}*`)) as string[]).length;
+
+/**
+ * Opens, authenticates, subscribes, and cuts the socket without a goodbye. Resolves whether the
+ * server acknowledged the connection, also when it is the server that closes the socket.
+ */
+function cycle(wsUrl: string, token: string, waitForAck: boolean): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+    let acked = false;
     const cut = () => {
       socket.terminate();
-      resolve();
+      resolve(acked);
     };
     socket.once('error', cut);
+    socket.once('close', cut);
     socket.once('open', () => {
       socket.send(
         JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
@@ -51,6 +53,7 @@ function cycle(wsUrl: string, token: string, waitForAck: boolean): Promise<void>
     });
     socket.on('message', (data) => {
       if (JSON.parse(String(data)).type !== 'connection_ack') return;
+      acked = true;
       socket.send(
         JSON.stringify({
           id: '1',
@@ -74,7 +77,7 @@ async function measure(nest: INestApplication) {
   );
   return {
     heapMB: process.memoryUsage().heapUsed / 2 ** 20,
-    redisChannels: ((await redis.pubsub('CHANNELS', `${prefix}*`)) as string[]).length,
+    redisChannels: await redisChannels(),
     dbConnections: Number(rows[0].n),
     subscriptions: nest.get(EventBus).activeSubscriptions,
     sockets: nest.get(WsConnections).size,
@@ -84,23 +87,42 @@ async function measure(nest: INestApplication) {
 describe('soak', () => {
   it(`returns to its baseline after ${CYCLES.toLocaleString()} abrupt disconnects`, async () => {
     expect(global.gc, 'run with --expose-gc').toBeTypeOf('function');
-    const users: TestUser[] = await Promise.all(
-      Array.from({ length: 10 }, () => registerUser(app.url, 'soak')),
-    );
+    const users = await registerUsers(app.url, Array(10).fill('soak'));
     // Warm up every code path once, so lazily built things don't count as growth.
     await Promise.all(users.map((u) => cycle(app.wsUrl, u.token, true)));
     await sleep(500);
     const before = await measure(app.app);
 
+    // Watch the load happen: the peaks of live subscriptions and of Redis channels.
+    const bus = app.app.get(EventBus);
+    const peak = { subscriptions: 0, redisChannels: 0 };
+    let running = true;
+    const sampling = (async () => {
+      while (running) {
+        peak.subscriptions = Math.max(peak.subscriptions, bus.activeSubscriptions);
+        peak.redisChannels = Math.max(peak.redisChannels, await redisChannels());
+        await sleep(5);
+      }
+    })();
+
     const started = Date.now();
+    let acked = 0;
+    let waitedForAck = 0;
     for (let done = 0; done < CYCLES; done += CONCURRENCY) {
-      await Promise.all(
+      const results = await Promise.all(
         Array.from({ length: CONCURRENCY }, (_, i) =>
           cycle(app.wsUrl, users[(done + i) % users.length].token, i % 5 !== 0),
         ),
       );
+      results.forEach((ack, i) => {
+        if (i % 5 === 0) return;
+        waitedForAck++;
+        if (ack) acked++;
+      });
     }
     const seconds = (Date.now() - started) / 1000;
+    running = false;
+    await sampling;
     await waitUntil(
       async () => {
         const now = await measure(app.app);
@@ -117,13 +139,18 @@ describe('soak', () => {
 
     console.log(
       [
-        `soak: ${CYCLES} cycles in ${seconds.toFixed(1)} s`,
+        `soak: ${CYCLES} cycles in ${seconds.toFixed(1)} s; ${acked} of ${waitedForAck} acknowledged`,
+        `  peaks during the run: ${peak.subscriptions} live subscriptions, ${peak.redisChannels} Redis channels`,
         `  heap after GC: ${before.heapMB.toFixed(1)} MB -> ${after.heapMB.toFixed(1)} MB`,
         `  Redis channels: ${before.redisChannels} -> ${after.redisChannels}`,
         `  database connections: ${before.dbConnections} -> ${after.dbConnections}`,
         `  live subscriptions: ${before.subscriptions} -> ${after.subscriptions}; sockets: ${before.sockets} -> ${after.sockets}`,
       ].join('\n'),
     );
+    // The load reached the server: connections were accepted, subscriptions went live.
+    expect(acked).toBeGreaterThanOrEqual(0.9 * waitedForAck);
+    expect(peak.subscriptions).toBeGreaterThan(before.subscriptions);
+    expect(peak.redisChannels).toBeGreaterThan(before.redisChannels);
     expect(after.redisChannels).toBe(before.redisChannels);
     expect(after.subscriptions).toBe(before.subscriptions);
     expect(after.sockets).toBe(before.sockets);
