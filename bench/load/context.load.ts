@@ -4,6 +4,7 @@
  */
 import type { ServerProcess, ScratchDatabase } from '../support.js';
 import type { BenchUser } from './fixtures.load.js';
+import { sleep } from './proc.load.js';
 import type { Kind, TargetOptions } from './targets.load.js';
 
 const quick = ['1', 'true', 'yes'].includes((process.env.BENCH_QUICK ?? '').toLowerCase());
@@ -76,6 +77,45 @@ export interface Row {
   target?: string;
   met?: boolean | null;
   note?: string;
+}
+
+/** Runs `run` for the floor, then for the server; their results by kind. */
+export async function forBoth<T>(run: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> {
+  const results = {} as Record<Kind, T>;
+  for (const kind of KINDS) results[kind] = await run(kind);
+  return results;
+}
+
+/**
+ * A maker of one scenario's table rows from both kinds' results: `row(metric, unit, pick)` puts
+ * `pick(results.floor)` and `pick(results.server)` side by side; smaller is better unless `extra`
+ * says otherwise (it also carries a target and whether it was met).
+ */
+export function rowFrom<T>(results: Record<Kind, T>, scenario: string) {
+  return (
+    metric: string,
+    unit: string,
+    pick: (result: T) => number | null,
+    extra: Partial<Omit<Row, 'scenario' | 'metric' | 'unit' | 'floor' | 'server'>> = {},
+  ): Row => ({
+    scenario,
+    metric,
+    unit,
+    floor: pick(results.floor),
+    server: pick(results.server),
+    better: 'lower',
+    ...extra,
+  });
+}
+
+/** Waits until `done()` holds or `ms` have passed, looking every `everyMs`; whether it holds. */
+export async function until(done: () => boolean, ms: number, everyMs = 20): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() >= deadline) return false;
+    await sleep(everyMs);
+  }
+  return true;
 }
 
 export const ratio = (row: Pick<Row, 'floor' | 'server'>): number | null =>

@@ -10,12 +10,13 @@ import { summarize } from '../support.js';
 import { awaitLive, connect, runPool, type BenchClient } from '../load/clients.load.js';
 import {
   config,
-  KINDS,
+  forBoth,
+  rowFrom,
+  until,
   type BenchContext,
-  type Row,
   type ScenarioResult,
 } from '../load/context.load.js';
-import { cpuMeter, selfCpuMeter, sleep } from '../load/proc.load.js';
+import { cpuMeter, selfCpuMeter } from '../load/proc.load.js';
 import type { Kind } from '../load/targets.load.js';
 
 interface KindResult {
@@ -76,14 +77,9 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
       };
       setTimeout(tick, 20);
     });
-    // Drain: every delivery in, or 10 s without progress.
+    // Drain: every delivery in, or 30 s.
     const expected = (total - warmup) * clients.length;
-    let seen = -1;
-    while (latencies.length < expected && latencies.length !== seen) {
-      seen = latencies.length;
-      const until = Date.now() + 10_000;
-      while (latencies.length === seen && Date.now() < until) await sleep(50);
-    }
+    await until(() => latencies.length >= expected, 30_000);
     const elapsedS = (last - t0) / 1000;
     const serverCpu = cpu();
     const summary = summarize(latencies);
@@ -106,27 +102,21 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
 }
 
 export async function deliveryScenario(ctx: BenchContext): Promise<ScenarioResult> {
-  const results = {} as Record<Kind, KindResult>;
-  for (const kind of KINDS) results[kind] = await runKind(ctx, kind);
-  const label = `delivery, open loop ${config.rate}/s, group ${config.group} on 2 instances`;
-  const row = (metric: string, key: keyof KindResult, unit: string): Row => ({
-    scenario: label,
-    metric,
-    unit,
-    floor: results.floor[key],
-    server: results.server[key],
-    better: 'lower',
-  });
-  const p99 = row('p99', 'p99', 'ms');
-  p99.target = 'server ≤ 1.5× floor';
-  p99.met = results.server.p99 <= 1.5 * results.floor.p99;
+  const results = await forBoth((kind) => runKind(ctx, kind));
+  const row = rowFrom(
+    results,
+    `delivery, open loop ${config.rate}/s, group ${config.group} on 2 instances`,
+  );
   return {
     rows: [
-      row('p50', 'p50', 'ms'),
-      p99,
-      row('max', 'max', 'ms'),
-      row('lost deliveries', 'lost', ''),
-      row('server CPU per 1,000 deliveries', 'serverCpuMsPer1kDeliveries', 'ms'),
+      row('p50', 'ms', (r) => r.p50),
+      row('p99', 'ms', (r) => r.p99, {
+        target: 'server ≤ 1.5× floor',
+        met: results.server.p99 <= 1.5 * results.floor.p99,
+      }),
+      row('max', 'ms', (r) => r.max),
+      row('lost deliveries', '', (r) => r.lost),
+      row('server CPU per 1,000 deliveries', 'ms', (r) => r.serverCpuMsPer1kDeliveries),
     ],
     detail: results,
   };

@@ -8,7 +8,9 @@
 import { awaitLive, connect, PROBE, runPool, type BenchClient } from '../load/clients.load.js';
 import {
   config,
-  KINDS,
+  forBoth,
+  rowFrom,
+  until,
   type BenchContext,
   type Row,
   type ScenarioResult,
@@ -75,8 +77,7 @@ async function runGroup(
     }),
   );
   const expected = sent * size;
-  const until = Date.now() + 30_000;
-  while (delivered < expected && Date.now() < until) await sleep(20);
+  await until(() => delivered >= expected, 30_000);
   const serverCpu = cpu();
   const seconds = (lastAt - start) / 1000;
   return {
@@ -109,46 +110,26 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<Record<number, Gr
 }
 
 export async function fanoutScenario(ctx: BenchContext): Promise<ScenarioResult> {
-  const results = {} as Record<Kind, Record<number, GroupResult>>;
-  for (const kind of KINDS) results[kind] = await runKind(ctx, kind);
+  const results = await forBoth((kind) => runKind(ctx, kind));
   const rows: Row[] = [];
   for (const group of config.fanoutGroups) {
-    const scenario = `fan-out, closed loop, ${config.senders} senders, group ${group}`;
-    const floor = results.floor[group];
-    const server = results.server[group];
-    const targeted = group >= 100;
-    rows.push({
-      scenario,
-      metric: 'deliveries/s',
-      unit: '/s',
-      floor: floor.deliveriesPerS,
-      server: server.deliveriesPerS,
-      better: 'higher',
-      ...(targeted
-        ? {
-            target: 'server ≥ 0.5× floor',
-            met: server.deliveriesPerS >= 0.5 * floor.deliveriesPerS,
-          }
-        : {}),
-    });
-    rows.push({
-      scenario,
-      metric: 'server CPU per 1,000 deliveries',
-      unit: 'ms',
-      floor: floor.serverCpuMsPer1kDeliveries,
-      server: server.serverCpuMsPer1kDeliveries,
-      better: 'lower',
-    });
-    const lost = (r: GroupResult) => r.expected - r.delivered;
-    if (lost(floor) || lost(server))
-      rows.push({
-        scenario,
-        metric: 'not delivered within 30 s',
-        unit: '',
-        floor: lost(floor),
-        server: lost(server),
-        better: 'lower',
-      });
+    const row = rowFrom(results, `fan-out, closed loop, ${config.senders} senders, group ${group}`);
+    const perS = (r: Record<number, GroupResult>) => r[group].deliveriesPerS;
+    rows.push(
+      row('deliveries/s', '/s', perS, {
+        better: 'higher',
+        ...(group >= 100
+          ? {
+              target: 'server ≥ 0.5× floor',
+              met: perS(results.server) >= 0.5 * perS(results.floor),
+            }
+          : {}),
+      }),
+      row('server CPU per 1,000 deliveries', 'ms', (r) => r[group].serverCpuMsPer1kDeliveries),
+    );
+    const lost = (r: Record<number, GroupResult>) => r[group].expected - r[group].delivered;
+    if (lost(results.floor) || lost(results.server))
+      rows.push(row('not delivered within 30 s', '', lost));
   }
   return { rows, detail: results };
 }

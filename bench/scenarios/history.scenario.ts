@@ -9,9 +9,9 @@
 import { MESSAGE_FIELDS } from '../load/clients.load.js';
 import {
   config,
-  KINDS,
+  forBoth,
+  rowFrom,
   type BenchContext,
-  type Row,
   type ScenarioResult,
 } from '../load/context.load.js';
 import type { Kind } from '../load/targets.load.js';
@@ -50,39 +50,27 @@ async function page(kind: Kind, url: string, token: string, c: string, beforeSeq
 
 export async function historyScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const { users, conversation } = ctx.fixtures.history;
-  const results = {} as Record<Kind, { depth0: Summary; deep: Summary }>;
-  for (const kind of KINDS) {
+  const results = await forBoth(async (kind) => {
     const url = ctx.instances[kind][0].url;
     const run = (before?: number) =>
       timeRuns(config.historyRuns, () => page(kind, url, users[0].token, conversation, before));
-    results[kind] = { depth0: await run(), deep: await run(51) };
-  }
-  const depth = (config.historyMessages - 50).toLocaleString('en');
-  const scenario = `history: 50-message page, ${config.historyRuns} sequential requests`;
-  const row = (metric: string, pick: (r: { depth0: Summary; deep: Summary }) => number): Row => ({
-    scenario,
-    metric,
-    unit: 'ms',
-    floor: pick(results.floor),
-    server: pick(results.server),
-    better: 'lower',
+    return { depth0: await run(), deep: await run(51) };
   });
+  const depth = (config.historyMessages - 50).toLocaleString('en');
+  const row = rowFrom(
+    results,
+    `history: 50-message page, ${config.historyRuns} sequential requests`,
+  );
   const deepOverNewest = (r: { depth0: Summary; deep: Summary }) => r.deep.p50 / r.depth0.p50;
   return {
     rows: [
-      row('depth 0, p50', (r) => r.depth0.p50),
-      row(`depth ${depth}, p50`, (r) => r.deep.p50),
-      row(`depth ${depth}, p99`, (r) => r.deep.p99),
-      {
-        scenario,
-        metric: 'deep p50 / depth-0 p50',
-        unit: '×',
-        floor: deepOverNewest(results.floor),
-        server: deepOverNewest(results.server),
-        better: 'lower',
+      row('depth 0, p50', 'ms', (r) => r.depth0.p50),
+      row(`depth ${depth}, p50`, 'ms', (r) => r.deep.p50),
+      row(`depth ${depth}, p99`, 'ms', (r) => r.deep.p99),
+      row('deep p50 / depth-0 p50', '×', deepOverNewest, {
         target: 'server ≤ 1.5',
         met: deepOverNewest(results.server) <= 1.5,
-      },
+      }),
     ],
     detail: results,
   };

@@ -10,9 +10,9 @@ import { Redis } from 'ioredis';
 import { connect, runPool } from '../load/clients.load.js';
 import {
   config,
-  KINDS,
+  forBoth,
+  rowFrom,
   type BenchContext,
-  type Row,
   type ScenarioResult,
 } from '../load/context.load.js';
 import { cpuMs, rssKb, selfCpuMeter, sleep } from '../load/proc.load.js';
@@ -92,40 +92,22 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
 }
 
 export async function idleScenario(ctx: BenchContext): Promise<ScenarioResult> {
-  const results = {} as Record<Kind, KindResult>;
-  for (const kind of KINDS) results[kind] = await runKind(ctx, kind);
-  const scenario = `idle: ${config.idle.toLocaleString('en')} subscribed connections on 1 instance`;
-  const { floor, server } = results;
-  const perConn: Row = {
-    scenario,
-    metric: 'RSS per connection',
-    unit: 'KB',
-    floor: floor.rssPerConnectionKb,
-    server: server.rssPerConnectionKb,
-    better: 'lower',
-    target: 'server ≤ 5× floor and < 30 KB',
-    met:
-      server.rssPerConnectionKb <= 5 * floor.rssPerConnectionKb && server.rssPerConnectionKb < 30,
-  };
+  const results = await forBoth((kind) => runKind(ctx, kind));
+  const { server, floor } = results;
+  const row = rowFrom(
+    results,
+    `idle: ${config.idle.toLocaleString('en')} subscribed connections on 1 instance`,
+  );
   return {
     rows: [
-      perConn,
-      {
-        scenario,
-        metric: `CPU on upkeep (${config.idleWindowS} s window)`,
-        unit: 'ms/s',
-        floor: floor.cpuMsPerS,
-        server: server.cpuMsPerS,
-        better: 'lower',
-      },
-      {
-        scenario,
-        metric: 'RSS with the connections',
-        unit: 'MB',
-        floor: floor.rssEndKb / 1024,
-        server: server.rssEndKb / 1024,
-        better: 'lower',
-      },
+      row('RSS per connection', 'KB', (r) => r.rssPerConnectionKb, {
+        target: 'server ≤ 5× floor and < 30 KB',
+        met:
+          server.rssPerConnectionKb <= 5 * floor.rssPerConnectionKb &&
+          server.rssPerConnectionKb < 30,
+      }),
+      row(`CPU on upkeep (${config.idleWindowS} s window)`, 'ms/s', (r) => r.cpuMsPerS),
+      row('RSS with the connections', 'MB', (r) => r.rssEndKb / 1024),
     ],
     detail: results,
   };

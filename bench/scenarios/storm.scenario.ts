@@ -10,9 +10,10 @@
 import { connect, runPool, type BenchClient } from '../load/clients.load.js';
 import {
   config,
-  KINDS,
+  forBoth,
+  rowFrom,
+  until,
   type BenchContext,
-  type Row,
   type ScenarioResult,
 } from '../load/context.load.js';
 import { cpuMeter, selfCpuMeter, sleep } from '../load/proc.load.js';
@@ -108,8 +109,7 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
     const used = conversations.slice(0, Math.ceil(count / 10));
     await sleep(1000);
     await sendRound(sender, used, BEFORE);
-    const deadline = Date.now() + 60_000;
-    while (holders.some((h) => h.held() < BEFORE) && Date.now() < deadline) await sleep(50);
+    await until(() => holders.every((h) => h.held() >= BEFORE), 60_000);
     const ready = holders.filter((h) => h.held() >= BEFORE).length;
     if (ready < count) throw new Error(`only ${ready} of ${count} clients got the first messages`);
 
@@ -133,8 +133,7 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
       }),
     );
     await Promise.all([storm, sendRound(sender, used, DURING)]);
-    const until = Date.now() + 60_000;
-    while (holders.some((h) => !h.caughtUpAt) && Date.now() < until) await sleep(20);
+    await until(() => holders.every((h) => h.caughtUpAt > 0), 60_000);
     await sleep(500); // late duplicates would land now
     for (const h of holders) subscriptionErrors += h.client!.errors;
     const caughtUp = holders.filter((h) => h.caughtUpAt);
@@ -160,31 +159,21 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
 }
 
 export async function stormScenario(ctx: BenchContext): Promise<ScenarioResult> {
-  const results = {} as Record<Kind, KindResult>;
-  for (const kind of KINDS) results[kind] = await runKind(ctx, kind);
-  const scenario = `reconnect storm: ${config.storm.toLocaleString('en')} clients resume with afterSeq at once`;
-  const row = (metric: string, key: keyof KindResult, unit: string, extra: Partial<Row> = {}) => ({
-    scenario,
-    metric,
-    unit,
-    floor: results.floor[key],
-    server: results.server[key],
-    better: 'lower' as const,
-    ...extra,
-  });
+  const results = await forBoth((kind) => runKind(ctx, kind));
+  const row = rowFrom(
+    results,
+    `reconnect storm: ${config.storm.toLocaleString('en')} clients resume with afterSeq at once`,
+  );
   return {
     rows: [
-      row('all reconnected', 'reconnectedS', 's'),
-      row('all caught up', 'caughtUpS', 's'),
-      row('messages lost', 'lost', '', {
-        target: '0',
-        met: results.server.lost === 0,
-      }),
-      row('duplicates', 'duplicates', '', {
+      row('all reconnected', 's', (r) => r.reconnectedS),
+      row('all caught up', 's', (r) => r.caughtUpS),
+      row('messages lost', '', (r) => r.lost, { target: '0', met: results.server.lost === 0 }),
+      row('duplicates', '', (r) => r.duplicates, {
         target: '0',
         met: results.server.duplicates === 0,
       }),
-      row('server CPU for the storm', 'serverCpuMs', 'ms'),
+      row('server CPU for the storm', 'ms', (r) => r.serverCpuMs),
     ],
     detail: results,
   };
