@@ -4,6 +4,8 @@
  * middle and the oldest end, and of conversations(first: 20). Goal: the deepest page within 1.5×
  * of the newest (history pages are seq ranges on an index, never OFFSET).
  */
+import { createDeepConversation } from './load/fixtures.load.js';
+import { cursorOf, PAGE } from './scenarios/history.scenario.js';
 import {
   createScratchDatabase,
   gql,
@@ -18,12 +20,6 @@ const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 300);
 
-const PAGE = `query($c: ID!, $first: Int, $last: Int, $before: String, $afterSeq: Int) {
-  messages(conversationId: $c, first: $first, last: $last, before: $before, afterSeq: $afterSeq) {
-    edges { cursor node { id seq text createdAt sender { id username displayName } } }
-    pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-  }
-}`;
 const LIST = `{ conversations(first: 20) { edges { cursor node { id title lastMessageAt
   participants { id username } lastMessage { seq text sender { id } } } } pageInfo { hasNextPage endCursor } } }`;
 
@@ -33,26 +29,8 @@ async function main(): Promise<void> {
   try {
     const alice = await register(server.url, `alice_${Date.now() % 100000}`);
     const bob = await register(server.url, `bob_${Date.now() % 100000}`);
-    const created = await gql(
-      server.url,
-      `mutation($i: CreateConversationInput!) { createConversation(input: $i) { id } }`,
-      { i: { participantIds: [bob.id], title: 'big' } },
-      alice.token,
-    );
-    const big: string = created.createConversation.id;
-
     let started = Date.now();
-    await db.pool.query(
-      `INSERT INTO messages (conversation_id, seq, sender_id, text, created_at)
-       SELECT $1, g, CASE WHEN g % 2 = 0 THEN $2::uuid ELSE $3::uuid END, 'message number ' || g,
-              now() - make_interval(secs => $4 - g)
-         FROM generate_series(1, $4) g`,
-      [big, alice.id, bob.id, MESSAGES],
-    );
-    await db.pool.query(
-      `UPDATE conversations SET last_seq = $2, last_message_at = now() WHERE id = $1`,
-      [big, MESSAGES],
-    );
+    const big = await createDeepConversation(db.pool, alice, bob, MESSAGES);
     // Alice's other conversations, each with one message, at spread-out times.
     await db.pool.query(
       `WITH c AS (
@@ -69,15 +47,15 @@ async function main(): Promise<void> {
       `filled ${MESSAGES.toLocaleString()} messages and ${CONVERSATIONS} conversations in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
 
-    const middleCursor = Buffer.from(
-      JSON.stringify(['message', big, Math.floor(MESSAGES / 2) + 26]),
-    ).toString('base64url');
+    const middleSeq = Math.floor(MESSAGES / 2) + 26;
+    const middleCursor = cursorOf(big, middleSeq);
+    const middleLabel = `middle page (last: 50, before: seq ${middleSeq.toLocaleString('en')})`;
     started = Date.now();
     const results: Record<string, Summary> = {
       'newest page (last: 50)': await timeRuns(RUNS, () =>
         gql(server.url, PAGE, { c: big, last: 50 }, alice.token),
       ),
-      'middle page (last: 50, before: seq 500,026)': await timeRuns(RUNS, () =>
+      [middleLabel]: await timeRuns(RUNS, () =>
         gql(server.url, PAGE, { c: big, last: 50, before: middleCursor }, alice.token),
       ),
       'oldest page (first: 50)': await timeRuns(RUNS, () =>
@@ -95,7 +73,7 @@ async function main(): Promise<void> {
       console.log(`| ${name} | ${ms(s.p50)} | ${ms(s.p99)} | ${ms(s.max)} |`);
     const newest = results['newest page (last: 50)'].p50;
     const oldest = results['oldest page (first: 50)'].p50;
-    const middle = results['middle page (last: 50, before: seq 500,026)'].p50;
+    const middle = results[middleLabel].p50;
     console.log(
       `\ndeepest/newest (p50): oldest ${(oldest / newest).toFixed(2)}×, middle ${(middle / newest).toFixed(2)}× (goal ≤ 1.5×)`,
     );

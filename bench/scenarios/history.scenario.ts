@@ -17,14 +17,16 @@ import {
 import type { Kind } from '../load/targets.load.js';
 import { gql, timeRuns, type Summary } from '../support.js';
 
-const PAGE = `query($c: ID!, $before: String) {
-  messages(conversationId: $c, last: 50, before: $before) {
+/** A page of messages as a client asks for one (history.bench.ts also pages with `first`). */
+export const PAGE = `query($c: ID!, $first: Int, $last: Int, $before: String) {
+  messages(conversationId: $c, first: $first, last: $last, before: $before) {
     edges { cursor node { ${MESSAGE_FIELDS} } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
 }`;
 
-const cursorOf = (conversationId: string, seq: number) =>
+/** The server's cursor of a message (the `before`/`after` a client would send). */
+export const cursorOf = (conversationId: string, seq: number) =>
   Buffer.from(JSON.stringify(['message', conversationId, seq])).toString('base64url');
 
 async function page(kind: Kind, url: string, token: string, c: string, beforeSeq?: number) {
@@ -32,7 +34,7 @@ async function page(kind: Kind, url: string, token: string, c: string, beforeSeq
     const data = await gql(
       url,
       PAGE,
-      { c, before: beforeSeq ? cursorOf(c, beforeSeq) : null },
+      { c, last: 50, before: beforeSeq ? cursorOf(c, beforeSeq) : null },
       token,
     );
     if (data.messages.edges.length !== 50) throw new Error('short page');
