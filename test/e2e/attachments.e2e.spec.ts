@@ -4,7 +4,8 @@
  * files refused with nothing kept; attaching someone else's, a foreign or a spent upload refused
  * with nothing stored; unattached uploads swept.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,20 +15,31 @@ import {
   ATTACHMENT_SCANNER,
   type AttachmentScanner,
 } from '../../src/attachments/attachment-scanner.js';
-import { AttachmentsRepository } from '../../src/attachments/attachments.repository.js';
 import { AttachmentsService } from '../../src/attachments/attachments.service.js';
-import { startApp, testEnv, type InProcessApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { countQueries } from '../support/app.js';
+import { countMessages } from '../support/database.js';
 import { createConversation, MESSAGE_FIELDS } from '../support/factories.js';
-import { docx, listFiles, png, sha256 } from '../support/files.js';
-import { errorCode, gql, gqlOk, registerUser, type TestUser } from '../support/gql.js';
-import { connectWs, subscribe } from '../support/ws.js';
+import { docx, listFiles, png, sha256, upload as uploadTo } from '../support/files.js';
+import { useApp } from '../support/fixtures.js';
+import {
+  errorCode,
+  gql,
+  gqlOk,
+  registerUser,
+  registerUsers,
+  type TestUser,
+} from '../support/gql.js';
+import { connectWs, subscribe, waitForSubscriptions } from '../support/ws.js';
 
 const MAX_UPLOAD_BYTES = 4096;
 
-let db: TestDatabase;
-let app: InProcessApp;
-let dataDir: string;
+const dataDir = mkdtempSync(join(tmpdir(), 'chat-attachments-'));
+// Registered first, so it runs last: after the app has closed.
+afterAll(() => rm(dataDir, { recursive: true, force: true }));
+const { db, app } = useApp(() => ({
+  DATA_DIR: dataDir,
+  MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
+}));
 let alice: TestUser;
 let bob: TestUser;
 let carol: TestUser;
@@ -35,45 +47,20 @@ let carol: TestUser;
 let shared: { id: string };
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  dataDir = await mkdtemp(join(tmpdir(), 'chat-attachments-'));
-  app = await startApp(
-    testEnv({
-      DATABASE_URL: db.url,
-      DATA_DIR: dataDir,
-      MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
-    }),
-  );
-  [alice, bob, carol] = await Promise.all(
-    ['alice', 'bob', 'carol'].map((n) => registerUser(app.url, n)),
-  );
+  [alice, bob, carol] = await registerUsers(app.url, ['alice', 'bob', 'carol']);
   shared = await createConversation(app.url, alice.token, [bob.id], 'files');
-});
-afterAll(async () => {
-  await app?.close();
-  await db?.drop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 const ATTACHMENT_FIELDS = 'attachments { id fileName contentType size url }';
 const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { ${MESSAGE_FIELDS} ${ATTACHMENT_FIELDS} } }`;
 
-async function upload(
+const upload = (
   token: string,
   conversationId: string,
   bytes: Uint8Array | string,
-  fileName = 'file.bin',
-  type = 'application/octet-stream',
-) {
-  const form = new FormData();
-  form.append('file', new Blob([bytes], { type }), fileName);
-  const res = await fetch(`${app.url}/conversations/${conversationId}/file`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  return { status: res.status, body: (await res.json()) as any };
-}
+  fileName?: string,
+  type?: string,
+) => uploadTo(app.url, token, conversationId, bytes, fileName, type);
 
 async function uploadOk(
   token: string,
@@ -105,17 +92,13 @@ async function send(token: string, input: Record<string, unknown>) {
 
 /** What a refused request must not have changed. */
 async function snapshot(conversationId: string) {
-  const [messages] = await db.query(
-    'SELECT count(*)::int AS n FROM messages WHERE conversation_id = $1',
-    [conversationId],
-  );
   const [conversation] = await db.query('SELECT last_seq FROM conversations WHERE id = $1', [
     conversationId,
   ]);
   const [attachments] = await db.query('SELECT count(*)::int AS n FROM attachments', []);
   const files = await listFiles(join(dataDir, 'files'));
   return {
-    messages: messages.n,
+    messages: await countMessages(db, conversationId),
     lastSeq: conversation.last_seq,
     attachments: attachments.n,
     files: files.length,
@@ -205,16 +188,17 @@ describe('upload, send, download', () => {
     expect(sent.data.sendMessage).toMatchObject({ text: '', seq: 1, attachments: [first, second] });
     await send(alice.token, { conversationId: c.id, text: 'no files' });
 
-    const lookups = vi.spyOn(app.app.get(AttachmentsRepository), 'findByMessageIds');
-    const history = await gqlOk(
-      app.url,
-      `query($c: ID!) { messages(conversationId: $c, last: 10) { edges { node { seq text ${ATTACHMENT_FIELDS} } } } }`,
-      { c: c.id },
-      bob.token,
+    const { result: history, queries } = await countQueries(app, () =>
+      gqlOk(
+        app.url,
+        `query($c: ID!) { messages(conversationId: $c, last: 10) { edges { node { seq text ${ATTACHMENT_FIELDS} } } } }`,
+        { c: c.id },
+        bob.token,
+      ),
     );
-    // One batched query for the page, not one per message.
-    expect(lookups).toHaveBeenCalledTimes(1);
-    lookups.mockRestore();
+    // The membership check, the page, and one batched read of its attachments: not one per message.
+    expect(queries).toBeGreaterThanOrEqual(2);
+    expect(queries).toBeLessThanOrEqual(3);
     expect(history.messages.edges.map((e: any) => e.node)).toEqual([
       { seq: 1, text: '', attachments: [first, second] },
       { seq: 2, text: 'no files', attachments: [] },
@@ -251,12 +235,13 @@ describe('upload, send, download', () => {
     const c = await createConversation(app.url, alice.token, [bob.id], 'live files');
     const ws = await connectWs(app.wsUrl, bob.token);
     try {
-      const sub = subscribe(
-        ws,
-        `subscription($c: ID) { messageAdded(conversationId: $c) { seq ${ATTACHMENT_FIELDS} } }`,
-        { c: c.id },
+      const sub = await waitForSubscriptions([app], 1, () =>
+        subscribe(
+          ws,
+          `subscription($c: ID) { messageAdded(conversationId: $c) { seq ${ATTACHMENT_FIELDS} } }`,
+          { c: c.id },
+        ),
       );
-      await new Promise((resolve) => setTimeout(resolve, 300));
       const file = await uploadOk(alice.token, c.id, png(), 'live.png');
       await send(alice.token, { conversationId: c.id, attachmentIds: [file.id] });
       const [event] = await sub.waitFor(1);
