@@ -20,6 +20,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   app.enableCors({
     origin: config.http.corsOrigins.length > 0 ? config.http.corsOrigins : true,
     credentials: false,
+    // Web clients on another origin may read the name and range of a downloaded file.
+    exposedHeaders: ['Content-Disposition', 'Content-Range', 'ETag', 'Retry-After'],
   });
   // Behind the compose file's load balancer: client addresses come from X-Forwarded-For.
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');

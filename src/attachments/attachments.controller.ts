@@ -20,7 +20,7 @@ import {
 } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi.js';
 import { AttachmentView, toAttachmentView } from './attachment.view.js';
-import { AttachmentsService, type FileDownload } from './attachments.service.js';
+import { AttachmentsService, FILE_FIELD, type FileDownload } from './attachments.service.js';
 
 @ApiTags('attachments')
 @ApiBearerAuth()
@@ -36,8 +36,8 @@ export class AttachmentsController {
   @ApiBody({
     schema: {
       type: 'object',
-      required: ['file'],
-      properties: { file: { type: 'string', format: 'binary' } },
+      required: [FILE_FIELD],
+      properties: { [FILE_FIELD]: { type: 'string', format: 'binary' } },
     },
   })
   @ApiCreatedResponse({ type: AttachmentView })
@@ -71,8 +71,6 @@ export class AttachmentsController {
 function send(res: Response, file: FileDownload): void {
   res.status(file.status);
   for (const [name, value] of Object.entries(file.headers)) res.setHeader(name, value);
-  // Web clients on another origin may read the name and range of what they fetched.
-  res.setHeader('Access-Control-Expose-Headers', 'Content-Disposition, Content-Range, ETag');
   if (!file.body) {
     res.end();
     return;

@@ -66,7 +66,7 @@ interface ReceivedUpload {
 export class AttachmentsService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Attachments');
   private sweepTimer: NodeJS.Timeout | undefined;
-  private sweeping = false;
+  private sweeping: Promise<void> | undefined;
 
   constructor(
     private readonly attachments: AttachmentsRepository,
@@ -194,20 +194,20 @@ export class AttachmentsService implements OnApplicationBootstrap, OnModuleDestr
     this.sweepTimer = setInterval(() => void this.sweepInBackground(), seconds * 1000).unref();
   }
 
-  onModuleDestroy(): void {
+  /** A sweep under way finishes first: its rows are gone, its files must go too. */
+  async onModuleDestroy(): Promise<void> {
     clearInterval(this.sweepTimer);
+    await this.sweeping;
   }
 
   private async sweepInBackground(): Promise<void> {
     if (this.sweeping) return; // a slow sweep is not overtaken by the next one
-    this.sweeping = true;
-    try {
-      await this.sweepUnattached();
-    } catch (error) {
-      this.logger.warn(`sweep of unattached uploads failed: ${String(error)}`);
-    } finally {
-      this.sweeping = false;
-    }
+    this.sweeping = this.sweepUnattached().then(
+      () => undefined,
+      (error: unknown) => this.logger.warn(`sweep of unattached uploads failed: ${String(error)}`),
+    );
+    await this.sweeping;
+    this.sweeping = undefined;
   }
 
   /** Streams the file to storage through the inspector; what the inspector saw. */

@@ -18,6 +18,6 @@ import { ParticipantsLoader } from './participants.loader.js';
     ConversationsResolver,
     ParticipantsLoader,
   ],
-  exports: [ConversationsService, ConversationsRepository],
+  exports: [ConversationsService],
 })
 export class ConversationsModule {}

@@ -6,6 +6,7 @@ import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown } from
 import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { redactUrl } from '../common/redact-url.js';
 import { AppConfig } from '../config/app.config.js';
 import { buildDataSourceOptions } from './data-source.options.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
@@ -37,10 +38,6 @@ export class DatabaseServer implements OnApplicationShutdown {
     if (dataSource?.isInitialized) await dataSource.destroy();
     await this.embedded?.stop();
   }
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/([^:@/]+)(:[^@/]*)?@/, '//$1@');
 }
 
 @Module({})

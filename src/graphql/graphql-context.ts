@@ -1,5 +1,5 @@
 /** What every GraphQL resolver receives as context, over HTTP and over WebSocket. */
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
 
@@ -7,9 +7,6 @@ export interface GraphqlContext {
   /** Set by the auth guard (HTTP) or at connection_init (WebSocket). */
   user?: AuthUser;
   req?: Request;
-  res?: Response;
   /** DataLoaders that live as long as one operation. */
   loaders: RequestLoaders;
-  /** Present on WebSocket operations: the connection they run on. */
-  connection?: { id: string };
 }

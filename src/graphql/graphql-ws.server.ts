@@ -47,7 +47,6 @@ const CLOSE_TOKEN_EXPIRED = 4401;
 
 interface Extra {
   socket: WebSocket;
-  request: IncomingMessage;
   connectionId: string;
   user?: AuthUser;
 }
@@ -79,8 +78,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
       perMessageDeflate: false,
     });
     const server = this.createGraphqlWsServer();
-    this.wss.on('connection', (socket: WebSocket, request: IncomingMessage) => {
-      const extra: Extra = { socket, request, connectionId: randomUUID() };
+    this.wss.on('connection', (socket: WebSocket) => {
+      const extra: Extra = { socket, connectionId: randomUUID() };
       const closed = server.opened(
         {
           protocol: socket.protocol,
@@ -236,7 +235,6 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
         const contextValue: GraphqlContext = {
           user: ctx.extra.user,
           loaders: new RequestLoaders(),
-          connection: { id: ctx.extra.connectionId },
         };
         return {
           schema,

@@ -5,7 +5,7 @@
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Global, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { join } from 'node:path';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
 import { AppConfig } from '../config/app.config.js';
@@ -43,9 +43,8 @@ export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
         csrfPrevention: true,
         formatError: createFormatError({ hideSuggestions: config.isProduction }),
         includeStacktraceInErrorResponses: false,
-        context: ({ req, res }: { req: Request; res: Response }): GraphqlContext => ({
+        context: ({ req }: { req: Request }): GraphqlContext => ({
           req,
-          res,
           loaders: new RequestLoaders(),
         }),
       }),

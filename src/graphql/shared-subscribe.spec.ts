@@ -45,7 +45,7 @@ function setup() {
   return { schema, pushes, stopped, resolvedCount: () => resolved };
 }
 
-const subscribe = sharedSubscribe(new Set(['shared']));
+const subscribe = sharedSubscribe(new Set(['shared']), (context) => context);
 
 async function open(schema: GraphQLSchema, query: string, viewer: string) {
   const result = await subscribe({

@@ -62,7 +62,7 @@ function mapAsyncIterator<T, U>(
  */
 export function sharedSubscribe(
   sharedFields: ReadonlySet<string>,
-  perEvent: (contextValue: unknown) => unknown = (contextValue) => contextValue,
+  perEvent: (contextValue: unknown) => unknown,
 ) {
   const documentIds = new WeakMap<DocumentNode, number>();
   let lastDocumentId = 0;

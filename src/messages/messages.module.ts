@@ -32,6 +32,6 @@ import { MessagesService } from './messages.service.js';
     LastMessageLoader,
     ConversationLastMessageResolver,
   ],
-  exports: [MessagesService, MessagesRepository, MessageEvents],
+  exports: [MessageEvents],
 })
 export class MessagesModule {}

@@ -45,6 +45,5 @@ import { UserPresenceResolver } from './user-presence.resolver.js';
     PresenceResolver,
     UserPresenceResolver,
   ],
-  exports: [PresenceService, PresenceLoader],
 })
 export class PresenceModule {}

@@ -119,7 +119,8 @@ export class PresenceService
   async heartbeat(userId: string): Promise<void> {
     try {
       await this.store.claim([{ userId, claimId: HEARTBEAT_CLAIM }], true);
-    } catch {
+    } catch (error) {
+      this.failed('heartbeat', error);
       throw new ServiceUnavailableError();
     }
   }
@@ -127,7 +128,8 @@ export class PresenceService
   /** Presence of each user, in order; one store read and at most one query per call. */
   async getMany(requests: readonly PresenceRequest[]): Promise<Presence[]> {
     const ids = requests.map((r) => r.userId);
-    const stored = await this.store.read(ids).catch(() => {
+    const stored = await this.store.read(ids).catch((error: unknown) => {
+      this.failed('read', error);
       throw new ServiceUnavailableError();
     });
     // Unknown to the store (never seen, or forgotten since): the last-seen time PostgreSQL holds.

@@ -13,7 +13,7 @@ export class Channels {
     this.prefix = config.redis.prefix;
   }
 
-  /** Everything addressed to one user's connections (new messages, membership changes). */
+  /** Everything addressed to one user's connections (new messages). */
   user(userId: string): string {
     return `${this.prefix}user:${userId}`;
   }

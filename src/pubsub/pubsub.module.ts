@@ -7,6 +7,7 @@ import { Global, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { PubSub, type PubSubEngine } from 'graphql-subscriptions';
 import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
+import { redactUrl } from '../common/redact-url.js';
 import { AppConfig } from '../config/app.config.js';
 import { Channels } from './channels.js';
 import { EventBus } from './event-bus.js';
@@ -50,7 +51,7 @@ class RedisConnections implements OnApplicationShutdown {
       // Each distinct payload decoded once, however many local users' channels carry it.
       deserializer: sharedDeserializer(reviveDates),
     });
-    logger.log(`using Redis pub/sub at ${config.redis.url.replace(/\/\/[^@]*@/, '//')}`);
+    logger.log(`using Redis pub/sub at ${redactUrl(config.redis.url)}`);
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -13,10 +13,6 @@ export class UserLoader {
     return this.loader(loaders).load(id);
   }
 
-  loadMany(loaders: RequestLoaders, ids: readonly string[]): Promise<(User | null)[]> {
-    return Promise.all(ids.map((id) => this.load(loaders, id)));
-  }
-
   private loader(loaders: RequestLoaders): DataLoader<string, User | null> {
     return loaders.get(
       this,

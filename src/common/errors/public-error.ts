@@ -88,7 +88,8 @@ function httpMessage(error: HttpException): string {
 /**
  * Logs what a client was not told: unknown errors in full (with stack, for a developer), an
  * unreachable database as one warning line (an operational state, and the full error would
- * carry the query and its parameters, i.e. users' messages).
+ * carry the query and its parameters, i.e. users' messages). Domain errors are not logged here:
+ * whoever throws one (say, presence finding Redis down) logs its cause where it knows it.
  */
 export function logPublicError(
   logger: { error(obj: object, msg: string): void; warn(msg: string): void },
@@ -96,6 +97,7 @@ export function logPublicError(
   original: unknown,
   where: Record<string, unknown> = {},
 ): void {
+  if (original instanceof DomainError) return;
   if (publicError.code === 'SERVICE_UNAVAILABLE') {
     logger.warn(
       `database unavailable: ${original instanceof Error ? original.message : String(original)}`,
