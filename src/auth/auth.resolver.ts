@@ -14,8 +14,11 @@ export class AuthResolver {
   @Mutation(() => AuthPayload, {
     description: 'Creates an account; CONFLICT when the username is taken.',
   })
-  register(@Args('input') input: RegisterInput): Promise<AuthPayload> {
-    return this.auth.register(input);
+  register(
+    @Args('input') input: RegisterInput,
+    @Context() ctx: GraphqlContext,
+  ): Promise<AuthPayload> {
+    return this.auth.register(input, ctx.req?.ip ?? 'unknown');
   }
 
   @Public()

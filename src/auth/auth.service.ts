@@ -19,7 +19,8 @@ export class AuthService {
     private readonly rateLimiter: RateLimiter,
   ) {}
 
-  async register(input: RegisterInput): Promise<AuthPayload> {
+  async register(input: RegisterInput, clientIp: string): Promise<AuthPayload> {
+    await this.rateLimiter.consume('registrationsPerIp', clientIp);
     const user = await this.users.create({
       username: input.username,
       displayName: input.displayName ?? input.username,

@@ -193,6 +193,10 @@ class EnvSchema {
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_LOGINS_PER_IP = '100/15m';
 
+  /** Accounts created per client address (each costs an argon2 hash; and sign-up spam). */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_REGISTRATIONS_PER_IP = '20/1h';
+
   /** Uploads per user. */
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_UPLOADS = '30/1m';
@@ -319,6 +323,7 @@ export class AppConfig {
     sends: RateLimit;
     loginsPerUsername: RateLimit;
     loginsPerIp: RateLimit;
+    registrationsPerIp: RateLimit;
     uploads: RateLimit;
     subscriptions: RateLimit;
   } | null;
@@ -408,6 +413,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             sends: parseRate(parsed.RATE_LIMIT_SENDS),
             loginsPerUsername: parseRate(parsed.RATE_LIMIT_LOGINS_PER_USERNAME),
             loginsPerIp: parseRate(parsed.RATE_LIMIT_LOGINS_PER_IP),
+            registrationsPerIp: parseRate(parsed.RATE_LIMIT_REGISTRATIONS_PER_IP),
             uploads: parseRate(parsed.RATE_LIMIT_UPLOADS),
             subscriptions: parseRate(parsed.RATE_LIMIT_SUBSCRIPTIONS),
           },

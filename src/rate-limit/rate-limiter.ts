@@ -14,7 +14,12 @@ import { InjectRedis } from '../pubsub/pubsub.tokens.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
 export type RateLimitName =
-  'sends' | 'loginsPerUsername' | 'loginsPerIp' | 'uploads' | 'subscriptions';
+  | 'sends'
+  | 'loginsPerUsername'
+  | 'loginsPerIp'
+  | 'registrationsPerIp'
+  | 'uploads'
+  | 'subscriptions';
 
 @Injectable()
 export class RateLimiter {

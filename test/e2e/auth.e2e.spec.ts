@@ -175,3 +175,21 @@ describe('users', () => {
     expect(errorCode(res)).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 });
+
+describe('registration limit', () => {
+  const limited = useApp(() => ({ RATE_LIMITS: 'on', RATE_LIMIT_REGISTRATIONS_PER_IP: '2/1h' }));
+
+  it('refuses accounts past the per-address limit with TOO_MANY_REQUESTS, creating nothing', async () => {
+    const register = (base: string) =>
+      gql(limited.app.url, REGISTER, {
+        input: { username: uniqueUsername(base), password: 'long enough' },
+      });
+    expect(errorCode(await register('one'))).toBeUndefined();
+    expect(errorCode(await register('two'))).toBeUndefined();
+    const third = await register('three');
+    expect(errorCode(third)).toBe('TOO_MANY_REQUESTS');
+    expect(third.errors![0].extensions!.retryAfterSeconds).toBeGreaterThan(0);
+    const rows = await limited.db.query('SELECT count(*) AS n FROM users');
+    expect(Number(rows[0].n)).toBe(2);
+  });
+});
