@@ -4,7 +4,7 @@
  * private Redis (started here on a free port, so INFO commandstats counts only this run) and a
  * scratch PostgreSQL database. Prints numbers; not part of `npm test`.
  *
- *   npm run bench:presence        (needs PostgreSQL as for the tests, and redis-server on PATH)
+ *   npm run bench:presence        (needs PostgreSQL at BENCH_DATABASE_ADMIN_URL, and redis-server on PATH)
  *
  * Phases: everyone connects and subscribes to presenceChanged (set-up); half disconnect (OFFLINE
  * changes); they reconnect (ONLINE changes); a quarter drop and reconnect within the grace period
@@ -12,25 +12,25 @@
  */
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { createClient, type Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
-import pg from 'pg';
+import type pg from 'pg';
 import WebSocket from 'ws';
 import { TokenService } from '../src/auth/token.service.js';
 import { createApp } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/app.config.js';
 import { PresenceService } from '../src/presence/presence.service.js';
 import { PresenceWatchers } from '../src/presence/presence.watchers.js';
+import { startPrivateRedis } from '../test/support/redis-server.js';
+import { until } from './load/context.load.js';
+import { sleep } from './load/proc.load.js';
+import { createScratchDatabase, JWT_SECRET, type ScratchDatabase } from './support.js';
 
 const USERS = 2000;
 const GROUP = 10;
 const GRACE_MS = 500;
 const RENEWAL_ROUNDS = 20;
-const ADMIN_URL =
-  process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 interface Person {
   index: number;
@@ -42,31 +42,24 @@ interface Person {
   offline: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits for `done()`, or fails the run: every phase's count depends on the one before. */
+async function waitFor(done: () => boolean, ms: number): Promise<void> {
+  if (!(await until(done, ms, 50))) throw new Error(`bench: condition not met in ${ms} ms`);
+}
 
 async function main(): Promise<void> {
-  const port = await freePort();
-  const redisProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    { stdio: 'ignore' },
-  );
-  const redis = new Redis(port, '127.0.0.1').on('error', () => undefined); // until it listens
-  await redis.ping();
-  const dbName = `presence_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${dbName}"`);
-  const dbUrl = new URL(ADMIN_URL);
-  dbUrl.pathname = `/${dbName}`;
+  const redisServer = await startPrivateRedis();
+  const redis = new Redis(redisServer.url);
   const apps: INestApplication[] = [];
+  let db: ScratchDatabase | undefined;
   try {
+    db = await createScratchDatabase();
     const env = {
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
-      JWT_SECRET: 'bench-secret-that-is-long-enough-for-hs256',
-      DATABASE_URL: dbUrl.toString(),
-      REDIS_URL: `redis://127.0.0.1:${port}`,
+      JWT_SECRET,
+      DATABASE_URL: db.url,
+      REDIS_URL: redisServer.url,
       REDIS_PREFIX: 'bench:',
       // Renewals are timed on their own below: keep them out of the per-change counts.
       PRESENCE_TTL_SECONDS: '600',
@@ -81,7 +74,7 @@ async function main(): Promise<void> {
       const { port: p } = a.getHttpServer().address() as AddressInfo;
       return `ws://127.0.0.1:${p}/graphql`;
     });
-    const people = await seed(dbUrl.toString(), apps[0].get(TokenService));
+    const people = await seed(db.pool, apps[0].get(TokenService));
     console.log(
       `presence bench: ${USERS} users in groups of ${GROUP}, 2 instances, grace ${GRACE_MS} ms`,
     );
@@ -89,7 +82,7 @@ async function main(): Promise<void> {
     // Set-up: everyone connects (on alternating instances) and subscribes.
     await inBatches(people, (p) => connect(p, urls[p.app], true));
     const watchers = apps.map((a) => a.get(PresenceWatchers));
-    await until(() => people.every((p) => watchers.every((w) => w.isWatching(p.id))), 60_000);
+    await waitFor(() => people.every((p) => watchers.every((w) => w.isWatching(p.id))), 60_000);
     await sleep(2000); // streams sharing an already-heard channel may still be reading contacts
 
     const leavers = people.filter((p) => p.index % 2 === 0);
@@ -100,7 +93,7 @@ async function main(): Promise<void> {
     let before = snapshot(stayers);
     let stats = await measure(redis, async () => {
       await Promise.all(leavers.map((p) => p.client!.dispose()));
-      await until(
+      await waitFor(
         () => received(stayers, before).offline >= leavers.length * watchersPerChange,
         20_000,
       );
@@ -112,7 +105,7 @@ async function main(): Promise<void> {
     before = snapshot(stayers);
     stats = await measure(redis, async () => {
       await inBatches(leavers, (p) => connect(p, urls[p.app], false));
-      await until(
+      await waitFor(
         () => received(stayers, before).online >= leavers.length * watchersPerChange,
         20_000,
       );
@@ -140,16 +133,13 @@ async function main(): Promise<void> {
   } finally {
     await Promise.allSettled(apps.map((a) => a.close()));
     redis.disconnect();
-    redisProcess.kill('SIGKILL');
-    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
-    await admin.end();
+    await redisServer.stop();
+    await db?.drop();
   }
 }
 
 /** Users, groups of GROUP consecutive users, and a token each. */
-async function seed(url: string, tokens: TokenService): Promise<Person[]> {
-  const db = new pg.Client({ connectionString: url });
-  await db.connect();
+async function seed(db: pg.Pool, tokens: TokenService): Promise<Person[]> {
   const { rows } = await db.query<{ id: string }>(
     `INSERT INTO users (username, display_name, password_hash)
      SELECT 'bench_' || i, 'bench ' || i, 'x' FROM generate_series(0, $1 - 1) AS i
@@ -168,7 +158,6 @@ async function seed(url: string, tokens: TokenService): Promise<Person[]> {
       [c[0].id, members],
     );
   }
-  await db.end();
   return Promise.all(
     ids.map(async (id, index) => ({
       index,
@@ -303,25 +292,6 @@ async function redisCpu(redis: Redis): Promise<number> {
 
 async function inBatches<T>(items: T[], run: (item: T) => Promise<void>, size = 100) {
   for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(run));
-}
-
-async function until(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`bench: condition not met in ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 main().then(
