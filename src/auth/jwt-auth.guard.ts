@@ -5,11 +5,8 @@
  */
 import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { GqlExecutionContext } from '@nestjs/graphql';
-import type { Request } from 'express';
-import type { AuthUser } from '../common/auth/auth-user.js';
+import { authHolderOf } from '../common/auth/current-user.decorator.js';
 import { IS_PUBLIC } from '../common/auth/public.decorator.js';
-import type { GraphqlContext } from '../graphql/graphql-context.js';
 import { TokenService } from './token.service.js';
 
 @Injectable()
@@ -26,13 +23,8 @@ export class JwtAuthGuard implements CanActivate {
     ]);
     if (isPublic) return true;
 
-    if (context.getType<string>() === 'graphql') {
-      const ctx = GqlExecutionContext.create(context).getContext<GraphqlContext>();
-      ctx.user ??= await this.tokens.verifyBearer(ctx.req?.headers.authorization);
-      return true;
-    }
-    const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
-    req.user ??= await this.tokens.verifyBearer(req.headers.authorization);
+    const { holder, authorization } = authHolderOf(context);
+    holder.user ??= await this.tokens.verifyBearer(authorization);
     return true;
   }
 }

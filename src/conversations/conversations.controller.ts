@@ -18,10 +18,7 @@ export class ConversationsController {
   @ApiOperation({ summary: "The caller's conversations, most recent activity first" })
   @ApiOkResponse({ type: ConversationPage })
   @ApiErrors(400)
-  list(
-    @CurrentUser() user: AuthUser,
-    @Query() query: RestPageQuery,
-  ): Promise<{ items: ConversationView[]; nextCursor: string | null }> {
+  list(@CurrentUser() user: AuthUser, @Query() query: RestPageQuery): Promise<ConversationPage> {
     return this.conversations.pageForUser(user.id, query.limit, query.cursor);
   }
 

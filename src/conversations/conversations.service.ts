@@ -4,14 +4,18 @@
  */
 import { Injectable } from '@nestjs/common';
 import { BadUserInputError, NotFoundError } from '../common/errors/domain-error.js';
-import { toConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
+import { toForwardConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination/pagination.args.js';
 import { groupByKeys } from '../common/dataloader/request-loaders.js';
 import { isUuid } from '../common/uuid.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { Conversation } from './conversation.entity.js';
-import { toConversationView, type ConversationView } from './conversation.view.js';
+import {
+  toConversationView,
+  type ConversationPage,
+  type ConversationView,
+} from './conversation.view.js';
 import { ConversationsRepository, type ActivityKey } from './conversations.repository.js';
 import { MAX_PARTICIPANTS, type CreateConversationInput } from './dto/create-conversation.input.js';
 
@@ -44,18 +48,11 @@ export class ConversationsService {
     const limit = args.first ?? DEFAULT_PAGE_SIZE;
     const after = args.after ? this.decodeCursor(args.after) : undefined;
     const rows = await this.conversations.findPageForUser(userId, after, limit + 1);
-    return toConnection(rows.slice(0, limit), (c) => this.cursorOf(c), {
-      hasNextPage: rows.length > limit,
-      hasPreviousPage: after !== undefined,
-    });
+    return toForwardConnection(rows, limit, (c) => this.cursorOf(c), after !== undefined);
   }
 
   /** REST: a page of the caller's conversations with their participants, and the next cursor. */
-  async pageForUser(
-    userId: string,
-    limit: number,
-    cursor?: string,
-  ): Promise<{ items: ConversationView[]; nextCursor: string | null }> {
+  async pageForUser(userId: string, limit: number, cursor?: string): Promise<ConversationPage> {
     const page = await this.listForUser(userId, { first: limit, after: cursor });
     const conversations = page.edges.map((e) => e.node);
     return {

@@ -29,7 +29,7 @@ export class MessagesController {
     @CurrentUser() user: AuthUser,
     @Param('id') conversationId: string,
     @Query() query: RestPageQuery,
-  ): Promise<{ items: MessageView[]; nextCursor: string | null }> {
+  ): Promise<MessagePage> {
     const page = await this.messages.historyNewestFirst(
       user.id,
       conversationId,

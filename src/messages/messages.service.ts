@@ -4,7 +4,11 @@
  */
 import { Injectable } from '@nestjs/common';
 import { BadUserInputError } from '../common/errors/domain-error.js';
-import { toConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
+import {
+  toConnection,
+  toForwardConnection,
+  type ConnectionShape,
+} from '../common/pagination/connection.type.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { toPageRequest } from '../common/pagination/pagination.args.js';
 import { isUuid } from '../common/uuid.js';
@@ -123,11 +127,8 @@ export class MessagesService {
         beforeSeq,
         page.limit + 1,
       );
-      return toConnection(rows.slice(0, page.limit), cursorOf, {
-        hasNextPage: rows.length > page.limit,
-        // seq starts at 1 without gaps: anything at or before afterSeq exists.
-        hasPreviousPage: (afterSeq ?? 0) > 0,
-      });
+      // seq starts at 1 without gaps: anything at or before afterSeq exists.
+      return toForwardConnection(rows, page.limit, cursorOf, (afterSeq ?? 0) > 0);
     }
     const rows = await this.messages.findPageBefore(
       conversationId,

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError } from '../common/errors/domain-error.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
-import { toConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
+import { toForwardConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination/pagination.args.js';
 import { isUniqueViolation } from '../database/pg-errors.js';
 import type { User } from './user.entity.js';
@@ -41,9 +41,7 @@ export class UsersService {
       ? decodeCursor<[string]>(CURSOR_KIND, args.after, ['string'])[0]
       : undefined;
     const rows = await this.users.findPageByPrefix(args.search?.trim(), after, limit + 1);
-    return toConnection(rows.slice(0, limit), (u) => encodeCursor(CURSOR_KIND, u.username), {
-      hasNextPage: rows.length > limit,
-      hasPreviousPage: after !== undefined,
-    });
+    const cursorOf = (u: User) => encodeCursor(CURSOR_KIND, u.username);
+    return toForwardConnection(rows, limit, cursorOf, after !== undefined);
   }
 }

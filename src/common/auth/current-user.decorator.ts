@@ -6,15 +6,24 @@ import type { GraphqlContext } from '../../graphql/graphql-context.js';
 import type { AuthUser } from './auth-user.js';
 import { UnauthenticatedError } from '../errors/domain-error.js';
 
-export function authUserOf(context: ExecutionContext): AuthUser | undefined {
+/**
+ * Where this request keeps its caller — the GraphQL context or the HTTP request — and the
+ * Authorization header it came with (none on WebSocket operations: the socket was authenticated).
+ */
+export function authHolderOf(context: ExecutionContext): {
+  holder: { user?: AuthUser };
+  authorization: unknown;
+} {
   if (context.getType<string>() === 'graphql') {
-    return GqlExecutionContext.create(context).getContext<GraphqlContext>().user;
+    const ctx = GqlExecutionContext.create(context).getContext<GraphqlContext>();
+    return { holder: ctx, authorization: ctx.req?.headers.authorization };
   }
-  return context.switchToHttp().getRequest<Request & { user?: AuthUser }>().user;
+  const req = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
+  return { holder: req, authorization: req.headers.authorization };
 }
 
 export const CurrentUser = createParamDecorator((_: unknown, context: ExecutionContext) => {
-  const user = authUserOf(context);
+  const user = authHolderOf(context).holder.user;
   if (!user) throw new UnauthenticatedError();
   return user;
 });

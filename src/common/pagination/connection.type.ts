@@ -64,3 +64,19 @@ export function toConnection<T>(
     },
   };
 }
+
+/**
+ * A forward page read as `limit + 1` rows: the extra row is not shown, it only says that a next
+ * page exists.
+ */
+export function toForwardConnection<T>(
+  rows: T[],
+  limit: number,
+  cursorOf: (row: T) => string,
+  hasPreviousPage: boolean,
+): ConnectionShape<T> {
+  return toConnection(rows.slice(0, limit), cursorOf, {
+    hasNextPage: rows.length > limit,
+    hasPreviousPage,
+  });
+}
