@@ -12,7 +12,9 @@ import { uniqueRedisPrefix } from '../support/app.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
 import { sleep, waitUntil } from '../support/ws.js';
 
-const TIMINGS = { ttlMs: 600, graceMs: 300 };
+// A grace period long enough that a sweep made right after a release always falls inside it,
+// however busy the machine.
+const TIMINGS = { ttlMs: 600, graceMs: 2000 };
 const prefix = uniqueRedisPrefix();
 const channels = new Channels({ redis: { prefix } } as AppConfig);
 const clients: Redis[] = [];
@@ -45,6 +47,10 @@ const heardAbout = async (userId: string, count: number) => {
 
 const about = (userId: string) => heard.filter((e) => e.userId === userId).map((e) => e.status);
 
+/** Every store sweeps at once; what they settled about `userId` (users of other tests expire too). */
+const sweepAll = async (userId: string) =>
+  (await Promise.all(stores.map((s) => s.sweep()))).flat().filter((t) => t.userId === userId);
+
 describe('RedisPresenceStore', () => {
   it('announces ONLINE once when instances claim the same user at once', async () => {
     const user = 'racer-online';
@@ -62,10 +68,9 @@ describe('RedisPresenceStore', () => {
     expect(await stores[0].release({ userId: user, claimId: 'a' }, new Date())).toBe(false);
     const closedAt = new Date();
     expect(await stores[1].release({ userId: user, claimId: 'b' }, closedAt)).toBe(true);
-    expect((await Promise.all(stores.map((s) => s.sweep()))).flat()).toEqual([]);
+    expect(await sweepAll(user)).toEqual([]);
     await sleep(TIMINGS.graceMs + 50);
-    const swept = (await Promise.all(stores.map((s) => s.sweep()))).flat();
-    expect(swept).toEqual([{ userId: user, lastSeenAt: closedAt }]);
+    expect(await sweepAll(user)).toEqual([{ userId: user, lastSeenAt: closedAt }]);
     expect(await heardAbout(user, 2)).toEqual(['ONLINE', 'OFFLINE']);
     expect((await stores[2].read([user])).get(user)).toEqual({
       online: false,
@@ -78,16 +83,19 @@ describe('RedisPresenceStore', () => {
     await stores[0].claim([{ userId: user, claimId: 'x' }], true);
     await clients[0].script('FLUSH');
     await sleep(TIMINGS.ttlMs + 50);
-    const swept = (await Promise.all(stores.map((s) => s.sweep()))).flat();
-    expect(swept.filter((t) => t.userId === user)).toHaveLength(1);
+    expect(await sweepAll(user)).toHaveLength(1);
     expect(await heardAbout(user, 2)).toEqual(['ONLINE', 'OFFLINE']);
   });
 
   it('keeps every key under the prefix', async () => {
-    expect(await clients[0].keys(`${prefix}presence:*`)).toContain(
-      `${prefix}presence:state:racer-offline`,
-    );
-    // Nothing was written without it (other runs' keys carry their own prefixes).
-    expect(await clients[0].exists('presence:state:racer-offline', 'presence:expiry')).toBe(0);
+    const user = 'prefixed';
+    await stores[0].claim([{ userId: user, claimId: 'p' }], true);
+    await stores[1].claim([{ userId: user, claimId: 'q' }], true);
+    await stores[0].release({ userId: user, claimId: 'p' }, new Date());
+    const keys = await clients[0].keys('*');
+    expect(keys).toContain(`${prefix}presence:state:${user}`);
+    expect(keys).toContain(`${prefix}presence:expiry`);
+    // This Redis is the file's own: a key without the prefix can only be a store's mistake.
+    expect(keys.filter((key) => !key.startsWith(prefix))).toEqual([]);
   });
 });
