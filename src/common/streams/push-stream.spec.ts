@@ -44,10 +44,15 @@ describe('PushStream', () => {
     const onClose = vi.fn();
     const stream = new PushStream<number>(onClose);
     stream.push(1);
+    stream.push(2);
+    stream.push(3);
+    const seen: number[] = [];
     for await (const value of stream) {
-      expect(value).toBe(1);
-      break;
+      seen.push(value);
+      if (seen.length === 2) break;
     }
+    expect(seen).toEqual([1, 2]);
     expect(onClose).toHaveBeenCalledTimes(1);
+    expect(await stream.next()).toEqual({ value: undefined, done: true });
   });
 });
