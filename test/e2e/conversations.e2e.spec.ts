@@ -37,7 +37,7 @@ describe('direct conversations', () => {
   });
 
   it('gives both sides one conversation when they create it at the same instant', async () => {
-    const [x, y] = await Promise.all([registerUser(app.url, 'x'), registerUser(app.url, 'y')]);
+    const [x, y] = await registerUsers(app.url, ['x', 'y']);
     const results = await Promise.all([
       ...Array.from({ length: 4 }, () => createConversation(app.url, x.token, [y.id])),
       ...Array.from({ length: 4 }, () => createConversation(app.url, y.token, [x.id])),
@@ -193,9 +193,7 @@ describe('the conversation list', () => {
 
   it('resolves participants and lastMessage for a 50-row page in a fixed number of queries', async () => {
     const me = await registerUser(app.url, 'counter');
-    const friends = await Promise.all(
-      Array.from({ length: 3 }, () => registerUser(app.url, 'friend')),
-    );
+    const friends = await registerUsers(app.url, Array(3).fill('friend'));
     for (let i = 0; i < 50; i++) {
       const c = await createConversation(
         app.url,

@@ -5,9 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterEnv, startApp, uniqueRedisPrefix, type InProcessApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { countMessages, createTestDatabase, type TestDatabase } from '../support/database.js';
 import { createConversation, MESSAGE_FIELDS, sendMessage } from '../support/factories.js';
-import { errorCode, gql, gqlOk, registerUser, type TestUser } from '../support/gql.js';
+import { errorCode, gql, gqlOk, registerUsers, type TestUser } from '../support/gql.js';
 
 let db: TestDatabase;
 let a: InProcessApp;
@@ -22,7 +22,7 @@ beforeAll(async () => {
     startApp(clusterEnv(db.url, prefix)),
     startApp(clusterEnv(db.url, prefix)),
   ]);
-  [alice, bob] = await Promise.all([registerUser(a.url, 'alice'), registerUser(b.url, 'bob')]);
+  [alice, bob] = await registerUsers(a.url, ['alice', 'bob']);
 });
 afterAll(async () => {
   await Promise.all([a?.close(), b?.close()]);
@@ -36,14 +36,6 @@ const MESSAGES = `query($c: ID!, $first: Int, $after: String, $last: Int, $befor
   }
 }`;
 const SEND = `mutation($input: SendMessageInput!) { sendMessage(input: $input) { ${MESSAGE_FIELDS} } }`;
-const messageCount = async (conversationId: string) =>
-  Number(
-    (
-      await db.query('SELECT count(*) AS n FROM messages WHERE conversation_id = $1', [
-        conversationId,
-      ])
-    )[0].n,
-  );
 
 describe('sending', () => {
   it('numbers 60 sends racing through two instances 1..60, each once', async () => {
@@ -77,7 +69,7 @@ describe('sending', () => {
         (m) => m.seq === 1 && m.clientMessageId === 'client-id-1' && m.sender.id === alice.id,
       ),
     ).toBe(true);
-    expect(await messageCount(c.id)).toBe(1);
+    expect(await countMessages(db, c.id)).toBe(1);
     // No seq was used up by the refused duplicates.
     expect((await sendMessage(a.url, alice.token, c.id, 'next')).seq).toBe(2);
     // Another sender may use the same client id.
@@ -87,7 +79,7 @@ describe('sending', () => {
   it('trims text and refuses empty, blank or over-long text and bad client ids, storing nothing', async () => {
     const c = await createConversation(a.url, alice.token, [bob.id], 'validation');
     expect((await sendMessage(a.url, alice.token, c.id, '  hello  ')).text).toBe('hello');
-    const before = await messageCount(c.id);
+    const before = await countMessages(db, c.id);
     for (const input of [
       { text: '' },
       { text: '   \n ' },
@@ -106,7 +98,7 @@ describe('sending', () => {
       expect(errorCode(res), JSON.stringify(input).slice(0, 80)).toBe('BAD_USER_INPUT');
     }
     expect((await sendMessage(a.url, alice.token, c.id, 'y'.repeat(4000))).text).toHaveLength(4000);
-    expect(await messageCount(c.id)).toBe(before + 1);
+    expect(await countMessages(db, c.id)).toBe(before + 1);
   });
 });
 
@@ -145,7 +137,7 @@ describe('history', () => {
       await sendMessage(a.url, alice.token, c.id, 'more');
       after = res.pageInfo.endCursor;
     }
-    const total = await messageCount(c.id);
+    const total = await countMessages(db, c.id);
     expect(forward).toEqual(Array.from({ length: total }, (_, i) => i + 1));
   }, 60_000);
 
@@ -194,10 +186,7 @@ describe('history', () => {
 
 describe('visibility', () => {
   it('answers NOT_FOUND, exactly as for an unknown id, to non-participants and former participants', async () => {
-    const [carol, dave] = await Promise.all([
-      registerUser(a.url, 'carol'),
-      registerUser(a.url, 'dave'),
-    ]);
+    const [carol, dave] = await registerUsers(a.url, ['carol', 'dave']);
     const group = await createConversation(a.url, alice.token, [bob.id, dave.id], 'private');
     await sendMessage(a.url, alice.token, group.id, 'secret');
     await gqlOk(
@@ -207,7 +196,7 @@ describe('visibility', () => {
       dave.token,
     );
     const unknownId = '00000000-0000-4000-8000-00000000abcd';
-    const before = await messageCount(group.id);
+    const before = await countMessages(db, group.id);
 
     const operations: [string, Record<string, unknown>][] = [
       [`query($c: ID!) { conversation(id: $c) { id } }`, {}],
@@ -260,6 +249,6 @@ describe('visibility', () => {
         expect(((await res.json()) as { code: string }).code).toBe('NOT_FOUND');
       }
     }
-    expect(await messageCount(group.id)).toBe(before);
+    expect(await countMessages(db, group.id)).toBe(before);
   });
 });

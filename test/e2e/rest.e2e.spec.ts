@@ -1,5 +1,6 @@
 /** The original design's REST API: same data and rules as GraphQL, JSON errors by status. */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { countMessages } from '../support/database.js';
 import { useApp } from '../support/fixtures.js';
 import { createConversation, sendMessage } from '../support/factories.js';
 import { registerUser, registerUsers, type TestUser } from '../support/gql.js';
@@ -134,10 +135,7 @@ describe('REST', () => {
     }
     expect((await rest('POST', path, carol.token, { text: 'intruder' })).status).toBe(404);
     expect((await rest('GET', path, carol.token)).status).toBe(404);
-    const count = await db.query('SELECT count(*) AS n FROM messages WHERE conversation_id = $1', [
-      c.id,
-    ]);
-    expect(Number(count[0].n)).toBe(0);
+    expect(await countMessages(db, c.id)).toBe(0);
   });
 
   it('describes itself in an OpenAPI document at /docs (no token needed to read it)', async () => {
