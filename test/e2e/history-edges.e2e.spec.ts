@@ -4,11 +4,10 @@
  * `last` like the `after` cursor it stands for.
  */
 import { describe, expect, it } from 'vitest';
-import { createConversation, MESSAGE_FIELDS, sendMessage } from '../support/factories.js';
+import { createConversation, MESSAGE_ADDED, sendMessage } from '../support/factories.js';
 import { useApp } from '../support/fixtures.js';
 import { gqlOk, registerUsers } from '../support/gql.js';
-import { connectWs, subscribe, waitUntil } from '../support/ws.js';
-import { EventBus } from '../../src/pubsub/event-bus.js';
+import { connectWs, subscribe, waitForSubscriptions } from '../support/ws.js';
 
 const { app, db } = useApp();
 
@@ -19,14 +18,9 @@ describe('gap filling', () => {
     await sendMessage(app.url, alice.token, c.id, 'first');
 
     const ws = await connectWs(app.wsUrl, bob.token);
-    const bus = app.app.get(EventBus);
-    const before = bus.activeSubscriptions;
-    const sub = subscribe(
-      ws,
-      `subscription($c: ID) { messageAdded(conversationId: $c) { ${MESSAGE_FIELDS} } }`,
-      { c: c.id },
+    const sub = await waitForSubscriptions([app], 1, () =>
+      subscribe(ws, MESSAGE_ADDED, { c: c.id }),
     );
-    await waitUntil(() => bus.activeSubscriptions > before, 'the subscription');
 
     // 1,200 messages stored without being published, as if Redis had dropped them all.
     await db.query(
