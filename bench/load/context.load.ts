@@ -4,7 +4,7 @@
  */
 import type { ServerProcess, ScratchDatabase } from '../support.js';
 import type { BenchUser } from './fixtures.load.js';
-import { sleep } from './proc.load.js';
+import { sleep, whileStopped } from './proc.load.js';
 import type { Kind, TargetOptions } from './targets.load.js';
 
 const quick = ['1', 'true', 'yes'].includes((process.env.BENCH_QUICK ?? '').toLowerCase());
@@ -25,6 +25,11 @@ export const config = {
   group: knob('BENCH_GROUP', 10),
   durationS: knob('BENCH_DURATION_S', 20, 5),
   warmupS: knob('BENCH_WARMUP_S', 2, 1),
+  /**
+   * Delivery: rounds of floor and server in alternating order (floor, server, server, floor…);
+   * the table shows each kind's median.
+   */
+  rounds: Math.max(1, knob('BENCH_ROUNDS', 2, 1)),
   /** Fan-out: closed-loop senders, seconds per group size, the group sizes. */
   senders: knob('BENCH_SENDERS', 8),
   fanoutS: knob('BENCH_FANOUT_S', 8, 3),
@@ -63,7 +68,9 @@ export interface BenchContext {
   fixtures: Fixtures;
 }
 
-export const KINDS: Kind[] = ['floor', 'server'];
+export const KINDS: readonly Kind[] = ['floor', 'server'];
+
+const other = (kind: Kind): Kind => (kind === 'floor' ? 'server' : 'floor');
 
 /** One row of the results table: a figure for each system and their ratio (server / floor). */
 export interface Row {
@@ -79,11 +86,28 @@ export interface Row {
   note?: string;
 }
 
-/** Runs `run` for the floor, then for the server; their results by kind. */
-export async function forBoth<T>(run: (kind: Kind) => Promise<T>): Promise<Record<Kind, T>> {
+export interface ForBothOptions {
+  /** The order to run them in; floor first by default. */
+  order?: readonly Kind[];
+  /**
+   * Stop the other kind's instances (SIGSTOP) while one kind runs, and continue them after: an
+   * idle server's presence sweeps must not take CPU from the floor's measurement on 2 shared
+   * cores, nor the floor's timers from the server's.
+   */
+  pause?: Record<Kind, readonly ServerProcess[]>;
+}
+
+/** Runs `run` for the floor, then for the server (or in `order`); their results by kind. */
+export async function forBoth<T>(
+  run: (kind: Kind) => Promise<T>,
+  { order = KINDS, pause }: ForBothOptions = {},
+): Promise<Record<Kind, T>> {
   const results = {} as Record<Kind, T>;
-  for (const kind of KINDS) results[kind] = await run(kind);
-  return results;
+  for (const kind of order) {
+    const others = pause?.[other(kind)].map((i) => i.pid) ?? [];
+    results[kind] = await whileStopped(others, () => run(kind));
+  }
+  return { floor: results.floor, server: results.server };
 }
 
 /**

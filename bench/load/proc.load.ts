@@ -44,3 +44,35 @@ export function openFileLimit(): number {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `run` with the processes `pids` stopped (SIGSTOP), and continues them (SIGCONT) afterwards
+ * however it ends — also when the bench is interrupted, or they would stay stopped for good.
+ */
+export async function whileStopped<T>(pids: readonly number[], run: () => Promise<T>): Promise<T> {
+  const stopped: number[] = [];
+  const resume = () => {
+    for (const pid of stopped.splice(0)) {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // It has exited meanwhile.
+      }
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    resume();
+    process.kill(process.pid, signal);
+  };
+  process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+  try {
+    for (const pid of pids) {
+      process.kill(pid, 'SIGSTOP');
+      stopped.push(pid);
+    }
+    return await run();
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    resume();
+  }
+}

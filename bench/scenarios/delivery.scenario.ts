@@ -4,9 +4,11 @@
  * next member in turn. Messages are sent when due whatever the replies, so queueing shows; the
  * latency of each arrival is counted from the moment its message was due (not from when it was
  * actually sent), which also charges the load generator's own lateness to the system — equally
- * for both. The first BENCH_WARMUP_S seconds are not counted.
+ * for both. The first BENCH_WARMUP_S seconds are not counted. Arrivals are counted per (client,
+ * message), so lost and duplicated deliveries are told apart. Floor and server take turns over
+ * BENCH_ROUNDS rounds, each measured with the other's instances stopped (see deliveryScenario).
  */
-import { summarize } from '../support.js';
+import { median, summarize } from '../support.js';
 import { awaitLive, connect, runPool, type BenchClient } from '../load/clients.load.js';
 import {
   config,
@@ -26,7 +28,10 @@ interface KindResult {
   samples: number;
   sent: number;
   sendFailures: number;
+  /** (client, message) pairs that never arrived, over every message sent (warm-up included). */
   lost: number;
+  /** Arrivals of a message at a client that already had it (not counted as latency samples). */
+  duplicates: number;
   serverCpuMsPer1kDeliveries: number;
   loadGenCpuPct: number;
 }
@@ -45,20 +50,32 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
     const interval = 1000 / config.rate;
     const warmup = Math.round(config.warmupS * config.rate);
     const total = warmup + Math.round(config.durationS * config.rate);
-    const arrivals = new Uint16Array(total);
+    // Per (message n, client k) at n * members + k: whether it has arrived. Counting per client,
+    // not per message, keeps a duplicate at one client from hiding a loss at another.
+    const members = clients.length;
+    const arrived = new Uint8Array(total * members);
     const latencies: number[] = [];
+    let frames = 0;
+    let firsts = 0;
+    let duplicates = 0;
     let last = 0;
     const t0 = performance.now() + 20;
-    for (const c of clients) {
+    clients.forEach((c, k) => {
       c.onDelivery = (frame) => {
         const n = Number(c.textOf(frame));
-        if (!(n >= 0)) return; // a trailing probe
+        if (!(n >= 0 && n < total)) return; // a trailing probe
         const now = performance.now();
-        arrivals[n]++;
+        frames++;
         last = now;
+        if (arrived[n * members + k]) {
+          duplicates++;
+          return;
+        }
+        arrived[n * members + k] = 1;
+        firsts++;
         if (n >= warmup) latencies.push(now - (t0 + n * interval));
       };
-    }
+    });
     const cpu = cpuMeter(instances.map((i) => i.pid));
     const selfCpu = selfCpuMeter();
     let sendFailures = 0;
@@ -77,14 +94,11 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
       };
       setTimeout(tick, 20);
     });
-    // Drain: every delivery in, or 30 s.
-    const expected = (total - warmup) * clients.length;
-    await until(() => latencies.length >= expected, 30_000);
+    // Drain: every message at every client, or 30 s.
+    await until(() => firsts >= total * members, 30_000);
     const elapsedS = (last - t0) / 1000;
     const serverCpu = cpu();
     const summary = summarize(latencies);
-    let delivered = 0;
-    for (let n = 0; n < total; n++) delivered += arrivals[n];
     return {
       p50: summary.p50,
       p99: summary.p99,
@@ -92,8 +106,9 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
       samples: summary.n,
       sent: total,
       sendFailures,
-      lost: expected - latencies.length,
-      serverCpuMsPer1kDeliveries: (serverCpu / delivered) * 1000,
+      lost: total * members - firsts,
+      duplicates,
+      serverCpuMsPer1kDeliveries: (serverCpu / frames) * 1000,
       loadGenCpuPct: (selfCpu() / 10 / elapsedS) | 0,
     };
   } finally {
@@ -101,11 +116,60 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
   }
 }
 
+/** Round r runs the floor first when r is even, the server first when odd. */
+const orderOf = (round: number): Kind[] =>
+  round % 2 === 0 ? ['floor', 'server'] : ['server', 'floor'];
+
+/** A kind's figures over the rounds: the median of each measurement, the sum of each count. */
+function combine(rounds: readonly KindResult[]): KindResult {
+  const mid = (pick: (r: KindResult) => number) => median(rounds.map(pick));
+  const sum = (pick: (r: KindResult) => number) => rounds.reduce((s, r) => s + pick(r), 0);
+  return {
+    p50: mid((r) => r.p50),
+    p99: mid((r) => r.p99),
+    max: mid((r) => r.max),
+    samples: sum((r) => r.samples),
+    sent: sum((r) => r.sent),
+    sendFailures: sum((r) => r.sendFailures),
+    lost: sum((r) => r.lost),
+    duplicates: sum((r) => r.duplicates),
+    serverCpuMsPer1kDeliveries: mid((r) => r.serverCpuMsPer1kDeliveries),
+    loadGenCpuPct: mid((r) => r.loadGenCpuPct),
+  };
+}
+
+/**
+ * BENCH_ROUNDS rounds of floor and server in alternating order (floor, server, server, floor…),
+ * each measured with the other's instances stopped; the table shows each kind's median (counts
+ * summed) and the detail each round's server/floor ratios, for how far a single run can swing.
+ */
 export async function deliveryScenario(ctx: BenchContext): Promise<ScenarioResult> {
-  const results = await forBoth((kind) => runKind(ctx, kind));
+  const rounds: Record<Kind, KindResult>[] = [];
+  for (let round = 0; round < config.rounds; round++)
+    rounds.push(
+      await forBoth((kind) => runKind(ctx, kind), {
+        order: orderOf(round),
+        pause: ctx.instances,
+      }),
+    );
+  const results = {
+    floor: combine(rounds.map((r) => r.floor)),
+    server: combine(rounds.map((r) => r.server)),
+  };
+  const spread = (pick: (r: KindResult) => number) => {
+    const perRound = rounds.map((r) => pick(r.server) / pick(r.floor));
+    return { perRound, min: Math.min(...perRound), max: Math.max(...perRound) };
+  };
+  const ratios = {
+    p50: spread((r) => r.p50),
+    p99: spread((r) => r.p99),
+    max: spread((r) => r.max),
+    serverCpuMsPer1kDeliveries: spread((r) => r.serverCpuMsPer1kDeliveries),
+  };
+  const several = config.rounds > 1;
   const row = rowFrom(
     results,
-    `delivery, open loop ${config.rate}/s, group ${config.group} on 2 instances`,
+    `delivery, open loop ${config.rate}/s, group ${config.group} on 2 instances${several ? `, median of ${config.rounds} rounds` : ''}`,
   );
   return {
     rows: [
@@ -113,11 +177,19 @@ export async function deliveryScenario(ctx: BenchContext): Promise<ScenarioResul
       row('p99', 'ms', (r) => r.p99, {
         target: 'server ≤ 1.5× floor',
         met: results.server.p99 <= 1.5 * results.floor.p99,
+        ...(several
+          ? { note: `(rounds: ${ratios.p99.perRound.map((q) => `${q.toFixed(2)}×`).join(', ')})` }
+          : {}),
       }),
       row('max', 'ms', (r) => r.max),
       row('lost deliveries', '', (r) => r.lost),
+      row('duplicate deliveries', '', (r) => r.duplicates),
       row('server CPU per 1,000 deliveries', 'ms', (r) => r.serverCpuMsPer1kDeliveries),
     ],
-    detail: results,
+    detail: {
+      ...results,
+      ratios,
+      rounds: rounds.map((r, i) => ({ order: orderOf(i), ...r })),
+    },
   };
 }

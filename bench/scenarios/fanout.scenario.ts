@@ -3,7 +3,8 @@
  * system lets them, for groups of 10, 100 and 1,000 (all members connected, split across the two
  * instances) → deliveries per second. Each sender sends its next message once the previous one is
  * acknowledged and has come back to its own connection, so the backlog stays bounded (at most one
- * message per sender in flight) and the figure is throughput, not queue growth.
+ * message per sender in flight) and the figure is throughput, not queue growth. While one kind is
+ * measured, the other kind's instances are stopped (SIGSTOP), so their timers take no CPU from it.
  */
 import { awaitLive, connect, PROBE, runPool, type BenchClient } from '../load/clients.load.js';
 import {
@@ -110,7 +111,7 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<Record<number, Gr
 }
 
 export async function fanoutScenario(ctx: BenchContext): Promise<ScenarioResult> {
-  const results = await forBoth((kind) => runKind(ctx, kind));
+  const results = await forBoth((kind) => runKind(ctx, kind), { pause: ctx.instances });
   const rows: Row[] = [];
   for (const group of config.fanoutGroups) {
     const row = rowFrom(results, `fan-out, closed loop, ${config.senders} senders, group ${group}`);
