@@ -93,23 +93,26 @@ export function subscribe<T = any>(
           new Error(
             `expected ${count} events, got ${events.length} (${why}): ${JSON.stringify(errors)}`,
           );
-        let timer: NodeJS.Timeout | undefined;
-        let settled = false;
-        const check = () => {
+        /** Settles the promise when it can be, and says whether it did. */
+        const settle = () => {
           if (events.length >= count) resolve(events);
-          else if (hasEnded) reject(failure(sub.completed ? 'it completed' : 'it errored'));
+          else if (hasEnded)
+            reject(failure(errors.length ? 'it ended with errors' : 'it completed'));
           else return false;
-          settled = true;
-          clearTimeout(timer);
           return true;
         };
-        if (check()) return;
-        timer = setTimeout(() => {
+        if (settle()) return;
+        let settled = false;
+        const timer = setTimeout(() => {
           settled = true;
           reject(failure(`none more after ${timeoutMs} ms`));
         }, timeoutMs);
         const waiter = () => {
-          if (!settled && !check()) waiters.push(waiter);
+          if (settled) return;
+          if (settle()) {
+            settled = true;
+            clearTimeout(timer);
+          } else waiters.push(waiter);
         };
         waiters.push(waiter);
       });
