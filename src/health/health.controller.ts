@@ -12,9 +12,8 @@ import {
   type HealthIndicatorFunction,
 } from '@nestjs/terminus';
 import { ApiTags } from '@nestjs/swagger';
-import type { Redis } from 'ioredis';
+import { RedisConnections } from '../pubsub/pubsub.module.js';
 import { Public } from '../common/auth/public.decorator.js';
-import { InjectRedis } from '../pubsub/pubsub.tokens.js';
 
 const PROBE_TIMEOUT_MS = 1500;
 
@@ -26,7 +25,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
-    @InjectRedis() private readonly redis: Redis | null,
+    private readonly redis: RedisConnections,
   ) {}
 
   @Get('live')
@@ -40,14 +39,11 @@ export class HealthController {
     const checks: HealthIndicatorFunction[] = [
       () => this.database.pingCheck('database', { timeout: PROBE_TIMEOUT_MS }),
     ];
-    const redis = this.redis;
-    if (redis) {
+    if (this.redis.configured) {
       checks.push(() =>
         this.indicators
           .check('redis')
-          .attempt(async () => {
-            await redis.ping();
-          })
+          .attempt(() => this.redis.ping())
           .withTimeout(PROBE_TIMEOUT_MS),
       );
     }

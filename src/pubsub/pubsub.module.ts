@@ -19,7 +19,7 @@ export function reviveDates(key: string, value: unknown): unknown {
   return typeof value === 'string' && key.endsWith('At') ? new Date(value) : value;
 }
 
-class RedisConnections implements OnApplicationShutdown {
+export class RedisConnections implements OnApplicationShutdown {
   readonly pubSub: PubSubEngine;
   readonly command: Redis | null;
   private readonly subscriber: Redis | null;
@@ -54,6 +54,15 @@ class RedisConnections implements OnApplicationShutdown {
     logger.log(`using Redis pub/sub at ${redactUrl(config.redis.url)}`);
   }
 
+  get configured(): boolean {
+    return this.command !== null;
+  }
+
+  /** Both connections answer: the one that publishes, and the one that hears subscriptions. */
+  async ping(): Promise<void> {
+    await Promise.all([this.command?.ping(), this.subscriber?.ping()]);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await Promise.all([
       this.command?.quit().catch(() => undefined),
@@ -75,6 +84,6 @@ class RedisConnections implements OnApplicationShutdown {
     Channels,
     EventBus,
   ],
-  exports: [PUB_SUB, REDIS, Channels, EventBus],
+  exports: [PUB_SUB, REDIS, Channels, EventBus, RedisConnections],
 })
 export class PubSubModule {}

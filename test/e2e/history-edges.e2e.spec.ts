@@ -21,20 +21,23 @@ describe('gap filling', () => {
     const sub = await waitForSubscriptions([app], 1, () =>
       subscribe(ws, MESSAGE_ADDED, { c: c.id }),
     );
+    // The stream is surely live once a message sent now arrives.
+    await sendMessage(app.url, alice.token, c.id, 'probe');
+    await sub.waitFor(1);
 
     // 1,200 messages stored without being published, as if Redis had dropped them all.
     await db.query(
       `INSERT INTO messages (conversation_id, seq, sender_id, text, created_at)
-       SELECT $1, g, $2, 'unpublished ' || g, now() FROM generate_series(2, 1201) g`,
+       SELECT $1, g, $2, 'unpublished ' || g, now() FROM generate_series(3, 1202) g`,
       [c.id, alice.id],
     );
-    await db.query('UPDATE conversations SET last_seq = 1201 WHERE id = $1', [c.id]);
+    await db.query('UPDATE conversations SET last_seq = 1202 WHERE id = $1', [c.id]);
     const live = await sendMessage(app.url, alice.token, c.id, 'live');
-    expect(live.seq).toBe(1202);
+    expect(live.seq).toBe(1203);
 
-    await sub.waitFor(1201, 20_000);
+    await sub.waitFor(1202, 20_000);
     expect(sub.events.map((e) => e.messageAdded.seq)).toEqual(
-      Array.from({ length: 1201 }, (_, i) => i + 2),
+      Array.from({ length: 1202 }, (_, i) => i + 2),
     );
     expect(sub.events[0].messageAdded.sender.id).toBe(alice.id);
     await ws.dispose();
