@@ -1,7 +1,8 @@
 /**
- * The schema is a contract: the committed schema.gql must be what the code generates, and every
+ * The schema is a contract: the committed schema.gql must be what the code generates, every
  * operation client teams write (test/contract/operations.graphql, a copy of the shared contract)
- * must validate against it.
+ * must validate against it, and so must every operation of the first published contract
+ * (operations-v1.graphql: clients built on it are in the field), always.
  */
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import {
@@ -14,7 +15,9 @@ import {
   Kind,
   GraphQLError,
   type DefinitionNode,
+  type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLSchema,
 } from 'graphql';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -22,8 +25,57 @@ import { useApp } from '../support/fixtures.js';
 
 const SCHEMA_HEADER =
   '# ------------------------------------------------------\n# THIS FILE WAS AUTOMATICALLY GENERATED (DO NOT MODIFY)\n# ------------------------------------------------------\n\n';
-const CONTRACT_COPY = 'test/contract/operations.graphql';
-const SHARED_CONTRACT = '../shared/contract/operations.graphql';
+const CONTRACT_DIR = 'test/contract';
+const SHARED_CONTRACT_DIR = '../shared/contract';
+const CONTRACT_FILES = ['operations.graphql', 'operations-v1.graphql', 'README.md'];
+
+/**
+ * Operations of the current contract whose issue has not landed yet: each is checked to still
+ * fail (so the list shrinks as the work lands, and nothing is listed that is already served).
+ */
+const NOT_SERVED_YET = new Set([
+  // sessions, profiles and blocking (issue 16)
+  'Register',
+  'Login',
+  'RefreshSession',
+  'Logout',
+  'LogoutEverywhere',
+  'Sessions',
+  'RevokeSession',
+  'ChangePassword',
+  'UpdateProfile',
+  'BlockUser',
+  'UnblockUser',
+  'BlockedUsers',
+  // the change stream, edits, reactions and roles (issue 13)
+  'Conversations',
+  'Conversation',
+  'UpdateConversation',
+  'RemoveParticipant',
+  'SetParticipantRole',
+  'Messages',
+  'SendMessage',
+  'EditMessage',
+  'DeleteMessage',
+  'AddReaction',
+  'RemoveReaction',
+  'ConversationChanges',
+  'MessageAdded',
+  'ResumeMessages',
+  'ConversationEvents',
+  // read state (issue 14)
+  'MarkConversationRead',
+  'SetConversationMuted',
+  'UnreadSummary',
+  'ReadReceipts',
+  // search (issue 15)
+  'SearchMessages',
+  // push notifications (issue 17)
+  'PushConfig',
+  'RegisterPushDevice',
+  'UnregisterPushDevice',
+  'PushDevices',
+]);
 
 const { app } = useApp();
 
@@ -36,18 +88,59 @@ describe('schema.gql', () => {
 });
 
 describe('the API contract', () => {
-  // A clone outside the workspace has only the copy: the comparison is skipped, and says so.
-  it.skipIf(!existsSync(SHARED_CONTRACT))(
-    'keeps the copy in test/contract identical to the shared contract',
-    () => {
-      expect(readFileSync(CONTRACT_COPY, 'utf8')).toBe(readFileSync(SHARED_CONTRACT, 'utf8'));
+  // test/contract is the copy every clone has and every check below reads; where the shared
+  // contract is present too (the workspace), the copy must equal it.
+  it.each(CONTRACT_FILES)(
+    'test/contract/%s is the shared contract, when that is present',
+    (file) => {
+      const shared = `${SHARED_CONTRACT_DIR}/${file}`;
+      const copy = readFileSync(`${CONTRACT_DIR}/${file}`, 'utf8');
+      expect(copy.length).toBeGreaterThan(0);
+      if (existsSync(shared)) expect(copy).toBe(readFileSync(shared, 'utf8'));
     },
   );
 
-  const document = parse(readFileSync(CONTRACT_COPY, 'utf8'));
+  const schema = buildSchema(readFileSync('schema.gql', 'utf8'));
+  const current = operationsOf(`${CONTRACT_DIR}/operations.graphql`);
+  const v1 = operationsOf(`${CONTRACT_DIR}/operations-v1.graphql`);
+
+  it('has operations to check', () => {
+    expect(current.length).toBeGreaterThan(40);
+    expect(v1.length).toBeGreaterThan(15);
+  });
+
+  it('lists as not served yet only operations of the contract', () => {
+    const names = new Set(current.map(([name]) => name));
+    expect([...NOT_SERVED_YET].filter((name) => !names.has(name))).toEqual([]);
+  });
+
+  it.each(v1)('v1 %s validates against schema.gql', (_name, operation) => {
+    expect(validationErrors(schema, operation)).toEqual([]);
+  });
+
+  it.each(current.filter(([name]) => !NOT_SERVED_YET.has(name)))(
+    '%s validates against schema.gql',
+    (_name, operation) => {
+      expect(validationErrors(schema, operation)).toEqual([]);
+    },
+  );
+
+  it.each(current.filter(([name]) => NOT_SERVED_YET.has(name)))(
+    '%s is not served yet (take it off the list once it validates)',
+    (_name, operation) => {
+      expect(validationErrors(schema, operation)).not.toEqual([]);
+    },
+  );
+});
+
+type NamedOperation = readonly [string, { document: DocumentNode }];
+
+/** Each named operation of a file, as a document with the fragments it spreads. */
+function operationsOf(file: string): NamedOperation[] {
+  const document = parse(readFileSync(file, 'utf8'));
   const fragments = new Map(
     document.definitions.flatMap((d) =>
-      d.kind === 'FragmentDefinition' ? [[d.name.value, d] as const] : [],
+      d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [],
     ),
   );
   /** The fragments a definition spreads, directly or through other fragments. */
@@ -64,29 +157,24 @@ describe('the API contract', () => {
     });
     return [...seen].map((name) => fragments.get(name)!);
   };
-  const operations = document.definitions.flatMap((d) =>
-    d.kind === 'OperationDefinition' && d.name ? [d] : [],
+  return document.definitions.flatMap((d) =>
+    d.kind === Kind.OPERATION_DEFINITION && d.name
+      ? [
+          [
+            d.name.value,
+            { document: { kind: Kind.DOCUMENT, definitions: [d, ...fragmentsOf(d)] } },
+          ] as const,
+        ]
+      : [],
   );
+}
 
-  it('has operations to check', () => {
-    expect(operations.length).toBeGreaterThan(15);
-  });
-
-  it.each(operations.map((op) => [op.name!.value, op] as const))(
-    '%s validates against schema.gql',
-    (_name, operation) => {
-      const schema = buildSchema(readFileSync('schema.gql', 'utf8'));
-      const errors = [
-        ...validate(schema, {
-          kind: Kind.DOCUMENT,
-          definitions: [operation, ...fragmentsOf(operation)],
-        }),
-      ];
-      // validate() says nothing when the schema lacks the operation's root type altogether.
-      if (!schema.getRootType(operation.operation)) {
-        errors.push(new GraphQLError(`The schema has no ${operation.operation} type`));
-      }
-      expect(errors.map((e) => e.message)).toEqual([]);
-    },
-  );
-});
+function validationErrors(schema: GraphQLSchema, { document }: { document: DocumentNode }) {
+  const errors = [...validate(schema, document)];
+  const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
+  // validate() says nothing when the schema lacks the operation's root type altogether.
+  if (operation && !schema.getRootType(operation.operation)) {
+    errors.push(new GraphQLError(`The schema has no ${operation.operation} type`));
+  }
+  return errors.map((e) => e.message);
+}
