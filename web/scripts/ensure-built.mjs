@@ -27,7 +27,7 @@ function inputsHash() {
   const files = [
     ...filesUnder(join(web, 'src')).filter((path) => !path.startsWith(generated)),
     ...filesUnder(join(web, 'public')),
-    ...['index.html', 'vite.config.ts', 'codegen.ts', 'tsconfig.json', 'package.json'].map((f) =>
+    ...['index.html', 'vite.config.ts', 'codegen.ts', 'tsconfig.json', 'tsconfig.node.json', 'package.json'].map((f) =>
       join(web, f),
     ),
     join(root, 'schema.gql'),
