@@ -163,6 +163,20 @@ describe('the web client', () => {
   });
 
   it('resumes after the network drops: every message missed shows once, in order', async () => {
+    // What the page asks for on the sockets it opens from now on.
+    const resumes: { conversationId: string; afterSeq: number }[] = [];
+    alice.on('websocket', (socket) =>
+      socket.on('framesent', ({ payload }) => {
+        const message = JSON.parse(String(payload));
+        if (message.type === 'subscribe' && /ResumeMessages/.test(message.payload.query))
+          resumes.push(message.payload.variables);
+      }),
+    );
+    const heldSeq = Math.max(
+      ...(await alice
+        .locator('[role=log] [data-seq]')
+        .evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-seq'))))),
+    );
     proxy.cut();
     await aliceContext.setOffline(true);
     await alice.locator('[data-connection=offline]').waitFor({ state: 'attached' });
@@ -178,6 +192,8 @@ describe('the web client', () => {
     await send(bob, 'Live again');
     await alice.locator('[role=log] .msg__text', { hasText: 'Live again' }).waitFor();
 
+    // One resubscription, from the highest seq held: the server sent just what was missed.
+    expect(resumes).toEqual([{ conversationId: directId, afterSeq: heldSeq }]);
     const seen = await messageTexts(alice);
     expect(seen.slice(-4)).toEqual([...missed, 'Live again']);
     expect(new Set(seen).size).toBe(seen.length);
