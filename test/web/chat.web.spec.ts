@@ -172,6 +172,10 @@ describe('the web client', () => {
           resumes.push(message.payload.variables);
       }),
     );
+    // The newest message is one Alice receives (not one she sent): once she shows it, her stream
+    // has delivered everything up to it, so the highest seq on screen is the one she holds.
+    await send(bob, 'Are you there?');
+    await alice.locator('[role=log] .msg__text', { hasText: 'Are you there?' }).waitFor();
     const heldSeq = Math.max(
       ...(await alice
         .locator('[role=log] [data-seq]')

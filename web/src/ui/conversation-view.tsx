@@ -24,6 +24,8 @@ export function ConversationView({ conversationId }: { conversationId: string })
   const [{ data, error }] = useQuery({
     query: ConversationDocument,
     variables: { id: conversationId },
+    // Shown at once when known, refreshed all the same: members may have changed meanwhile.
+    requestPolicy: 'cache-and-network',
   });
   const feed = useFeed(conversationId);
   const [membersOpen, setMembersOpen] = useState(false);
