@@ -15,14 +15,18 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 
-# Dependencies first, so that editing the sources does not invalidate the `npm ci` layer.
+# Dependencies first, so that editing the sources does not invalidate the `npm ci` layer. The
+# web client is an npm workspace: its package.json is part of the lockfile's install.
 COPY package.json package-lock.json ./
+COPY web/package.json ./web/package.json
 RUN npm ci --no-audit --no-fund
 
-# Only what `nest build` (tsconfig.build.json: src/ and migrations/) reads.
-COPY nest-cli.json tsconfig.json tsconfig.build.json ./
+# Only what `nest build` (tsconfig.build.json: src/ and migrations/) and the web client's build
+# (web/, typed from schema.gql) read.
+COPY nest-cli.json tsconfig.json tsconfig.build.json schema.gql ./
 COPY src ./src
 COPY migrations ./migrations
+COPY web ./web
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund \
  && rm -f dist/.tsbuildinfo
@@ -47,6 +51,8 @@ RUN mkdir -p /data/files && chown -R node:node /data
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The built web client, served at / (src/web finds it as web/dist under the working directory).
+COPY --from=build /app/web/dist ./web/dist
 
 USER node
 VOLUME ["/data"]

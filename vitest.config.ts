@@ -1,5 +1,5 @@
 import swc from 'unplugin-swc';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 import { createRequire } from 'node:module';
 
@@ -20,17 +20,32 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      // Unit specs sit beside the code and need nothing running.
-      { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts'] } },
+      // Unit specs sit beside the code (the server's and the web client's) and need nothing running.
+      {
+        extends: true,
+        test: { name: 'unit', include: ['src/**/*.spec.ts', 'web/src/**/*.spec.ts'] },
+      },
       // Integration and e2e: real PostgreSQL, Redis, HTTP and WebSockets (checked up front).
       {
         extends: true,
         test: {
           name: 'e2e',
           include: ['test/**/*.spec.ts'],
+          exclude: [...configDefaults.exclude, 'test/web/**'],
           globalSetup: ['test/support/global-setup.ts'],
           // The soak test measures the heap after a full collection.
           execArgv: ['--expose-gc'],
+        },
+      },
+      // The web client in a real browser (Debian's Chromium) against real app instances, which
+      // serve the web app built by this project's global setup.
+      {
+        extends: true,
+        test: {
+          name: 'web',
+          include: ['test/web/**/*.spec.ts'],
+          globalSetup: ['test/web/global-setup.ts'],
+          testTimeout: 60_000,
         },
       },
     ],

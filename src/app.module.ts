@@ -17,6 +17,7 @@ import { ConversationsModule } from './conversations/conversations.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { PresenceModule } from './presence/presence.module.js';
 import { AttachmentsModule } from './attachments/attachments.module.js';
+import { WebModule } from './web/web.module.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -39,6 +40,7 @@ export class AppModule implements NestModule {
         PresenceModule,
         AttachmentsModule,
         HealthModule,
+        WebModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

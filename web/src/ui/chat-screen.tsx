@@ -1,0 +1,48 @@
+/**
+ * The signed-in layout: the conversation list beside the open conversation; on a narrow screen
+ * (a phone) one of the two at a time, the route deciding which.
+ */
+import { session } from '../api/session';
+import { useChat, useConnectionStatus } from '../state/chat';
+import { ConversationList } from './conversation-list';
+import { ConversationView } from './conversation-view';
+import { useRoute } from './router';
+
+const STATUS_TEXT = { connecting: 'Connecting…', offline: 'Offline: reconnecting…', online: '' };
+
+export function ChatScreen() {
+  const route = useRoute();
+  const { me } = useChat();
+  const status = useConnectionStatus();
+  const openId = route.name === 'conversation' ? route.id : null;
+
+  return (
+    <div className={openId ? 'chat chat--open' : 'chat'}>
+      <header className="topbar">
+        <h1 className="topbar__title">Chat</h1>
+        <p className="topbar__status" role="status" data-connection={status}>
+          {STATUS_TEXT[status]}
+        </p>
+        <p className="topbar__me">
+          <span className="sr-only">Signed in as </span>
+          {me.displayName}
+        </p>
+        <button type="button" onClick={() => session.signOut()}>
+          Sign out
+        </button>
+      </header>
+      <aside className="sidebar">
+        <ConversationList selectedId={openId} />
+      </aside>
+      <main className="pane">
+        {openId ? (
+          <ConversationView key={openId} conversationId={openId} />
+        ) : (
+          <div className="pane__empty">
+            <p>Pick a conversation, or start a new one.</p>
+          </div>
+        )}
+      </main>
+    </div>
+  );
+}

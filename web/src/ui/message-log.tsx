@@ -1,0 +1,111 @@
+/**
+ * The messages, oldest at the top. Scrolling up to the top loads older pages (a button does it
+ * too, for keyboards) without moving what is on screen; new messages keep the view at the
+ * bottom when it was there, and the user's own sends always bring it down.
+ */
+import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
+import type { Feed } from '../state/use-feed';
+import { MessageItem, PendingItem } from './message-item';
+
+const NEAR_BOTTOM_PX = 48;
+
+export function MessageLog({ feed, meId }: { feed: Feed; meId: string }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const loadButton = useRef<HTMLButtonElement>(null);
+  // What the layout was after the last render or scroll, to keep the view steady.
+  const seen = useRef({ height: 0, top: 0, atBottom: true, firstId: '', pending: 0 });
+  const { messages, pending, hasOlder, loadingOlder, loadOlder } = feed;
+
+  const remember = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    seen.current.height = el.scrollHeight;
+    seen.current.top = el.scrollTop;
+    seen.current.atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+  }, []);
+
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const before = seen.current;
+    const firstId = messages[0]?.id ?? '';
+    const prepended = before.firstId !== '' && firstId !== before.firstId;
+    const sentOne = pending.length > before.pending;
+    if (prepended && !sentOne) el.scrollTop = before.top + (el.scrollHeight - before.height);
+    else if (before.atBottom || sentOne) el.scrollTop = el.scrollHeight;
+    before.firstId = firstId;
+    before.pending = pending.length;
+    remember();
+  }, [messages, pending, remember]);
+
+  // An image that finishes loading grows the log: stay at the bottom if the view was there.
+  const onMediaLoad = useCallback(() => {
+    const el = scroller.current;
+    if (el && seen.current.atBottom) el.scrollTop = el.scrollHeight;
+    remember();
+  }, [remember]);
+
+  useEffect(() => {
+    const el = scroller.current;
+    const button = loadButton.current;
+    if (!el || !button || !hasOlder || loadingOlder) return;
+    // Made again after each page: a page too short to fill the view asks for the next at once.
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) loadOlder();
+      },
+      { root: el, rootMargin: '200px 0px 0px 0px' },
+    );
+    observer.observe(button);
+    return () => observer.disconnect();
+  }, [hasOlder, loadingOlder, loadOlder, messages.length]);
+
+  return (
+    <div
+      className="log"
+      ref={scroller}
+      onScroll={remember}
+      role="log"
+      aria-label="Messages"
+      aria-busy={feed.status === 'loading' || loadingOlder}
+      tabIndex={0}
+    >
+      {hasOlder && (
+        <button
+          type="button"
+          ref={loadButton}
+          className="log__older link"
+          onClick={loadOlder}
+          disabled={loadingOlder}
+        >
+          {loadingOlder ? 'Loading older messages…' : 'Load older messages'}
+        </button>
+      )}
+      {feed.status === 'ready' && !hasOlder && messages.length > 0 && (
+        <p className="log__start muted">This is the start of the conversation.</p>
+      )}
+      {feed.status === 'error' && (
+        <p className="error" role="alert">
+          {feed.error}
+        </p>
+      )}
+      {feed.status === 'ready' && messages.length === 0 && pending.length === 0 && (
+        <p className="log__start muted">No messages yet. Say hello!</p>
+      )}
+      <ol className="log__list">
+        {messages.map((message, i) => (
+          <MessageItem
+            key={message.id}
+            message={message}
+            mine={message.sender.id === meId}
+            showSender={i === 0 || messages[i - 1].sender.id !== message.sender.id}
+            onMediaLoad={onMediaLoad}
+          />
+        ))}
+        {pending.map((p) => (
+          <PendingItem key={p.clientMessageId} pending={p} onRetry={feed.retry} />
+        ))}
+      </ol>
+    </div>
+  );
+}
