@@ -3,7 +3,7 @@
  * know the Attachment GraphQL type.
  */
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import type { GraphqlContext } from '../graphql/graphql-context.js';
+import type { GraphqlContext } from '../common/graphql-context.js';
 import { Message } from '../messages/message.entity.js';
 import { Attachment, type AttachmentInfo } from './attachment.entity.js';
 import { fileUrl } from './attachment.view.js';

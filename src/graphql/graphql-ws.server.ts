@@ -32,7 +32,7 @@ import { DocumentCache } from './document-cache.js';
 import { sharedSubscribe } from './shared-subscribe.js';
 import { createFormatError } from './format-error.js';
 import { parseLimited, validateLimited } from './query-limits.js';
-import type { GraphqlContext } from './graphql-context.js';
+import type { GraphqlContext } from '../common/graphql-context.js';
 import { WsConnections } from './ws-connections.js';
 
 export const GRAPHQL_PATH = '/graphql';

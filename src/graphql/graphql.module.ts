@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
 import { AppConfig } from '../config/app.config.js';
 import { createFormatError } from './format-error.js';
-import type { GraphqlContext } from './graphql-context.js';
+import type { GraphqlContext } from '../common/graphql-context.js';
 import { GRAPHQL_PATH, GraphqlWsServer } from './graphql-ws.server.js';
 import { limitRules, parseOptions } from './query-limits.js';
 import { WsConnections } from './ws-connections.js';

@@ -10,7 +10,7 @@ import {
 } from '@nestjs/graphql';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
-import type { GraphqlContext } from '../graphql/graphql-context.js';
+import type { GraphqlContext } from '../common/graphql-context.js';
 import { User } from '../users/user.entity.js';
 import { UserLoader } from '../users/user.loader.js';
 import { MessageAddedArgs } from './dto/message-added.args.js';

@@ -13,7 +13,7 @@ import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { toPageRequest } from '../common/pagination/pagination.args.js';
 import { isUuid } from '../common/uuid.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
-import { isUniqueViolation } from '../database/pg-errors.js';
+import { isUniqueViolation } from '../common/errors/pg-errors.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { MessageContent } from './dto/send-message.input.js';
 import type { MessagesArgs } from './dto/messages.args.js';
