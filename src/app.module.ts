@@ -6,6 +6,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter.js';
 import { AppConfig } from './config/app.config.js';
 import { ConfigModule } from './config/config.module.js';
+import { ENTITIES } from './data-source.options.js';
 import { DatabaseModule } from './database/database.module.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -28,7 +29,7 @@ export class AppModule implements NestModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
-        DatabaseModule.forRoot(config),
+        DatabaseModule.forRoot(config, ENTITIES),
         PubSubModule,
         RateLimitModule,
         GraphqlModule,
