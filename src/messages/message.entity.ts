@@ -13,9 +13,8 @@ import {
   Index,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import type { AttachmentInfo } from '../attachments/attachment.entity.js';
-import { Conversation } from '../conversations/conversation.entity.js';
-import { User } from '../users/user.entity.js';
+import type { AttachmentInfo } from '../attachments/attachment-info.js';
+import type { User } from '../users/user.entity.js';
 
 @ObjectType()
 @Entity({ name: 'messages' })
@@ -31,7 +30,7 @@ export class Message {
 
   @Field(() => ID)
   @Column({ name: 'conversation_id', type: 'uuid' })
-  @ForeignKey(() => Conversation, { onDelete: 'CASCADE' })
+  @ForeignKey('conversations', { onDelete: 'CASCADE' })
   conversationId: string;
 
   @Field(() => Int, { description: '1, 2, 3… within the conversation, without gaps.' })
@@ -39,7 +38,7 @@ export class Message {
   seq: number;
 
   @Column({ name: 'sender_id', type: 'uuid' })
-  @ForeignKey(() => User, { onDelete: 'CASCADE' })
+  @ForeignKey('users', { onDelete: 'CASCADE' })
   senderId: string;
 
   @Field({ description: 'Trimmed; empty when the message is only attachments.' })

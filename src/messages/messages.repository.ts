@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import type { AttachmentInfo } from '../attachments/attachment.entity.js';
+import type { AttachmentInfo } from '../attachments/attachment-info.js';
 import { isUuid } from '../common/uuid.js';
 import type { User } from '../users/user.entity.js';
 import { Message } from './message.entity.js';

@@ -1,13 +1,10 @@
-/**
- * `Message.attachments` and `Attachment.url`, resolved here so that the messages module need not
- * know the Attachment GraphQL type.
- */
+/** `Message.attachments`, resolved here so that attachments need not know the Message type. */
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
+import type { AttachmentInfo } from '../attachments/attachment-info.js';
+import { Attachment } from '../attachments/attachment.entity.js';
+import { AttachmentsLoader } from '../attachments/attachments.loader.js';
 import type { GraphqlContext } from '../common/graphql-context.js';
-import { Message } from '../messages/message.entity.js';
-import { Attachment, type AttachmentInfo } from './attachment.entity.js';
-import { fileUrl } from './attachment.view.js';
-import { AttachmentsLoader } from './attachments.loader.js';
+import { Message } from './message.entity.js';
 
 @Resolver(() => Message)
 export class MessageAttachmentsResolver {
@@ -22,16 +19,5 @@ export class MessageAttachmentsResolver {
     return message.attachments
       ? Promise.resolve(message.attachments)
       : this.loader.load(ctx.loaders, message.id);
-  }
-}
-
-@Resolver(() => Attachment)
-export class AttachmentResolver {
-  @ResolveField(() => String, {
-    description:
-      'Where to GET the file (with the same bearer token): a path relative to the API origin, `/files/<id>`.',
-  })
-  url(@Parent() attachment: AttachmentInfo): string {
-    return fileUrl(attachment.id);
   }
 }
