@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './config/app.config.js';
 import { setupOpenApi } from './common/openapi.js';
-import { createValidationPipe } from './common/validation.js';
+import { createValidationPipe } from './common/validation/validation.pipe.js';
 import { GraphqlWsServer } from './graphql/graphql-ws.server.js';
 
 export async function createApp(config: AppConfig): Promise<INestApplication> {
