@@ -13,6 +13,7 @@ import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { PubSubModule } from './pubsub/pubsub.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
+import { RealtimeModule } from './realtime/realtime.module.js';
 import { UsersModule } from './users/users.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { MessagesModule } from './messages/messages.module.js';
@@ -33,6 +34,7 @@ export class AppModule implements NestModule {
         PubSubModule,
         RateLimitModule,
         GraphqlModule,
+        RealtimeModule,
         AuthModule,
         UsersModule,
         ConversationsModule,

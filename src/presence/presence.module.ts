@@ -9,6 +9,7 @@ import { MessagesModule } from '../messages/messages.module.js';
 import { Channels } from '../pubsub/channels.js';
 import { EventBus } from '../pubsub/event-bus.js';
 import { REDIS } from '../pubsub/pubsub.tokens.js';
+import { RealtimeModule } from '../realtime/realtime.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ContactsRepository } from './contacts.repository.js';
 import { MemoryPresenceStore } from './memory-presence.store.js';
@@ -22,7 +23,7 @@ import { RedisPresenceStore } from './redis-presence.store.js';
 import { UserPresenceResolver } from './user-presence.resolver.js';
 
 @Module({
-  imports: [UsersModule, MessagesModule],
+  imports: [UsersModule, MessagesModule, RealtimeModule],
   providers: [
     {
       provide: PresenceStore,

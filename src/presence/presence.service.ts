@@ -20,7 +20,7 @@ import {
   WsConnections,
   type WsConnection,
   type WsConnectionListener,
-} from '../graphql/ws-connections.js';
+} from '../realtime/ws-connections.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { PresenceStore, type Claim } from './presence.store.js';
 import { PresenceStatus, type Presence } from './presence.type.js';
