@@ -6,6 +6,7 @@ import { ConversationsController } from './conversations.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsResolver } from './conversations.resolver.js';
 import { ConversationsService } from './conversations.service.js';
+import { MembershipRepository } from './membership.repository.js';
 import { Participant } from './participant.entity.js';
 import { ParticipantsLoader } from './participants.loader.js';
 
@@ -17,7 +18,9 @@ import { ParticipantsLoader } from './participants.loader.js';
     ConversationsService,
     ConversationsResolver,
     ParticipantsLoader,
+    MembershipRepository,
   ],
-  exports: [ConversationsService],
+  // Presence follows contactsOf; other modules compose membership.sql.ts into their statements.
+  exports: [ConversationsService, MembershipRepository],
 })
 export class ConversationsModule {}

@@ -18,6 +18,7 @@ import {
 } from './conversation.view.js';
 import { ConversationsRepository, type ActivityKey } from './conversations.repository.js';
 import { MAX_PARTICIPANTS, type CreateConversationInput } from './dto/create-conversation.input.js';
+import { MembershipRepository } from './membership.repository.js';
 
 const CURSOR_KIND = 'conversation';
 
@@ -25,12 +26,13 @@ const CURSOR_KIND = 'conversation';
 export class ConversationsService {
   constructor(
     private readonly conversations: ConversationsRepository,
+    private readonly membership: MembershipRepository,
     private readonly users: UsersRepository,
   ) {}
 
   /** Throws NOT_FOUND unless the user is a participant (unknown and foreign look the same). */
   async assertParticipant(conversationId: string, userId: string): Promise<void> {
-    if (!(await this.conversations.isParticipant(conversationId, userId))) {
+    if (!(await this.membership.isMember(conversationId, userId))) {
       throw new NotFoundError('Conversation');
     }
   }
@@ -74,7 +76,7 @@ export class ConversationsService {
     }
     await this.assertUsersExist(others);
     if (others.length === 1 && !input.title) {
-      return this.conversations.findOrCreateDirect(userId, others[0]);
+      return (await this.conversations.findOrCreateDirect(userId, others[0])).conversation;
     }
     return this.conversations.createGroup(input.title ?? null, [userId, ...others]);
   }
@@ -90,7 +92,7 @@ export class ConversationsService {
     }
     const ids = [...new Set(userIds)];
     await this.assertUsersExist(ids);
-    if (!(await this.conversations.addParticipants(conversationId, ids, MAX_PARTICIPANTS))) {
+    if (!(await this.membership.add(conversationId, ids, MAX_PARTICIPANTS))) {
       throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);
     }
     return conversation;
@@ -99,7 +101,7 @@ export class ConversationsService {
   async leave(userId: string, conversationId: string): Promise<boolean> {
     const conversation = await this.getForUser(conversationId, userId);
     if (conversation.isDirect) throw new BadUserInputError('A direct conversation cannot be left');
-    await this.conversations.removeParticipant(conversationId, userId);
+    await this.membership.remove(conversationId, userId);
     return true;
   }
 
@@ -107,7 +109,7 @@ export class ConversationsService {
     const ids = conversations.map((c) => c.id);
     const participants = groupByKeys(
       ids,
-      await this.conversations.findParticipantUsers(ids),
+      await this.membership.findMemberUsers(ids),
       (row) => row.conversationId,
       (row) => row.user,
     );

@@ -8,7 +8,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Repeater } from '@repeaterjs/repeater';
 import { MessageEvents } from '../messages/message-events.js';
-import { ContactsRepository } from './contacts.repository.js';
+import { MembershipRepository } from '../conversations/membership.repository.js';
 import { PresenceWatchers } from './presence.watchers.js';
 import type { Presence } from './presence.type.js';
 
@@ -18,7 +18,7 @@ export class PresenceStream {
 
   constructor(
     private readonly watchers: PresenceWatchers,
-    private readonly contacts: ContactsRepository,
+    private readonly membership: MembershipRepository,
     private readonly messages: MessageEvents,
   ) {}
 
@@ -38,7 +38,7 @@ export class PresenceStream {
       };
 
       const load = async () => {
-        const found = await this.contacts.contactsOf(userId);
+        const found = await this.membership.contactsOf(userId);
         conversations = new Set(found.conversationIds);
         const users = new Set(found.userIds);
         for (const [id, unwatch] of watching) {
