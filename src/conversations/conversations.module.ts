@@ -6,6 +6,7 @@ import { ConversationsController } from './conversations.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsResolver } from './conversations.resolver.js';
 import { ConversationsService } from './conversations.service.js';
+import { MembershipEvents } from './membership.events.js';
 import { MembershipRepository } from './membership.repository.js';
 import { Participant } from './participant.entity.js';
 import { ParticipantsLoader } from './participants.loader.js';
@@ -19,8 +20,10 @@ import { ParticipantsLoader } from './participants.loader.js';
     ConversationsResolver,
     ParticipantsLoader,
     MembershipRepository,
+    MembershipEvents,
   ],
-  // Presence follows contactsOf; other modules compose membership.sql.ts into their statements.
-  exports: [ConversationsService, MembershipRepository],
+  // Presence follows contactsOf and the membership events; other modules compose
+  // membership.sql.ts into their own statements.
+  exports: [ConversationsService, MembershipRepository, MembershipEvents],
 })
 export class ConversationsModule {}

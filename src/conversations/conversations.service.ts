@@ -1,6 +1,7 @@
 /**
  * Conversations: who may see them (participants only; to anyone else they do not exist),
- * creation (direct pairs are unique), membership changes, and the caller's list.
+ * creation (direct pairs are unique), membership changes (announced on the members' channels),
+ * and the caller's list.
  */
 import { Injectable } from '@nestjs/common';
 import { BadUserInputError, NotFoundError } from '../common/errors/domain-error.js';
@@ -18,6 +19,7 @@ import {
 } from './conversation.view.js';
 import { ConversationsRepository, type ActivityKey } from './conversations.repository.js';
 import { MAX_PARTICIPANTS, type CreateConversationInput } from './dto/create-conversation.input.js';
+import { MembershipEvents } from './membership.events.js';
 import { MembershipRepository } from './membership.repository.js';
 
 const CURSOR_KIND = 'conversation';
@@ -28,6 +30,7 @@ export class ConversationsService {
     private readonly conversations: ConversationsRepository,
     private readonly membership: MembershipRepository,
     private readonly users: UsersRepository,
+    private readonly events: MembershipEvents,
   ) {}
 
   /** Throws NOT_FOUND unless the user is a participant (unknown and foreign look the same). */
@@ -69,16 +72,22 @@ export class ConversationsService {
     return view;
   }
 
+  /** Creation and membership changes are announced to every member once committed. */
   async create(userId: string, input: CreateConversationInput): Promise<Conversation> {
     const others = [...new Set(input.participantIds)].filter((id) => id !== userId);
     if (others.length + 1 > MAX_PARTICIPANTS) {
       throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);
     }
     await this.assertUsersExist(others);
+    const memberIds = [userId, ...others];
     if (others.length === 1 && !input.title) {
-      return (await this.conversations.findOrCreateDirect(userId, others[0])).conversation;
+      const direct = await this.conversations.findOrCreateDirect(userId, others[0]);
+      if (direct.created) await this.announce(direct.conversation.id, 'created', memberIds);
+      return direct.conversation;
     }
-    return this.conversations.createGroup(input.title ?? null, [userId, ...others]);
+    const group = await this.conversations.createGroup(input.title ?? null, memberIds);
+    await this.announce(group.id, 'created', memberIds);
+    return group;
   }
 
   async addParticipants(
@@ -92,8 +101,12 @@ export class ConversationsService {
     }
     const ids = [...new Set(userIds)];
     await this.assertUsersExist(ids);
-    if (!(await this.membership.add(conversationId, ids, MAX_PARTICIPANTS))) {
+    const addition = await this.membership.add(conversationId, ids, MAX_PARTICIPANTS);
+    if (!addition) {
       throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);
+    }
+    if (addition.added.length > 0) {
+      await this.events.changed(conversationId, 'added', addition.added, addition.memberIds);
     }
     return conversation;
   }
@@ -101,8 +114,14 @@ export class ConversationsService {
   async leave(userId: string, conversationId: string): Promise<boolean> {
     const conversation = await this.getForUser(conversationId, userId);
     if (conversation.isDirect) throw new BadUserInputError('A direct conversation cannot be left');
-    await this.membership.remove(conversationId, userId);
+    const memberIds = await this.membership.remove(conversationId, userId);
+    if (memberIds.length > 0)
+      await this.events.changed(conversationId, 'left', [userId], memberIds);
     return true;
+  }
+
+  private announce(conversationId: string, change: 'created', memberIds: string[]) {
+    return this.events.changed(conversationId, change, memberIds, memberIds);
   }
 
   private async withParticipants(conversations: Conversation[]): Promise<ConversationView[]> {

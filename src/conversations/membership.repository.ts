@@ -21,13 +21,6 @@ export interface Addition {
   memberIds: string[];
 }
 
-export interface Contacts {
-  conversationIds: string[];
-  userIds: string[];
-}
-
-const CONVERSATIONS_OF = `SELECT m.conversation_id FROM ${MEMBERS} m WHERE m.user_id = $1`;
-
 const CONTACTS_OF = `
   SELECT DISTINCT other.user_id
     FROM ${MEMBERS} mine
@@ -60,17 +53,11 @@ export class MembershipRepository {
     return row.member;
   }
 
-  /** The user's conversations and their other members: whose presence the user is told. */
-  async contactsOf(userId: string): Promise<Contacts> {
-    if (!isUuid(userId)) return { conversationIds: [], userIds: [] };
-    const [conversations, users] = await Promise.all([
-      this.dataSource.query<{ conversation_id: string }[]>(CONVERSATIONS_OF, [userId]),
-      this.dataSource.query<{ user_id: string }[]>(CONTACTS_OF, [userId]),
-    ]);
-    return {
-      conversationIds: conversations.map((r) => r.conversation_id),
-      userIds: users.map((r) => r.user_id),
-    };
+  /** The other members of the user's conversations: whose presence the user is told. */
+  async contactsOf(userId: string): Promise<string[]> {
+    if (!isUuid(userId)) return [];
+    const rows = await this.dataSource.query<{ user_id: string }[]>(CONTACTS_OF, [userId]);
+    return rows.map((r) => r.user_id);
   }
 
   /** The members of several conversations, as users, in joining order (for batching). */

@@ -6,7 +6,6 @@ import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app.config.js';
 import { ConversationsModule } from '../conversations/conversations.module.js';
-import { MessagesModule } from '../messages/messages.module.js';
 import { Channels } from '../pubsub/channels.js';
 import { EventBus } from '../pubsub/event-bus.js';
 import { REDIS } from '../pubsub/pubsub.tokens.js';
@@ -23,7 +22,7 @@ import { RedisPresenceStore } from './redis-presence.store.js';
 import { UserPresenceResolver } from './user-presence.resolver.js';
 
 @Module({
-  imports: [UsersModule, ConversationsModule, MessagesModule, RealtimeModule],
+  imports: [UsersModule, ConversationsModule, RealtimeModule],
   providers: [
     {
       provide: PresenceStore,
