@@ -29,7 +29,7 @@ import { AppConfig } from '../config/app.config.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import type { Attachment } from './attachment.entity.js';
-import { ATTACHMENT_SCANNER, type AttachmentScanner } from './attachment-scanner.js';
+import { ATTACHMENT_SCANNER, type AttachmentScanner } from './attachment.scanner.js';
 import { AttachmentsRepository } from './attachments.repository.js';
 import { parseRange } from './byte-range.js';
 import { detectContentType, essenceOf, isAllowedType, PLAIN_TEXT } from './content-type.js';
@@ -39,7 +39,7 @@ import {
   ATTACHMENT_STORAGE,
   StoredObjectMissingError,
   type AttachmentStorage,
-} from './storage/attachment-storage.js';
+} from './storage/attachment.storage.js';
 import { UploadInspector, type InspectedUpload } from './upload-inspector.js';
 
 /** The multipart field that carries the file. */

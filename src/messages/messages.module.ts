@@ -7,9 +7,9 @@ import { ConversationLastMessageResolver } from './conversation-last-message.res
 import { LastMessageLoader } from './last-message.loader.js';
 import { MessageAttachmentsResolver } from './message-attachments.resolver.js';
 import { Message } from './message.entity.js';
-import { MessageEvents } from './message-events.js';
-import { MessageStream } from './message-stream.js';
-import { MessageHydrator } from './message-hydrator.js';
+import { MessageEvents } from './message.events.js';
+import { MessageStream } from './message.stream.js';
+import { MessageHydrator } from './message.hydrator.js';
 import { MessagesController } from './messages.controller.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MessagesResolver } from './messages.resolver.js';

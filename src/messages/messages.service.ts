@@ -19,9 +19,9 @@ import type { MessageContent } from './dto/send-message.input.js';
 import type { MessagesArgs } from './dto/messages.args.js';
 import type { Message } from './message.entity.js';
 import type { MessageAddedArgs } from './dto/message-added.args.js';
-import { MessageEvents } from './message-events.js';
-import { MessageHydrator } from './message-hydrator.js';
-import { MessageStream } from './message-stream.js';
+import { MessageEvents } from './message.events.js';
+import { MessageHydrator } from './message.hydrator.js';
+import { MessageStream } from './message.stream.js';
 import { MessagesRepository } from './messages.repository.js';
 
 const CURSOR_KIND = 'message';

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ATTACHMENT_SCANNER,
   type AttachmentScanner,
-} from '../../src/attachments/attachment-scanner.js';
+} from '../../src/attachments/attachment.scanner.js';
 import { AttachmentsService } from '../../src/attachments/attachments.service.js';
 import { countQueries } from '../support/app.js';
 import { countMessages } from '../support/database.js';

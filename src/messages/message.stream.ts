@@ -12,10 +12,10 @@ import { Injectable } from '@nestjs/common';
 import { Repeater } from '@repeaterjs/repeater';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import type { Message } from './message.entity.js';
-import { MessageEvents } from './message-events.js';
-import { MessageHydrator } from './message-hydrator.js';
+import { MessageEvents } from './message.events.js';
+import { MessageHydrator } from './message.hydrator.js';
 import { MessagesRepository } from './messages.repository.js';
-import { PushStream } from '../common/streams/push-stream.js';
+import { PushStream } from '../common/streams/push.stream.js';
 
 const REPLAY_BATCH = 500;
 /** Live events a conversation subscriber may have waiting before it is let go. */
