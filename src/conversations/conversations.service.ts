@@ -12,17 +12,24 @@ import { groupByKeys } from '../common/dataloader/request-loaders.js';
 import { isUuid } from '../common/uuid.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { Conversation } from './conversation.entity.js';
-import {
-  toConversationView,
-  type ConversationPage,
-  type ConversationView,
-} from './conversation.view.js';
+import type { User } from '../users/user.entity.js';
 import { ConversationsRepository, type ActivityKey } from './conversations.repository.js';
 import { MAX_PARTICIPANTS, type CreateConversationInput } from './dto/create-conversation.input.js';
 import { MembershipEvents } from './membership.events.js';
 import { MembershipRepository } from './membership.repository.js';
 
 const CURSOR_KIND = 'conversation';
+
+/** What the REST answers show of a conversation (mapped in conversation.view.ts). */
+export interface ConversationWithParticipants {
+  conversation: Conversation;
+  participants: User[];
+}
+
+export interface ConversationsPage {
+  items: ConversationWithParticipants[];
+  nextCursor: string | null;
+}
 
 @Injectable()
 export class ConversationsService {
@@ -57,7 +64,7 @@ export class ConversationsService {
   }
 
   /** REST: a page of the caller's conversations with their participants, and the next cursor. */
-  async pageForUser(userId: string, limit: number, cursor?: string): Promise<ConversationPage> {
+  async pageForUser(userId: string, limit: number, cursor?: string): Promise<ConversationsPage> {
     const page = await this.listForUser(userId, { first: limit, after: cursor });
     const conversations = page.edges.map((e) => e.node);
     return {
@@ -67,9 +74,12 @@ export class ConversationsService {
   }
 
   /** REST: one conversation with its participants. */
-  async viewForUser(conversationId: string, userId: string): Promise<ConversationView> {
-    const [view] = await this.withParticipants([await this.getForUser(conversationId, userId)]);
-    return view;
+  async getWithParticipants(
+    conversationId: string,
+    userId: string,
+  ): Promise<ConversationWithParticipants> {
+    const [found] = await this.withParticipants([await this.getForUser(conversationId, userId)]);
+    return found;
   }
 
   /** Creation and membership changes are announced to every member once committed. */
@@ -124,7 +134,9 @@ export class ConversationsService {
     return this.events.changed(conversationId, change, memberIds, memberIds);
   }
 
-  private async withParticipants(conversations: Conversation[]): Promise<ConversationView[]> {
+  private async withParticipants(
+    conversations: Conversation[],
+  ): Promise<ConversationWithParticipants[]> {
     const ids = conversations.map((c) => c.id);
     const participants = groupByKeys(
       ids,
@@ -132,7 +144,10 @@ export class ConversationsService {
       (row) => row.conversationId,
       (row) => row.user,
     );
-    return conversations.map((c, i) => toConversationView(c, participants[i]));
+    return conversations.map((conversation, i) => ({
+      conversation,
+      participants: participants[i],
+    }));
   }
 
   private async assertUsersExist(ids: string[]): Promise<void> {

@@ -5,6 +5,7 @@ import { Attachment } from '../attachments/attachment.entity.js';
 import { AttachmentsLoader } from '../attachments/attachments.loader.js';
 import type { GraphqlContext } from '../common/graphql-context.js';
 import { Message } from './message.entity.js';
+import { hasDetails } from './message-with-details.js';
 
 @Resolver(() => Message)
 export class MessageAttachmentsResolver {
@@ -16,7 +17,7 @@ export class MessageAttachmentsResolver {
     @Context() ctx: GraphqlContext,
   ): Promise<AttachmentInfo[]> {
     // Fresh sends and real-time events arrive with them; history pages load them in one batch.
-    return message.attachments
+    return hasDetails(message)
       ? Promise.resolve(message.attachments)
       : this.loader.load(ctx.loaders, message.id);
   }

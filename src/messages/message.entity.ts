@@ -1,8 +1,8 @@
 /**
  * A message. `seq` numbers a conversation's messages 1, 2, 3… with no gaps: history pages and
  * resume cursors are seq ranges on the (conversation_id, seq) index. Doubles as the GraphQL
- * `Message` type; `sender` and `attachments` are resolved in batches (or arrive pre-filled in
- * real-time events).
+ * `Message` type; `sender` and `attachments` are resolved in batches, or arrive with the message
+ * (MessageWithDetails: sends, events, replays).
  */
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import {
@@ -13,8 +13,6 @@ import {
   Index,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import type { AttachmentInfo } from '../attachments/attachment-info.js';
-import type { User } from '../users/user.entity.js';
 
 @ObjectType()
 @Entity({ name: 'messages' })
@@ -52,10 +50,4 @@ export class Message {
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
-
-  /** Filled when the message travels as an event, so subscribers need no lookup. */
-  sender?: User;
-
-  /** Likewise (GraphQL resolves the field in the attachments module). */
-  attachments?: AttachmentInfo[];
 }

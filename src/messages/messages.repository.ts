@@ -7,6 +7,7 @@ import { isUuid } from '../common/uuid.js';
 import { isMember, memberIdsOf } from '../conversations/membership.sql.js';
 import type { User } from '../users/user.entity.js';
 import { Message } from './message.entity.js';
+import { withDetails, type MessageWithDetails } from './message-with-details.js';
 
 export interface NewMessage {
   conversationId: string;
@@ -17,9 +18,9 @@ export interface NewMessage {
   attachmentIds: string[];
 }
 
-/** A stored message with its sender filled in, and who was in the conversation at that moment. */
+/** A stored message with its details, and who was in the conversation at that moment. */
 export interface InsertedMessage {
-  message: Message;
+  message: MessageWithDetails;
   recipientIds: string[];
 }
 
@@ -114,20 +115,17 @@ export class MessagesRepository {
       createdAt: row.user_created_at,
       lastSeenAt: row.last_seen_at,
     };
+    const stored: Message = {
+      id: row.id,
+      conversationId: row.conversation_id,
+      seq: row.seq,
+      senderId: row.sender_id,
+      text: row.text,
+      clientMessageId: row.client_message_id,
+      createdAt: row.created_at,
+    };
     return {
-      // create() keeps only columns: the sender is attached after.
-      message: Object.assign(
-        this.messages.create({
-          id: row.id,
-          conversationId: row.conversation_id,
-          seq: row.seq,
-          senderId: row.sender_id,
-          text: row.text,
-          clientMessageId: row.client_message_id,
-          createdAt: row.created_at,
-        }),
-        { sender, attachments: row.attachments },
-      ),
+      message: withDetails(stored, sender, row.attachments),
       recipientIds: row.recipient_ids,
     };
   }
