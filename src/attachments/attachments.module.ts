@@ -7,22 +7,26 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app.config.js';
 import { ConversationsModule } from '../conversations/conversations.module.js';
 import { Attachment } from './attachment.entity.js';
+import { AttachmentDownloadService } from './attachment-download.service.js';
+import { AttachmentIntakeService } from './attachment-intake.service.js';
 import { AttachmentResolver } from './attachment.resolver.js';
 import { ATTACHMENT_SCANNER, NoopAttachmentScanner } from './attachment.scanner.js';
 import { AttachmentsController } from './attachments.controller.js';
 import { AttachmentsLoader } from './attachments.loader.js';
 import { AttachmentsRepository } from './attachments.repository.js';
-import { AttachmentsService } from './attachments.service.js';
 import { ATTACHMENT_STORAGE, type AttachmentStorage } from './storage/attachment.storage.js';
 import { LocalDiskStorage } from './storage/local-disk.storage.js';
 import { createS3Client, S3Storage } from './storage/s3.storage.js';
+import { UnattachedSweepService } from './unattached-sweep.service.js';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Attachment]), ConversationsModule],
   controllers: [AttachmentsController],
   providers: [
     AttachmentsRepository,
-    AttachmentsService,
+    AttachmentIntakeService,
+    AttachmentDownloadService,
+    UnattachedSweepService,
     AttachmentsLoader,
     AttachmentResolver,
     {

@@ -15,7 +15,7 @@ import {
   ATTACHMENT_SCANNER,
   type AttachmentScanner,
 } from '../../src/attachments/attachment.scanner.js';
-import { AttachmentsService } from '../../src/attachments/attachments.service.js';
+import { UnattachedSweepService as AttachmentsService } from '../../src/attachments/unattached-sweep.service.js';
 import { countQueries } from '../support/app.js';
 import { countMessages } from '../support/database.js';
 import { createConversation, MESSAGE_FIELDS } from '../support/factories.js';
