@@ -12,6 +12,7 @@ import { REDIS } from '../pubsub/pubsub.tokens.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { MemoryPresenceStore } from './memory-presence.store.js';
+import { PresenceClaimsService } from './presence-claims.service.js';
 import { PresenceLoader } from './presence.loader.js';
 import { PresenceResolver } from './presence.resolver.js';
 import { PresenceService } from './presence.service.js';
@@ -38,6 +39,7 @@ import { UserPresenceResolver } from './user-presence.resolver.js';
       },
     },
     PresenceService,
+    PresenceClaimsService,
     PresenceWatchers,
     PresenceStream,
     PresenceLoader,
