@@ -111,7 +111,7 @@ describe('MessageStream of one conversation', () => {
     world.publish(message(5));
     expect(await first).toEqual([3, 4, 5]);
     expect(world.reads).toContainEqual([2, 5]);
-    await stream.return();
+    await stream.return?.();
   });
 
   it('drops a publish that was overtaken by a later one, once the gap is filled', async () => {
@@ -127,7 +127,7 @@ describe('MessageStream of one conversation', () => {
     world.store(5);
     world.publish(message(5)); // the sentinel: had 3 been delivered again, it would come first
     expect(await take(stream, 1)).toEqual([5]);
-    await stream.return();
+    await stream.return?.();
   });
 
   it('replays from afterSeq, then goes live without repeating what arrived during the replay', async () => {
@@ -145,7 +145,7 @@ describe('MessageStream of one conversation', () => {
     world.store(5);
     world.publish(message(5));
     expect(await take(stream, 1)).toEqual([5]);
-    await stream.return();
+    await stream.return?.();
   });
 
   it('ignores other conversations, and stops listening when the subscriber stops', async () => {
@@ -158,7 +158,7 @@ describe('MessageStream of one conversation', () => {
     world.publish(message(1));
     expect(await first).toEqual([1]);
     expect(world.listeners()).toBe(1);
-    await stream.return();
+    await stream.return?.();
     expect(world.listeners()).toBe(0);
   });
 

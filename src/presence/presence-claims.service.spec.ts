@@ -44,7 +44,7 @@ class FakeStore {
   }
 
   read(): Promise<Map<string, never>> {
-    return Promise.resolve(new Map());
+    return Promise.resolve(new Map<string, never>());
   }
 }
 
