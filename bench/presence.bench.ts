@@ -20,7 +20,7 @@ import WebSocket from 'ws';
 import { TokenService } from '../src/auth/token.service.js';
 import { createApp } from '../src/bootstrap.js';
 import { loadConfig } from '../src/config/app.config.js';
-import { PresenceService } from '../src/presence/presence.service.js';
+import { PresenceClaimsService as PresenceService } from '../src/presence/presence-claims.service.js';
 import { PresenceWatchers } from '../src/presence/presence.watchers.js';
 import { startPrivateRedis } from '../test/support/redis-server.js';
 import { until } from './load/context.load.js';

@@ -3,7 +3,8 @@
  * that conversation takes it (`messageId`); one left unattached is swept after a while. The bytes
  * live in AttachmentStorage under `storageKey`, a generated name: the client's `fileName` is only
  * ever displayed (sanitised), never used as a path. Doubles as the GraphQL `Attachment` type;
- * `url` is resolved (see AttachmentResolver).
+ * `url` is resolved (see AttachmentResolver). Foreign keys name their tables, so this file imports
+ * no other feature's entity.
  */
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import {
@@ -14,9 +15,6 @@ import {
   Index,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import { Conversation } from '../conversations/conversation.entity.js';
-import { Message } from '../messages/message.entity.js';
-import { User } from '../users/user.entity.js';
 
 @ObjectType({ description: 'A file attached to a message; download it from `url`.' })
 @Entity({ name: 'attachments' })
@@ -30,16 +28,16 @@ export class Attachment {
   id: string;
 
   @Column({ name: 'conversation_id', type: 'uuid' })
-  @ForeignKey(() => Conversation, { onDelete: 'CASCADE' })
+  @ForeignKey('conversations', { onDelete: 'CASCADE' })
   conversationId: string;
 
   @Column({ name: 'uploader_id', type: 'uuid' })
-  @ForeignKey(() => User, { onDelete: 'CASCADE' })
+  @ForeignKey('users', { onDelete: 'CASCADE' })
   uploaderId: string;
 
   /** Null until sent with a message; a deleted message leaves it to the sweep. */
   @Column({ name: 'message_id', type: 'uuid', nullable: true })
-  @ForeignKey(() => Message, { onDelete: 'SET NULL' })
+  @ForeignKey('messages', { onDelete: 'SET NULL' })
   messageId: string | null;
 
   @Field({ description: 'The name given by the uploader, without any path; at most 255 bytes.' })
@@ -64,6 +62,3 @@ export class Attachment {
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
 }
-
-/** What messages carry of their attachments (in events and REST answers). */
-export type AttachmentInfo = Pick<Attachment, 'id' | 'fileName' | 'contentType' | 'size'>;

@@ -1,6 +1,6 @@
 /** The JSON shape of an attachment in REST answers (the same fields as GraphQL's). */
 import { ApiProperty } from '@nestjs/swagger';
-import type { AttachmentInfo } from './attachment.entity.js';
+import type { AttachmentInfo } from './attachment-info.js';
 
 export class AttachmentView {
   @ApiProperty({ format: 'uuid' })

@@ -20,13 +20,17 @@ import {
 } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi.js';
 import { AttachmentView, toAttachmentView } from './attachment.view.js';
-import { AttachmentsService, FILE_FIELD, type FileDownload } from './attachments.service.js';
+import { AttachmentDownloadService, type FileDownload } from './attachment-download.service.js';
+import { AttachmentIntakeService, FILE_FIELD } from './attachment-intake.service.js';
 
 @ApiTags('attachments')
 @ApiBearerAuth()
 @Controller()
 export class AttachmentsController {
-  constructor(private readonly attachments: AttachmentsService) {}
+  constructor(
+    private readonly intake: AttachmentIntakeService,
+    private readonly downloads: AttachmentDownloadService,
+  ) {}
 
   /** The raw request is handed on: the body is streamed, never parsed or buffered here. */
   @Post('conversations/:id/file')
@@ -47,7 +51,7 @@ export class AttachmentsController {
     @Param('id') conversationId: string,
     @Req() req: Request,
   ): Promise<AttachmentView> {
-    return toAttachmentView(await this.attachments.upload(user.id, conversationId, req));
+    return toAttachmentView(await this.intake.upload(user.id, conversationId, req));
   }
 
   @Get('files/:id')
@@ -63,7 +67,7 @@ export class AttachmentsController {
     @Headers('if-range') ifRange: string | undefined,
     @Res() res: Response,
   ): Promise<void> {
-    send(res, await this.attachments.download(user.id, id, { range, ifRange }));
+    send(res, await this.downloads.download(user.id, id, { range, ifRange }));
   }
 }
 

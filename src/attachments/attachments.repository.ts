@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository } from 'typeorm';
 import { isUuid } from '../common/uuid.js';
+import { isMember } from '../conversations/membership.sql.js';
 import { Attachment } from './attachment.entity.js';
 
 export interface NewAttachment {
@@ -24,7 +25,7 @@ const INSERT_FOR_PARTICIPANT = `
   INSERT INTO attachments
     (id, conversation_id, uploader_id, file_name, content_type, size, sha256, storage_key)
   SELECT $1, $2, $3, $4, $5, $6, $7, $8
-   WHERE EXISTS (SELECT 1 FROM participants WHERE conversation_id = $2 AND user_id = $3)
+   WHERE ${isMember('$2', '$3')}
   RETURNING id, conversation_id, uploader_id, message_id, file_name, content_type, size, sha256,
             storage_key, created_at`;
 
@@ -82,13 +83,8 @@ export class AttachmentsRepository {
     if (!isUuid(id)) return Promise.resolve(null);
     return this.attachments
       .createQueryBuilder('a')
-      .innerJoin(
-        'participants',
-        'p',
-        'p.conversation_id = a.conversation_id AND p.user_id = :userId',
-        { userId },
-      )
       .where('a.id = :id', { id })
+      .andWhere(isMember('a.conversation_id', ':userId'), { userId })
       .getOne();
   }
 

@@ -4,7 +4,7 @@
  * ignored (the whole file is sent, as the RFC allows); one that lies wholly past the end is
  * unsatisfiable (416).
  */
-import type { ByteRange } from './storage/attachment-storage.js';
+import type { ByteRange } from './storage/attachment.storage.js';
 
 export type RangeRequest =
   { kind: 'whole' } | { kind: 'partial'; range: ByteRange } | { kind: 'unsatisfiable' };

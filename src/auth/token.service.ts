@@ -14,10 +14,10 @@ const ALGORITHM = 'HS256';
 @Injectable()
 export class TokenService {
   /**
-   * The secret as a KeyObject, made once. Given a string, jsonwebtoken first tries to read it as
-   * a PEM key (which fails, slowly) on every sign and verify: ~1 ms per verification against
-   * ~10 µs with a KeyObject — paid by every HTTP request and WebSocket connection.
-   * (@nestjs/jwt types the option as string | Buffer but hands it to jsonwebtoken unchanged.)
+   * The secret as a KeyObject, made once: given a string, jsonwebtoken first tries (and fails,
+   * slowly) to read it as a PEM key on every sign and verify (figures: bench/README.md,
+   * "Profiling notes behind the code"). @nestjs/jwt types the option as string | Buffer but
+   * hands it to jsonwebtoken unchanged.
    */
   private readonly key: KeyObject;
 

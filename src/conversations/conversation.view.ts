@@ -1,8 +1,7 @@
 /** The JSON shape of a conversation in REST answers. */
 import { ApiProperty } from '@nestjs/swagger';
 import { toUserView, UserView } from '../users/user.view.js';
-import type { User } from '../users/user.entity.js';
-import type { Conversation } from './conversation.entity.js';
+import type { ConversationsPage, ConversationWithParticipants } from './conversations.service.js';
 
 export class ConversationView {
   @ApiProperty({ format: 'uuid' })
@@ -32,10 +31,10 @@ export class ConversationPage {
   nextCursor: string | null;
 }
 
-export function toConversationView(
-  conversation: Conversation,
-  participants: User[],
-): ConversationView {
+export function toConversationView({
+  conversation,
+  participants,
+}: ConversationWithParticipants): ConversationView {
   return {
     id: conversation.id,
     title: conversation.title,
@@ -44,4 +43,8 @@ export function toConversationView(
     lastMessageAt: conversation.lastMessageAt,
     participants: participants.map(toUserView),
   };
+}
+
+export function toConversationPage(page: ConversationsPage): ConversationPage {
+  return { items: page.items.map(toConversationView), nextCursor: page.nextCursor };
 }

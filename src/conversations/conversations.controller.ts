@@ -5,7 +5,12 @@ import { CurrentUser } from '../common/auth/current-user.decorator.js';
 import { RestPageQuery } from '../common/pagination/rest-page.query.js';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi.js';
-import { ConversationPage, ConversationView } from './conversation.view.js';
+import {
+  ConversationPage,
+  ConversationView,
+  toConversationPage,
+  toConversationView,
+} from './conversation.view.js';
 import { ConversationsService } from './conversations.service.js';
 
 @ApiTags('conversations')
@@ -18,15 +23,20 @@ export class ConversationsController {
   @ApiOperation({ summary: "The caller's conversations, most recent activity first" })
   @ApiOkResponse({ type: ConversationPage })
   @ApiErrors(400)
-  list(@CurrentUser() user: AuthUser, @Query() query: RestPageQuery): Promise<ConversationPage> {
-    return this.conversations.pageForUser(user.id, query.limit, query.cursor);
+  async list(
+    @CurrentUser() user: AuthUser,
+    @Query() query: RestPageQuery,
+  ): Promise<ConversationPage> {
+    return toConversationPage(
+      await this.conversations.pageForUser(user.id, query.limit, query.cursor),
+    );
   }
 
   @Get(':id')
   @ApiOperation({ summary: 'One conversation, with its participants' })
   @ApiOkResponse({ type: ConversationView })
   @ApiErrors(404)
-  get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ConversationView> {
-    return this.conversations.viewForUser(id, user.id);
+  async get(@CurrentUser() user: AuthUser, @Param('id') id: string): Promise<ConversationView> {
+    return toConversationView(await this.conversations.getWithParticipants(id, user.id));
   }
 }

@@ -6,6 +6,8 @@ import { ConversationsController } from './conversations.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsResolver } from './conversations.resolver.js';
 import { ConversationsService } from './conversations.service.js';
+import { MembershipEvents } from './membership.events.js';
+import { MembershipRepository } from './membership.repository.js';
 import { Participant } from './participant.entity.js';
 import { ParticipantsLoader } from './participants.loader.js';
 
@@ -17,7 +19,11 @@ import { ParticipantsLoader } from './participants.loader.js';
     ConversationsService,
     ConversationsResolver,
     ParticipantsLoader,
+    MembershipRepository,
+    MembershipEvents,
   ],
-  exports: [ConversationsService],
+  // Presence follows contactsOf and the membership events; other modules compose
+  // membership.sql.ts into their own statements.
+  exports: [ConversationsService, MembershipRepository, MembershipEvents],
 })
 export class ConversationsModule {}

@@ -11,7 +11,7 @@ import {
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
 import { ForwardPaginationArgs } from '../common/pagination/pagination.args.js';
-import type { GraphqlContext } from '../graphql/graphql-context.js';
+import type { GraphqlContext } from '../common/graphql-context.js';
 import { User } from '../users/user.entity.js';
 import { Conversation } from './conversation.entity.js';
 import { ConversationsService } from './conversations.service.js';

@@ -1,6 +1,7 @@
 /**
  * Conversations: who may see them (participants only; to anyone else they do not exist),
- * creation (direct pairs are unique), membership changes, and the caller's list.
+ * creation (direct pairs are unique), membership changes (announced on the members' channels),
+ * and the caller's list.
  */
 import { Injectable } from '@nestjs/common';
 import { BadUserInputError, NotFoundError } from '../common/errors/domain-error.js';
@@ -11,26 +12,37 @@ import { groupByKeys } from '../common/dataloader/request-loaders.js';
 import { isUuid } from '../common/uuid.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { Conversation } from './conversation.entity.js';
-import {
-  toConversationView,
-  type ConversationPage,
-  type ConversationView,
-} from './conversation.view.js';
+import type { User } from '../users/user.entity.js';
 import { ConversationsRepository, type ActivityKey } from './conversations.repository.js';
 import { MAX_PARTICIPANTS, type CreateConversationInput } from './dto/create-conversation.input.js';
+import { MembershipEvents } from './membership.events.js';
+import { MembershipRepository } from './membership.repository.js';
 
 const CURSOR_KIND = 'conversation';
+
+/** What the REST answers show of a conversation (mapped in conversation.view.ts). */
+export interface ConversationWithParticipants {
+  conversation: Conversation;
+  participants: User[];
+}
+
+export interface ConversationsPage {
+  items: ConversationWithParticipants[];
+  nextCursor: string | null;
+}
 
 @Injectable()
 export class ConversationsService {
   constructor(
     private readonly conversations: ConversationsRepository,
+    private readonly membership: MembershipRepository,
     private readonly users: UsersRepository,
+    private readonly events: MembershipEvents,
   ) {}
 
   /** Throws NOT_FOUND unless the user is a participant (unknown and foreign look the same). */
   async assertParticipant(conversationId: string, userId: string): Promise<void> {
-    if (!(await this.conversations.isParticipant(conversationId, userId))) {
+    if (!(await this.membership.isMember(conversationId, userId))) {
       throw new NotFoundError('Conversation');
     }
   }
@@ -52,7 +64,7 @@ export class ConversationsService {
   }
 
   /** REST: a page of the caller's conversations with their participants, and the next cursor. */
-  async pageForUser(userId: string, limit: number, cursor?: string): Promise<ConversationPage> {
+  async pageForUser(userId: string, limit: number, cursor?: string): Promise<ConversationsPage> {
     const page = await this.listForUser(userId, { first: limit, after: cursor });
     const conversations = page.edges.map((e) => e.node);
     return {
@@ -62,21 +74,30 @@ export class ConversationsService {
   }
 
   /** REST: one conversation with its participants. */
-  async viewForUser(conversationId: string, userId: string): Promise<ConversationView> {
-    const [view] = await this.withParticipants([await this.getForUser(conversationId, userId)]);
-    return view;
+  async getWithParticipants(
+    conversationId: string,
+    userId: string,
+  ): Promise<ConversationWithParticipants> {
+    const [found] = await this.withParticipants([await this.getForUser(conversationId, userId)]);
+    return found;
   }
 
+  /** Creation and membership changes are announced to every member once committed. */
   async create(userId: string, input: CreateConversationInput): Promise<Conversation> {
     const others = [...new Set(input.participantIds)].filter((id) => id !== userId);
     if (others.length + 1 > MAX_PARTICIPANTS) {
       throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);
     }
     await this.assertUsersExist(others);
+    const memberIds = [userId, ...others];
     if (others.length === 1 && !input.title) {
-      return this.conversations.findOrCreateDirect(userId, others[0]);
+      const direct = await this.conversations.findOrCreateDirect(userId, others[0]);
+      if (direct.created) await this.announce(direct.conversation.id, 'created', memberIds);
+      return direct.conversation;
     }
-    return this.conversations.createGroup(input.title ?? null, [userId, ...others]);
+    const group = await this.conversations.createGroup(input.title ?? null, memberIds);
+    await this.announce(group.id, 'created', memberIds);
+    return group;
   }
 
   async addParticipants(
@@ -90,8 +111,12 @@ export class ConversationsService {
     }
     const ids = [...new Set(userIds)];
     await this.assertUsersExist(ids);
-    if (!(await this.conversations.addParticipants(conversationId, ids, MAX_PARTICIPANTS))) {
+    const addition = await this.membership.add(conversationId, ids, MAX_PARTICIPANTS);
+    if (!addition) {
       throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);
+    }
+    if (addition.added.length > 0) {
+      await this.events.changed(conversationId, 'added', addition.added, addition.memberIds);
     }
     return conversation;
   }
@@ -99,19 +124,30 @@ export class ConversationsService {
   async leave(userId: string, conversationId: string): Promise<boolean> {
     const conversation = await this.getForUser(conversationId, userId);
     if (conversation.isDirect) throw new BadUserInputError('A direct conversation cannot be left');
-    await this.conversations.removeParticipant(conversationId, userId);
+    const memberIds = await this.membership.remove(conversationId, userId);
+    if (memberIds.length > 0)
+      await this.events.changed(conversationId, 'left', [userId], memberIds);
     return true;
   }
 
-  private async withParticipants(conversations: Conversation[]): Promise<ConversationView[]> {
+  private announce(conversationId: string, change: 'created', memberIds: string[]) {
+    return this.events.changed(conversationId, change, memberIds, memberIds);
+  }
+
+  private async withParticipants(
+    conversations: Conversation[],
+  ): Promise<ConversationWithParticipants[]> {
     const ids = conversations.map((c) => c.id);
     const participants = groupByKeys(
       ids,
-      await this.conversations.findParticipantUsers(ids),
+      await this.membership.findMemberUsers(ids),
       (row) => row.conversationId,
       (row) => row.user,
     );
-    return conversations.map((c, i) => toConversationView(c, participants[i]));
+    return conversations.map((conversation, i) => ({
+      conversation,
+      participants: participants[i],
+    }));
   }
 
   private async assertUsersExist(ids: string[]): Promise<void> {

@@ -1,7 +1,5 @@
 /** Membership: who is in which conversation. Leaving deletes the row. */
 import { CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
-import { User } from '../users/user.entity.js';
-import { Conversation } from './conversation.entity.js';
 
 @Entity({ name: 'participants' })
 // The primary key (conversation_id, user_id) lists a conversation's users; this lists a user's
@@ -9,11 +7,11 @@ import { Conversation } from './conversation.entity.js';
 @Index('participants_user', ['userId', 'conversationId'])
 export class Participant {
   @PrimaryColumn({ name: 'conversation_id', type: 'uuid' })
-  @ForeignKey(() => Conversation, { onDelete: 'CASCADE' })
+  @ForeignKey('conversations', { onDelete: 'CASCADE' })
   conversationId: string;
 
   @PrimaryColumn({ name: 'user_id', type: 'uuid' })
-  @ForeignKey(() => User, { onDelete: 'CASCADE' })
+  @ForeignKey('users', { onDelete: 'CASCADE' })
   userId: string;
 
   @CreateDateColumn({ name: 'joined_at', type: 'timestamptz', precision: 3 })

@@ -3,11 +3,11 @@ import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { groupByKeys, type RequestLoaders } from '../common/dataloader/request-loaders.js';
 import type { User } from '../users/user.entity.js';
-import { ConversationsRepository } from './conversations.repository.js';
+import { MembershipRepository } from './membership.repository.js';
 
 @Injectable()
 export class ParticipantsLoader {
-  constructor(private readonly conversations: ConversationsRepository) {}
+  constructor(private readonly membership: MembershipRepository) {}
 
   load(loaders: RequestLoaders, conversationId: string): Promise<User[]> {
     return loaders
@@ -17,7 +17,7 @@ export class ParticipantsLoader {
           new DataLoader<string, User[]>(async (ids) =>
             groupByKeys(
               ids,
-              await this.conversations.findParticipantUsers(ids),
+              await this.membership.findMemberUsers(ids),
               (row) => row.conversationId,
               (row) => row.user,
             ),

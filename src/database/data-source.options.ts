@@ -1,10 +1,10 @@
 /**
  * One definition of the TypeORM data source, shared by the app and the migration CLI, so both
- * see the same entities, migrations and pool settings.
+ * see the same migrations and pool settings. The entities are the features' own: the composition
+ * roots pass them in (src/data-source.options.ts), so this module imports no feature.
  */
 import type { DataSourceOptions } from 'typeorm';
 import { migrations } from '../../migrations/index.js';
-import { entities } from './entities.js';
 
 export interface DatabaseConnectionSettings {
   url: string;
@@ -12,7 +12,12 @@ export interface DatabaseConnectionSettings {
   poolTimeoutMs: number;
 }
 
-export function buildDataSourceOptions(settings: DatabaseConnectionSettings): DataSourceOptions {
+export type Entities = NonNullable<DataSourceOptions['entities']>;
+
+export function postgresOptions(
+  settings: DatabaseConnectionSettings,
+  entities: Entities,
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: settings.url,

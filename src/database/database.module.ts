@@ -8,7 +8,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { redactUrl } from '../common/redact-url.js';
 import { AppConfig } from '../config/app.config.js';
-import { buildDataSourceOptions } from './data-source.options.js';
+import { postgresOptions, type Entities } from './data-source.options.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { runMigrationsLocked } from './migration-lock.js';
 
@@ -42,7 +42,8 @@ export class DatabaseServer implements OnApplicationShutdown {
 
 @Module({})
 export class DatabaseModule {
-  static forRoot(config: AppConfig): DynamicModule {
+  /** `entities`: every feature's, from the composition root (this module imports no feature). */
+  static forRoot(config: AppConfig, entities: Entities): DynamicModule {
     return {
       module: DatabaseModule,
       global: true,
@@ -51,11 +52,14 @@ export class DatabaseModule {
           imports: [DatabaseServerModule],
           inject: [DatabaseServer],
           useFactory: (server: DatabaseServer) => ({
-            ...buildDataSourceOptions({
-              url: server.url,
-              poolSize: config.database.poolSize,
-              poolTimeoutMs: config.database.poolTimeoutMs,
-            }),
+            ...postgresOptions(
+              {
+                url: server.url,
+                poolSize: config.database.poolSize,
+                poolTimeoutMs: config.database.poolTimeoutMs,
+              },
+              entities,
+            ),
             // A database that is still starting (compose, orchestrators) gets a few chances.
             retryAttempts: config.env === 'test' ? 0 : 5,
             retryDelay: 2000,

@@ -1,6 +1,6 @@
 /**
- * GraphQL over HTTP (Apollo, code-first schema emitted to schema.gql) and over WebSocket
- * (graphql-ws, see graphql-ws.server.ts). Every error goes through format-error.ts.
+ * GraphQL over HTTP (Apollo, code-first schema emitted to schema.gql); the WebSocket endpoint on
+ * the same path is realtime/. Every error goes through format-error.ts.
  */
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import { Global, Module } from '@nestjs/common';
@@ -10,10 +10,11 @@ import { join } from 'node:path';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
 import { AppConfig } from '../config/app.config.js';
 import { createFormatError } from './format-error.js';
-import type { GraphqlContext } from './graphql-context.js';
-import { GRAPHQL_PATH, GraphqlWsServer } from './graphql-ws.server.js';
+import type { GraphqlContext } from '../common/graphql-context.js';
 import { limitRules, parseOptions } from './query-limits.js';
-import { WsConnections } from './ws-connections.js';
+
+/** Where GraphQL is served: HTTP POST/GET and the WebSocket upgrade. */
+export const GRAPHQL_PATH = '/graphql';
 
 /** Where the committed schema lives; regenerated whenever the app starts in development. */
 export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
@@ -32,7 +33,7 @@ export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
         sortSchema: true,
         graphiql: !config.isProduction,
         introspection: !config.isProduction,
-        // Subscriptions are served by GraphqlWsServer, which adds the socket's guards.
+        // Subscriptions are served by realtime/'s GraphqlWsServer, which adds the socket's guards.
         subscriptions: undefined,
         autoTransformHttpErrors: false,
         validationRules: limitRules,
@@ -50,7 +51,7 @@ export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
       }),
     }),
   ],
-  providers: [GraphqlWsServer, WsConnections],
-  exports: [WsConnections],
+  // The schema host, for the WebSocket server.
+  exports: [GraphQLModule],
 })
 export class GraphqlModule {}

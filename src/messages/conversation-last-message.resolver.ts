@@ -1,7 +1,7 @@
 /** `Conversation.lastMessage`, resolved here so conversations need not depend on messages. */
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
 import { Conversation } from '../conversations/conversation.entity.js';
-import type { GraphqlContext } from '../graphql/graphql-context.js';
+import type { GraphqlContext } from '../common/graphql-context.js';
 import { LastMessageLoader } from './last-message.loader.js';
 import { Message } from './message.entity.js';
 

@@ -1,8 +1,8 @@
 /**
  * A message. `seq` numbers a conversation's messages 1, 2, 3… with no gaps: history pages and
  * resume cursors are seq ranges on the (conversation_id, seq) index. Doubles as the GraphQL
- * `Message` type; `sender` and `attachments` are resolved in batches (or arrive pre-filled in
- * real-time events).
+ * `Message` type; `sender` and `attachments` are resolved in batches, or arrive with the message
+ * (MessageWithDetails: sends, events, replays).
  */
 import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
 import {
@@ -13,9 +13,6 @@ import {
   Index,
   PrimaryGeneratedColumn,
 } from 'typeorm';
-import type { AttachmentInfo } from '../attachments/attachment.entity.js';
-import { Conversation } from '../conversations/conversation.entity.js';
-import { User } from '../users/user.entity.js';
 
 @ObjectType()
 @Entity({ name: 'messages' })
@@ -31,7 +28,7 @@ export class Message {
 
   @Field(() => ID)
   @Column({ name: 'conversation_id', type: 'uuid' })
-  @ForeignKey(() => Conversation, { onDelete: 'CASCADE' })
+  @ForeignKey('conversations', { onDelete: 'CASCADE' })
   conversationId: string;
 
   @Field(() => Int, { description: '1, 2, 3… within the conversation, without gaps.' })
@@ -39,7 +36,7 @@ export class Message {
   seq: number;
 
   @Column({ name: 'sender_id', type: 'uuid' })
-  @ForeignKey(() => User, { onDelete: 'CASCADE' })
+  @ForeignKey('users', { onDelete: 'CASCADE' })
   senderId: string;
 
   @Field({ description: 'Trimmed; empty when the message is only attachments.' })
@@ -53,10 +50,4 @@ export class Message {
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
-
-  /** Filled when the message travels as an event, so subscribers need no lookup. */
-  sender?: User;
-
-  /** Likewise (GraphQL resolves the field in the attachments module). */
-  attachments?: AttachmentInfo[];
 }

@@ -2,7 +2,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { AttachmentView, toAttachmentView } from '../attachments/attachment.view.js';
 import { toUserView, UserView } from '../users/user.view.js';
-import type { Message } from './message.entity.js';
+import type { MessageWithDetails } from './message-with-details.js';
+import type { HistoryPage } from './messages.service.js';
 
 export class MessageView {
   @ApiProperty({ format: 'uuid' })
@@ -42,7 +43,7 @@ export class MessagePage {
   nextCursor: string | null;
 }
 
-export function toMessageView(message: Message): MessageView {
+export function toMessageView(message: MessageWithDetails): MessageView {
   return {
     id: message.id,
     conversationId: message.conversationId,
@@ -50,7 +51,11 @@ export function toMessageView(message: Message): MessageView {
     text: message.text,
     clientMessageId: message.clientMessageId,
     createdAt: message.createdAt,
-    sender: message.sender ? toUserView(message.sender) : null,
-    attachments: (message.attachments ?? []).map(toAttachmentView),
+    sender: toUserView(message.sender),
+    attachments: message.attachments.map(toAttachmentView),
   };
+}
+
+export function toMessagePage(page: HistoryPage): MessagePage {
+  return { items: page.items.map(toMessageView), nextCursor: page.nextCursor };
 }

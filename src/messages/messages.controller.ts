@@ -12,7 +12,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrors } from '../common/openapi.js';
-import { MessagePage, MessageView, toMessageView } from './message.view.js';
+import { MessagePage, MessageView, toMessagePage, toMessageView } from './message.view.js';
 import { MessagesService } from './messages.service.js';
 
 @ApiTags('messages')
@@ -30,13 +30,9 @@ export class MessagesController {
     @Param('id') conversationId: string,
     @Query() query: RestPageQuery,
   ): Promise<MessagePage> {
-    const page = await this.messages.historyNewestFirst(
-      user.id,
-      conversationId,
-      query.limit,
-      query.cursor,
+    return toMessagePage(
+      await this.messages.historyNewestFirst(user.id, conversationId, query.limit, query.cursor),
     );
-    return { items: page.items.map(toMessageView), nextCursor: page.nextCursor };
   }
 
   @Post()

@@ -5,10 +5,11 @@ import { ConversationsModule } from '../conversations/conversations.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ConversationLastMessageResolver } from './conversation-last-message.resolver.js';
 import { LastMessageLoader } from './last-message.loader.js';
+import { MessageAttachmentsResolver } from './message-attachments.resolver.js';
 import { Message } from './message.entity.js';
-import { MessageEvents } from './message-events.js';
-import { MessageStream } from './message-stream.js';
-import { MessageHydrator } from './message-hydrator.js';
+import { MessageEvents } from './message.events.js';
+import { MessageStream } from './message.stream.js';
+import { MessageHydrator } from './message.hydrator.js';
 import { MessagesController } from './messages.controller.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MessagesResolver } from './messages.resolver.js';
@@ -31,6 +32,7 @@ import { MessagesService } from './messages.service.js';
     MessageHydrator,
     LastMessageLoader,
     ConversationLastMessageResolver,
+    MessageAttachmentsResolver,
   ],
   exports: [MessageEvents],
 })

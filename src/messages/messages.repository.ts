@@ -2,10 +2,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
-import type { AttachmentInfo } from '../attachments/attachment.entity.js';
+import type { AttachmentInfo } from '../attachments/attachment-info.js';
 import { isUuid } from '../common/uuid.js';
+import { isMember, memberIdsOf } from '../conversations/membership.sql.js';
 import type { User } from '../users/user.entity.js';
 import { Message } from './message.entity.js';
+import { withDetails, type MessageWithDetails } from './message-with-details.js';
 
 export interface NewMessage {
   conversationId: string;
@@ -16,9 +18,9 @@ export interface NewMessage {
   attachmentIds: string[];
 }
 
-/** A stored message with its sender filled in, and who was in the conversation at that moment. */
+/** A stored message with its details, and who was in the conversation at that moment. */
 export interface InsertedMessage {
-  message: Message;
+  message: MessageWithDetails;
   recipientIds: string[];
 }
 
@@ -29,7 +31,7 @@ export interface InsertedMessage {
  * and read back its sender, attachments and the participants as of that moment. Anything amiss
  * (or a duplicate clientMessageId) stores nothing, so no seq is used up.
  */
-const INSERT_NEXT = `
+export const INSERT_NEXT = `
   WITH attachable AS (
     -- Locked in id order (concurrent sends cannot deadlock); an upload a racing send or the sweep
     -- took meanwhile is re-checked after the wait and drops out.
@@ -44,7 +46,7 @@ const INSERT_NEXT = `
            -- clock_timestamp() is read after the row lock, so times rise with seq.
            last_message_at = GREATEST(clock_timestamp(), last_message_at)
      WHERE id = $1
-       AND EXISTS (SELECT 1 FROM participants WHERE conversation_id = $1 AND user_id = $2)
+       AND ${isMember('$1', '$2')}
        AND (SELECT count(*) FROM attachable) = cardinality($5::uuid[])
     RETURNING last_seq, last_message_at
   ), inserted AS (
@@ -59,7 +61,7 @@ const INSERT_NEXT = `
   )
   SELECT i.id, i.conversation_id, i.seq, i.sender_id, i.text, i.client_message_id, i.created_at,
          u.username, u.display_name, u.avatar_url, u.created_at AS user_created_at, u.last_seen_at,
-         ARRAY(SELECT user_id FROM participants WHERE conversation_id = $1) AS recipient_ids,
+         ARRAY(${memberIdsOf('$1')}) AS recipient_ids,
          (SELECT COALESCE(json_agg(json_build_object('id', id, 'fileName', file_name,
                                                      'contentType', content_type, 'size', size)
                                    ORDER BY created_at, id), '[]')
@@ -113,20 +115,17 @@ export class MessagesRepository {
       createdAt: row.user_created_at,
       lastSeenAt: row.last_seen_at,
     };
+    const stored: Message = {
+      id: row.id,
+      conversationId: row.conversation_id,
+      seq: row.seq,
+      senderId: row.sender_id,
+      text: row.text,
+      clientMessageId: row.client_message_id,
+      createdAt: row.created_at,
+    };
     return {
-      // create() keeps only columns: the sender is attached after.
-      message: Object.assign(
-        this.messages.create({
-          id: row.id,
-          conversationId: row.conversation_id,
-          seq: row.seq,
-          senderId: row.sender_id,
-          text: row.text,
-          clientMessageId: row.client_message_id,
-          createdAt: row.created_at,
-        }),
-        { sender, attachments: row.attachments },
-      ),
+      message: withDetails(stored, sender, row.attachments),
       recipientIds: row.recipient_ids,
     };
   }

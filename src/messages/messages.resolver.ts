@@ -10,7 +10,7 @@ import {
 } from '@nestjs/graphql';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
-import type { GraphqlContext } from '../graphql/graphql-context.js';
+import type { GraphqlContext } from '../common/graphql-context.js';
 import { User } from '../users/user.entity.js';
 import { UserLoader } from '../users/user.loader.js';
 import { MessageAddedArgs } from './dto/message-added.args.js';
@@ -18,6 +18,7 @@ import { MessageConnection } from './dto/message-connection.type.js';
 import { MessagesArgs } from './dto/messages.args.js';
 import { SendMessageInput } from './dto/send-message.input.js';
 import { Message } from './message.entity.js';
+import { hasDetails } from './message-with-details.js';
 import { MessagesService } from './messages.service.js';
 
 @Resolver(() => Message)
@@ -56,7 +57,8 @@ export class MessagesResolver {
 
   @ResolveField(() => User)
   async sender(@Parent() message: Message, @Context() ctx: GraphqlContext): Promise<User> {
-    // Events and fresh sends arrive with the sender filled in.
-    return message.sender ?? (await this.userLoader.load(ctx.loaders, message.senderId))!;
+    // Events, fresh sends and replays arrive with their sender; history pages load it in a batch.
+    if (hasDetails(message)) return message.sender;
+    return (await this.userLoader.load(ctx.loaders, message.senderId))!;
   }
 }

@@ -13,15 +13,16 @@ import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { toPageRequest } from '../common/pagination/pagination.args.js';
 import { isUuid } from '../common/uuid.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
-import { isUniqueViolation } from '../database/pg-errors.js';
+import { isUniqueViolation } from '../common/errors/pg-errors.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { MessageContent } from './dto/send-message.input.js';
 import type { MessagesArgs } from './dto/messages.args.js';
 import type { Message } from './message.entity.js';
 import type { MessageAddedArgs } from './dto/message-added.args.js';
-import { MessageEvents } from './message-events.js';
-import { MessageHydrator } from './message-hydrator.js';
-import { MessageStream } from './message-stream.js';
+import type { MessageWithDetails } from './message-with-details.js';
+import { MessageEvents } from './message.events.js';
+import { MessageHydrator } from './message.hydrator.js';
+import { MessageStream } from './message.stream.js';
 import { MessagesRepository } from './messages.repository.js';
 
 const CURSOR_KIND = 'message';
@@ -33,7 +34,7 @@ const unattachable = () =>
   );
 
 export interface HistoryPage {
-  items: Message[];
+  items: MessageWithDetails[];
   nextCursor: string | null;
 }
 
@@ -48,7 +49,11 @@ export class MessagesService {
     private readonly hydrator: MessageHydrator,
   ) {}
 
-  async send(senderId: string, conversationId: string, content: MessageContent): Promise<Message> {
+  async send(
+    senderId: string,
+    conversationId: string,
+    content: MessageContent,
+  ): Promise<MessageWithDetails> {
     await this.rateLimiter.consume('sends', senderId);
     const text = content.text ?? '';
     if (text.length === 0 && !content.attachmentIds?.length) {
@@ -95,7 +100,10 @@ export class MessagesService {
   }
 
   /** The messageAdded subscription of a user (see MessageStream). */
-  stream(userId: string, args: MessageAddedArgs): Promise<AsyncIterableIterator<Message>> {
+  stream(
+    userId: string,
+    args: MessageAddedArgs,
+  ): Promise<AsyncIterableIterator<MessageWithDetails>> {
     if (args.afterSeq != null && args.conversationId == null) {
       throw new BadUserInputError('afterSeq needs a conversationId');
     }

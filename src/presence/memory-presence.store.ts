@@ -5,12 +5,12 @@
  */
 import type { Channels } from '../pubsub/channels.js';
 import type { EventBus } from '../pubsub/event-bus.js';
+import { encodePresenceChanged, type PresenceEvent } from './presence-changed.event.js';
 import { PresenceStatus } from './presence.type.js';
 import {
   PresenceStore,
   type Claim,
   type OfflineTransition,
-  type PresenceEvent,
   type PresenceTimings,
   type StoredPresence,
 } from './presence.store.js';
@@ -55,7 +55,7 @@ export class MemoryPresenceStore extends PresenceStore {
       this.states.set(userId, { online: true, seen: state?.seen ?? null, closed: null });
       if (state || announceUnknown) {
         announced.push(userId);
-        await this.publish({ userId, status: PresenceStatus.ONLINE, lastSeenAt: null });
+        await this.publish(encodePresenceChanged(userId, PresenceStatus.ONLINE, null));
       }
     }
     return announced;
@@ -100,7 +100,7 @@ export class MemoryPresenceStore extends PresenceStore {
       const seen = state.closed ?? (latest ?? at) - this.timings.ttlMs;
       this.states.set(userId, { online: false, seen, closed: null });
       transitions.push({ userId, lastSeenAt: new Date(seen) });
-      await this.publish({ userId, status: PresenceStatus.OFFLINE, lastSeenAt: seen });
+      await this.publish(encodePresenceChanged(userId, PresenceStatus.OFFLINE, seen));
     }
     return transitions;
   }

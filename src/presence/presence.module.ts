@@ -5,13 +5,14 @@
 import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app.config.js';
-import { MessagesModule } from '../messages/messages.module.js';
+import { ConversationsModule } from '../conversations/conversations.module.js';
 import { Channels } from '../pubsub/channels.js';
 import { EventBus } from '../pubsub/event-bus.js';
 import { REDIS } from '../pubsub/pubsub.tokens.js';
+import { RealtimeModule } from '../realtime/realtime.module.js';
 import { UsersModule } from '../users/users.module.js';
-import { ContactsRepository } from './contacts.repository.js';
 import { MemoryPresenceStore } from './memory-presence.store.js';
+import { PresenceClaimsService } from './presence-claims.service.js';
 import { PresenceLoader } from './presence.loader.js';
 import { PresenceResolver } from './presence.resolver.js';
 import { PresenceService } from './presence.service.js';
@@ -22,7 +23,7 @@ import { RedisPresenceStore } from './redis-presence.store.js';
 import { UserPresenceResolver } from './user-presence.resolver.js';
 
 @Module({
-  imports: [UsersModule, MessagesModule],
+  imports: [UsersModule, ConversationsModule, RealtimeModule],
   providers: [
     {
       provide: PresenceStore,
@@ -38,10 +39,10 @@ import { UserPresenceResolver } from './user-presence.resolver.js';
       },
     },
     PresenceService,
+    PresenceClaimsService,
     PresenceWatchers,
     PresenceStream,
     PresenceLoader,
-    ContactsRepository,
     PresenceResolver,
     UserPresenceResolver,
   ],

@@ -3,6 +3,7 @@ import { Args, Mutation, Query, Resolver, Subscription } from '@nestjs/graphql';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
 import { PresenceArgs } from './dto/presence.args.js';
+import { PresenceClaimsService } from './presence-claims.service.js';
 import { PresenceService } from './presence.service.js';
 import { PresenceStream } from './presence.stream.js';
 import { Presence } from './presence.type.js';
@@ -11,6 +12,7 @@ import { Presence } from './presence.type.js';
 export class PresenceResolver {
   constructor(
     private readonly presenceService: PresenceService,
+    private readonly claims: PresenceClaimsService,
     private readonly stream: PresenceStream,
   ) {}
 
@@ -23,7 +25,7 @@ export class PresenceResolver {
     description: 'For a client without a WebSocket: marks the caller ONLINE for one TTL.',
   })
   async heartbeat(@CurrentUser() user: AuthUser): Promise<boolean> {
-    await this.presenceService.heartbeat(user.id);
+    await this.claims.heartbeat(user.id);
     return true;
   }
 

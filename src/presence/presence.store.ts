@@ -5,7 +5,6 @@
  * Every status change is published on the user's presence channel by the store itself, in the
  * same step that makes it, so watchers hear changes in the order they happened.
  */
-import { PresenceStatus } from './presence.type.js';
 
 /** One connection's (or one heartbeat's) claim that its user is online. */
 export interface Claim {
@@ -29,12 +28,8 @@ export interface PresenceTimings {
   graceMs: number;
 }
 
-/** What goes out on `Channels.presence(userId)`; lastSeenAt is epoch ms on the wire. */
-export interface PresenceEvent {
-  userId: string;
-  status: PresenceStatus;
-  lastSeenAt: number | string | Date | null;
-}
+/** What goes out on `Channels.presence(userId)` (see presence-changed.event.ts). */
+export type { PresenceEvent } from './presence-changed.event.js';
 
 export abstract class PresenceStore {
   /**

@@ -1,14 +1,13 @@
 /**
  * The `presenceChanged` stream of one subscriber: every status change of the users who share a
- * conversation with them. Contacts are read when the stream starts, and again when a message
- * arrives from a conversation or sender the stream does not know (a new conversation, a new
- * member). Limitation: a conversation created after subscribing is followed only once a message
- * is sent in it, and someone who left a shared conversation is followed until then too.
+ * conversation with them. Contacts are read when the stream starts, and again at each membership
+ * change that concerns the subscriber (a conversation created, members added, someone leaving),
+ * so a new contact is followed at once and one who left is dropped.
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { Repeater } from '@repeaterjs/repeater';
-import { MessageEvents } from '../messages/message-events.js';
-import { ContactsRepository } from './contacts.repository.js';
+import { MembershipEvents } from '../conversations/membership.events.js';
+import { MembershipRepository } from '../conversations/membership.repository.js';
 import { PresenceWatchers } from './presence.watchers.js';
 import type { Presence } from './presence.type.js';
 
@@ -18,14 +17,13 @@ export class PresenceStream {
 
   constructor(
     private readonly watchers: PresenceWatchers,
-    private readonly contacts: ContactsRepository,
-    private readonly messages: MessageEvents,
+    private readonly membership: MembershipRepository,
+    private readonly membershipEvents: MembershipEvents,
   ) {}
 
   open(userId: string): AsyncIterableIterator<Presence> {
     return new Repeater<Presence>(async (push, stop) => {
       const watching = new Map<string, () => void>();
-      let conversations = new Set<string>();
       let stopped = false;
       const deliver = (presence: Presence) => {
         // Repeater's push throws once 1,024 values wait unread: let such a reader go, here,
@@ -38,9 +36,7 @@ export class PresenceStream {
       };
 
       const load = async () => {
-        const found = await this.contacts.contactsOf(userId);
-        conversations = new Set(found.conversationIds);
-        const users = new Set(found.userIds);
+        const users = new Set(await this.membership.contactsOf(userId));
         for (const [id, unwatch] of watching) {
           if (users.has(id)) continue;
           unwatch();
@@ -77,14 +73,11 @@ export class PresenceStream {
         return running;
       };
 
-      // Listening first, so a conversation created while contacts load is not missed.
-      const unlisten = await this.messages.listen(userId, ({ message }) => {
-        const newSender = message.senderId !== userId && !watching.has(message.senderId);
-        if (!conversations.has(message.conversationId) || newSender) {
-          reload().catch((err: unknown) =>
-            this.logger.warn(`reloading contacts failed: ${String(err)}`),
-          );
-        }
+      // Listening first, so a change committed while contacts load is not missed.
+      const unlisten = await this.membershipEvents.listen(userId, () => {
+        reload().catch((err: unknown) =>
+          this.logger.warn(`reloading contacts failed: ${String(err)}`),
+        );
       });
       try {
         await reload();

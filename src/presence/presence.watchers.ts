@@ -6,7 +6,7 @@
 import { Injectable } from '@nestjs/common';
 import { Channels } from '../pubsub/channels.js';
 import { EventBus } from '../pubsub/event-bus.js';
-import type { PresenceEvent } from './presence.store.js';
+import { decodePresenceChanged, type PresenceEvent } from './presence-changed.event.js';
 import type { Presence } from './presence.type.js';
 
 type Listener = (presence: Presence) => void;
@@ -38,7 +38,7 @@ export class PresenceWatchers {
       const listeners = new Set<Listener>();
       const subscribed = this.bus.subscribe<PresenceEvent>(this.channels.presence(userId), (e) => {
         // One object for every local watcher: GraphQL executes presenceChanged once for all.
-        const presence = toPresence(e);
+        const presence = decodePresenceChanged(e);
         for (const l of listeners) {
           try {
             l(presence);
@@ -80,13 +80,4 @@ export class PresenceWatchers {
       () => undefined,
     );
   }
-}
-
-/** The wire event (lastSeenAt as epoch ms) as the GraphQL type. */
-export function toPresence(event: PresenceEvent): Presence {
-  return {
-    userId: event.userId,
-    status: event.status,
-    lastSeenAt: event.lastSeenAt == null ? null : new Date(event.lastSeenAt),
-  };
 }

@@ -1,6 +1,6 @@
 /** `User.presence`, resolved here so users need not depend on presence; batched per operation. */
 import { Context, Parent, ResolveField, Resolver } from '@nestjs/graphql';
-import type { GraphqlContext } from '../graphql/graphql-context.js';
+import type { GraphqlContext } from '../common/graphql-context.js';
 import { User } from '../users/user.entity.js';
 import { PresenceLoader } from './presence.loader.js';
 import { Presence } from './presence.type.js';

@@ -13,7 +13,7 @@ export class Channels {
     this.prefix = config.redis.prefix;
   }
 
-  /** Everything addressed to one user's connections (new messages). */
+  /** Everything addressed to one user's connections (new messages, membership changes). */
   user(userId: string): string {
     return `${this.prefix}user:${userId}`;
   }

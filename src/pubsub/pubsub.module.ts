@@ -14,11 +14,6 @@ import { EventBus } from './event-bus.js';
 import { PUB_SUB, REDIS } from './pubsub.tokens.js';
 import { sharedDeserializer } from './shared-payloads.js';
 
-/** JSON turns Dates into strings; our date fields all end in "At", so revive those. */
-export function reviveDates(key: string, value: unknown): unknown {
-  return typeof value === 'string' && key.endsWith('At') ? new Date(value) : value;
-}
-
 export class RedisConnections implements OnApplicationShutdown {
   readonly pubSub: PubSubEngine;
   readonly command: Redis | null;
@@ -48,8 +43,9 @@ export class RedisConnections implements OnApplicationShutdown {
     this.pubSub = new RedisPubSub({
       publisher: this.command,
       subscriber: this.subscriber,
-      // Each distinct payload decoded once, however many local users' channels carry it.
-      deserializer: sharedDeserializer(reviveDates),
+      // Each distinct payload parsed once, however many local users' channels carry it; each
+      // event's own codec turns it into its types (no guessing dates from field names).
+      deserializer: sharedDeserializer(),
     });
     logger.log(`using Redis pub/sub at ${redactUrl(config.redis.url)}`);
   }

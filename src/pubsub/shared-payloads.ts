@@ -1,20 +1,18 @@
 /**
- * Decoding of Redis payloads for the subscriber connection. Channels are per user, so a message to
- * a group is published once per member, and an instance receives the same bytes once per member
- * connected to it, back to back. Decoding each distinct payload once (JSON.parse with a reviver
- * was the largest self-time function of the 1,000-member fan-out profile, once per member) and
- * giving every channel the same object also lets GraphQL compute a subscription's result once
- * per event (see shared-subscribe.ts).
+ * Payloads shared by every local subscriber. Channels are per user, so a message to a group is
+ * published once per member, and an instance receives the same bytes once per member connected
+ * to it, back to back. Decoding each distinct payload once and giving every handler the same
+ * object lets GraphQL compute a subscription's result once per event (see shared-subscribe.ts).
+ * Profile figures: bench/README.md, "Profiling notes behind the code".
  *
  * Payloads are therefore shared between handlers: treat them as read-only.
  */
 import type { PubSubRedisOptions } from 'graphql-redis-subscriptions';
 
 type Deserializer = NonNullable<PubSubRedisOptions['deserializer']>;
-type Reviver = (key: string, value: unknown) => unknown;
 
-/** Remembers the last `size` distinct payloads; a repeat returns the object decoded before. */
-export function sharedDeserializer(reviver: Reviver, size = 8): Deserializer {
+/** JSON of the subscriber connection; a repeat of one of the last `size` returns the same object. */
+export function sharedDeserializer(size = 8): Deserializer {
   const recent: { raw: Buffer; value: unknown }[] = [];
   let next = 0;
   return (source) => {
@@ -23,9 +21,24 @@ export function sharedDeserializer(reviver: Reviver, size = 8): Deserializer {
       if (entry.raw.length === raw.length && entry.raw.equals(raw)) return entry.value;
     }
     // Invalid JSON throws here; graphql-redis-subscriptions then hands on the raw text, as before.
-    const value = JSON.parse(raw.toString(), reviver) as unknown;
+    const value = JSON.parse(raw.toString()) as unknown;
     recent[next] = { raw, value };
     next = (next + 1) % size;
+    return value;
+  };
+}
+
+/**
+ * An event codec's decode, run once per payload object: every handler given the same payload
+ * (the deserializer above, or the in-process PubSub) gets the same decoded value.
+ */
+export function decodedOnce<T>(decode: (payload: unknown) => T): (payload: unknown) => T {
+  const decoded = new WeakMap<object, T>();
+  return (payload) => {
+    if (typeof payload !== 'object' || payload === null) return decode(payload);
+    if (decoded.has(payload)) return decoded.get(payload)!;
+    const value = decode(payload);
+    decoded.set(payload, value);
     return value;
   };
 }

@@ -4,7 +4,7 @@ import { ConflictError, NotFoundError } from '../common/errors/domain-error.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { toForwardConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination/pagination.args.js';
-import { isUniqueViolation } from '../database/pg-errors.js';
+import { isUniqueViolation } from '../common/errors/pg-errors.js';
 import type { User } from './user.entity.js';
 import { UsersRepository, type NewUser } from './users.repository.js';
 

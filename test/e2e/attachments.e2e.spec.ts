@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ATTACHMENT_SCANNER,
   type AttachmentScanner,
-} from '../../src/attachments/attachment-scanner.js';
-import { AttachmentsService } from '../../src/attachments/attachments.service.js';
+} from '../../src/attachments/attachment.scanner.js';
+import { UnattachedSweepService as AttachmentsService } from '../../src/attachments/unattached-sweep.service.js';
 import { countQueries } from '../support/app.js';
 import { countMessages } from '../support/database.js';
 import { createConversation, MESSAGE_FIELDS } from '../support/factories.js';

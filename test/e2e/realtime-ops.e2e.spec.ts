@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { EventBus } from '../../src/pubsub/event-bus.js';
-import { WsConnections } from '../../src/graphql/ws-connections.js';
+import { WsConnections } from '../../src/realtime/ws-connections.js';
 import {
   clusterEnv,
   spawnApp,

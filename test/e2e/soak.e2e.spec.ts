@@ -7,7 +7,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { WsConnections } from '../../src/graphql/ws-connections.js';
+import { WsConnections } from '../../src/realtime/ws-connections.js';
 import { EventBus } from '../../src/pubsub/event-bus.js';
 import { uniqueRedisPrefix } from '../support/app.js';
 import { REDIS_URL } from '../support/env.js';

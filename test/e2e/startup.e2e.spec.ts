@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildDataSourceOptions } from '../../src/database/data-source.options.js';
+import { buildDataSourceOptions } from '../../src/data-source.options.js';
 import { spawnApp, startApp, testEnv } from '../support/app.js';
 import { createTestDatabase } from '../support/database.js';
 import { gqlOk, uniqueUsername } from '../support/gql.js';

@@ -1,6 +1,7 @@
 /** The WebSocket endpoint refuses every connection without a valid token (close 4403). */
 import { createHmac } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { TokenService } from '../../src/auth/token.service.js';
 import { useApp } from '../support/fixtures.js';
 import WebSocket from 'ws';
 import { JWT_SECRET } from '../support/env.js';
@@ -64,6 +65,26 @@ describe('graphql-ws connection_init', () => {
       (e: Error) => e,
     );
     expect(error?.message).toBe('closed with 4403');
+  });
+
+  it('closes with 1013 (retry), not 4403, when the token cannot be checked, and admits the retry', async () => {
+    // An infrastructure failure (a database or identity provider down), not a verdict on the token.
+    const check = vi
+      .spyOn(app.app.get(TokenService), 'verifyBearer')
+      .mockRejectedValueOnce(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+    try {
+      const error = await connectWs(app.wsUrl, user.token).then(
+        () => null,
+        (e: Error) => e,
+      );
+      expect(error?.message).toBe('closed with 1013');
+      expect(check).toHaveBeenCalledTimes(1);
+      // Once the check works again the same token is admitted: it was never the client's fault.
+      const ws = await connectWs(app.wsUrl, user.token);
+      await ws.dispose();
+    } finally {
+      check.mockRestore();
+    }
   });
 
   it('delivers nothing on a refused connection', async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { StoredObjectMissingError } from './attachment-storage.js';
+import { StoredObjectMissingError } from './attachment.storage.js';
 import { LocalDiskStorage } from './local-disk.storage.js';
 
 let root: string;

@@ -14,7 +14,7 @@ import {
   StoredObjectMissingError,
   type AttachmentStorage,
   type ByteRange,
-} from './attachment-storage.js';
+} from './attachment.storage.js';
 
 const TMP_DIR = '.tmp';
 /** Leftovers of a crashed process older than this are removed by removeDebris. */

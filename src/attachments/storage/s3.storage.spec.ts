@@ -17,7 +17,7 @@ import {
 import { Readable } from 'node:stream';
 import { buffer, text } from 'node:stream/consumers';
 import { describe, expect, it, vi } from 'vitest';
-import { StoredObjectMissingError } from './attachment-storage.js';
+import { StoredObjectMissingError } from './attachment.storage.js';
 import { createS3Client, S3Storage } from './s3.storage.js';
 
 type Command = { input: Record<string, unknown>; constructor: { name: string } };

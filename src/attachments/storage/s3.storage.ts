@@ -17,7 +17,7 @@ import {
   StoredObjectMissingError,
   type AttachmentStorage,
   type ByteRange,
-} from './attachment-storage.js';
+} from './attachment.storage.js';
 
 export function createS3Client(config: S3StorageConfig): S3Client {
   return new S3Client({

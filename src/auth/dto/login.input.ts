@@ -1,13 +1,12 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
 import { IsString, MaxLength } from 'class-validator';
+import { trimLowerCase } from '../../common/validation/transforms.js';
 
 @InputType()
 export class LoginInput {
   @Field()
-  @Transform(({ value }: { value: unknown }) =>
-    typeof value === 'string' ? value.trim().toLowerCase() : value,
-  )
+  @Transform(trimLowerCase)
   @IsString()
   @MaxLength(32)
   username: string;

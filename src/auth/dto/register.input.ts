@@ -1,16 +1,13 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
-/** Usernames are case-insensitive: kept lower-cased. */
-const normaliseUsername = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;
+import { trim, trimLowerCase } from '../../common/validation/transforms.js';
 
 @InputType()
 export class RegisterInput {
   @Field({ description: '3–32 characters of a–z, 0–9, "_" and "."; case-insensitive.' })
-  @Transform(normaliseUsername)
+  // Usernames are case-insensitive: kept lower-cased.
+  @Transform(trimLowerCase)
   @IsString()
   @Matches(/^[a-z0-9_.]{3,32}$/, {
     message: 'username must be 3–32 characters of a–z, 0–9, "_" and "."',

@@ -2,7 +2,7 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
 import type { Request } from 'express';
-import type { GraphqlContext } from '../../graphql/graphql-context.js';
+import type { GraphqlContext } from '../graphql-context.js';
 import type { AuthUser } from './auth-user.js';
 import { UnauthenticatedError } from '../errors/domain-error.js';
 

@@ -1,6 +1,7 @@
 import { Field, ID, InputType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { trim } from '../../common/validation/transforms.js';
 
 export const MAX_PARTICIPANTS = 1000;
 
@@ -16,7 +17,7 @@ export class CreateConversationInput {
   participantIds: string[];
 
   @Field(() => String, { nullable: true, description: '1–200 characters; groups only.' })
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(trim)
   @IsOptional()
   @IsString()
   @Length(1, 200)

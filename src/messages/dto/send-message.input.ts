@@ -10,11 +10,10 @@ import {
   Matches,
   MaxLength,
 } from 'class-validator';
+import { trim } from '../../common/validation/transforms.js';
 
 export const MAX_TEXT_LENGTH = 4000;
 export const MAX_ATTACHMENTS = 10;
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 /** The body of a send, shared by GraphQL (`SendMessageInput`) and REST. */
 @InputType({ isAbstract: true })

@@ -3,7 +3,7 @@
  * are refused, and failures become one BAD_USER_INPUT error that names each bad field.
  */
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import { BadUserInputError } from './errors/domain-error.js';
+import { BadUserInputError } from '../errors/domain-error.js';
 
 function flatten(errors: ValidationError[], parent = ''): { field: string; messages: string[] }[] {
   return errors.flatMap((error) => {

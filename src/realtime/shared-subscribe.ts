@@ -1,9 +1,8 @@
 /**
  * graphql-ws runs graphql's subscribe() for each subscription, and that executes the selection set
  * for every event and every subscriber: with N subscribers of a group on an instance, N
- * executions of the same fields over the same message. In the 1,000-member fan-out profile that
- * was the largest part of a delivery (graphql's execute ~12% of CPU, Nest's field-resolver
- * pipeline for `sender` and the DateTime scalar a few % more, and the garbage they leave).
+ * executions of the same fields over the same message, the largest part of a delivery in a big
+ * group (figures: bench/README.md, "Profiling notes behind the code").
  *
  * For root fields whose result is the same whoever watches, this executes once per event and per
  * (document, operation, variables), and hands that one result to every subscriber. Who may see

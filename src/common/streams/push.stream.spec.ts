@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { PushStream } from './push-stream.js';
+import { PushStream } from './push.stream.js';
 
 describe('PushStream', () => {
   it('hands out pushed values in order, buffered or awaited', async () => {

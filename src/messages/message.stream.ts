@@ -11,11 +11,11 @@
 import { Injectable } from '@nestjs/common';
 import { Repeater } from '@repeaterjs/repeater';
 import { ConversationsService } from '../conversations/conversations.service.js';
-import type { Message } from './message.entity.js';
-import { MessageEvents } from './message-events.js';
-import { MessageHydrator } from './message-hydrator.js';
+import type { MessageWithDetails } from './message-with-details.js';
+import { MessageEvents } from './message.events.js';
+import { MessageHydrator } from './message.hydrator.js';
 import { MessagesRepository } from './messages.repository.js';
-import { PushStream } from '../common/streams/push-stream.js';
+import { PushStream } from '../common/streams/push.stream.js';
 
 const REPLAY_BATCH = 500;
 /** Live events a conversation subscriber may have waiting before it is let go. */
@@ -50,15 +50,15 @@ export class MessageStream {
   async open(
     userId: string,
     options: MessageStreamOptions,
-  ): Promise<AsyncIterableIterator<Message>> {
+  ): Promise<AsyncIterableIterator<MessageWithDetails>> {
     const { conversationId } = options;
     if (conversationId === undefined) return this.allConversations(userId);
 
     // Listen before reading the database, so nothing committed meanwhile falls between.
-    const early: Message[] = [];
-    let onLive: ((message: Message) => void) | undefined;
+    const early: MessageWithDetails[] = [];
+    let onLive: ((message: MessageWithDetails) => void) | undefined;
     const unlisten = once(
-      await this.events.listen(userId, ({ message }) => {
+      await this.events.listen(userId, (message) => {
         if (message.conversationId !== conversationId) return;
         if (onLive) onLive(message);
         else early.push(message);
@@ -73,7 +73,7 @@ export class MessageStream {
       throw error;
     }
 
-    const stream = new Repeater<Message>(async (push, stop) => {
+    const stream = new Repeater<MessageWithDetails>(async (push, stop) => {
       let lastSent = options.afterSeq ?? lastSeq;
       // Serialises deliveries: a gap fill must finish before the next live event is looked at.
       let queue = Promise.resolve();
@@ -90,13 +90,13 @@ export class MessageStream {
           if (batch.length < REPLAY_BATCH) return;
         }
       };
-      const deliver = async (message: Message) => {
+      const deliver = async (message: MessageWithDetails) => {
         if (message.seq <= lastSent) return;
         if (message.seq > lastSent + 1) await catchUp(message.seq);
         await push(message);
         lastSent = message.seq;
       };
-      const enqueue = (message: Message) => {
+      const enqueue = (message: MessageWithDetails) => {
         // A reader this far behind is let go; it resumes from PostgreSQL with afterSeq.
         if (++queued > MAX_BEHIND)
           return stop(new Error(`Subscriber more than ${MAX_BEHIND} events behind`));
@@ -127,11 +127,13 @@ export class MessageStream {
   }
 
   /** The hot path (one push per delivered message): a PushStream, listening from the start. */
-  private async allConversations(userId: string): Promise<AsyncIterableIterator<Message>> {
+  private async allConversations(
+    userId: string,
+  ): Promise<AsyncIterableIterator<MessageWithDetails>> {
     let unlisten = () => {};
-    const stream = new PushStream<Message>(() => unlisten());
+    const stream = new PushStream<MessageWithDetails>(() => unlisten());
     // The stream is handed out only after this, so it cannot have ended before.
-    unlisten = await this.events.listen(userId, (event) => stream.push(event.message));
+    unlisten = await this.events.listen(userId, (message) => stream.push(message));
     return stream;
   }
 
@@ -140,7 +142,7 @@ export class MessageStream {
     conversationId: string,
     afterSeq: number,
     beforeSeq: number | undefined,
-  ): Promise<Message[]> {
+  ): Promise<MessageWithDetails[]> {
     const page = await this.messages.findPageAfter(
       conversationId,
       afterSeq,

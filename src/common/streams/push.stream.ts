@@ -1,7 +1,7 @@
 /**
  * A minimal async iterator fed by push(), for live event streams (`messageAdded` without a
- * conversation, `presenceChanged`): one array push or one promise resolution per value. A
- * Repeater was the largest self-time JavaScript function of the 1,000-member fan-out profile.
+ * conversation, `presenceChanged`): one array push or one promise resolution per value, far
+ * lighter than a Repeater on the hottest stream (bench/README.md, "Profiling notes behind the code").
  *
  * A consumer that falls more than `maxBuffered` values behind is ended with an error instead of
  * growing the server's memory (a messages client resumes from PostgreSQL with afterSeq).

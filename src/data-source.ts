@@ -4,9 +4,9 @@
  */
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadConfig } from '../config/app.config.js';
+import { loadConfig } from './config/app.config.js';
 import { buildDataSourceOptions } from './data-source.options.js';
-import { startEmbeddedPostgres } from './embedded-postgres.js';
+import { startEmbeddedPostgres } from './database/embedded-postgres.js';
 
 const config = loadConfig();
 const url = config.database.url ?? (await startEmbeddedPostgres(config.dataDir, 1)).url;

@@ -1,6 +1,6 @@
 /**
- * Fills `sender` and `attachments` on messages read from the database, two queries for any
- * number of them. Used where messages leave without a GraphQL request's DataLoaders around them:
+ * Messages read from the database, with their senders and attachments (new objects, see
+ * message-with-details.ts): two queries for any number of them. Used where messages leave without a GraphQL request's DataLoaders around them:
  * REST answers, a retried send's reply, and resume replays (one query per replayed message
  * otherwise, as each event executes on its own).
  */
@@ -9,6 +9,7 @@ import { groupByKeys } from '../common/dataloader/request-loaders.js';
 import { AttachmentsRepository } from '../attachments/attachments.repository.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { Message } from './message.entity.js';
+import { withDetails, type MessageWithDetails } from './message-with-details.js';
 
 @Injectable()
 export class MessageHydrator {
@@ -17,8 +18,8 @@ export class MessageHydrator {
     private readonly attachments: AttachmentsRepository,
   ) {}
 
-  async hydrate(messages: Message[]): Promise<Message[]> {
-    if (messages.length === 0) return messages;
+  async hydrate(messages: Message[]): Promise<MessageWithDetails[]> {
+    if (messages.length === 0) return [];
     const [senders, attachments] = await Promise.all([
       this.users.findByIds([...new Set(messages.map((m) => m.senderId))]),
       this.attachments.findByMessageIds(messages.map((m) => m.id)),
@@ -29,8 +30,7 @@ export class MessageHydrator {
       attachments,
       (a) => a.messageId!,
     );
-    return messages.map((m, i) =>
-      Object.assign(m, { sender: sendersById.get(m.senderId), attachments: attachmentsOf[i] }),
-    );
+    // A sender is never missing: users are not deleted while their messages stay (FK cascade).
+    return messages.map((m, i) => withDetails(m, sendersById.get(m.senderId)!, attachmentsOf[i]));
   }
 }

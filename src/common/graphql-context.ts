@@ -1,7 +1,7 @@
 /** What every GraphQL resolver receives as context, over HTTP and over WebSocket. */
 import type { Request } from 'express';
-import type { AuthUser } from '../common/auth/auth-user.js';
-import { RequestLoaders } from '../common/dataloader/request-loaders.js';
+import type { AuthUser } from './auth/auth-user.js';
+import { RequestLoaders } from './dataloader/request-loaders.js';
 
 export interface GraphqlContext {
   /** Set by the auth guard (HTTP) or at connection_init (WebSocket). */

@@ -1,8 +1,9 @@
 /**
  * Parsed and validated GraphQL documents, kept by query text for the WebSocket server. graphql-ws
  * parses and validates every operation a client sends — each sendMessage sent over a socket, each
- * resumed subscription — although clients send the same few texts over and over; validation with
- * the document-limit rules was the largest single cost of a send in the bench profile (~0.3 ms).
+ * resumed subscription — although clients send the same few texts over and over, and validation
+ * with the document-limit rules was the largest single cost of a send over a socket (figures:
+ * bench/README.md, "Profiling notes behind the code").
  * Apollo keeps such a cache for HTTP. Only documents that validated cleanly and are short are
  * kept, so hostile or one-off texts neither fill the cache nor skip a check.
  */

@@ -1,0 +1,20 @@
+/**
+ * The app's data source: the database module's options with every feature's entities, listed
+ * once for the app (app.module.ts) and the migration CLI (data-source.ts).
+ */
+import type { DataSourceOptions } from 'typeorm';
+import { Attachment } from './attachments/attachment.entity.js';
+import { Conversation } from './conversations/conversation.entity.js';
+import { Participant } from './conversations/participant.entity.js';
+import {
+  postgresOptions,
+  type DatabaseConnectionSettings,
+} from './database/data-source.options.js';
+import { Message } from './messages/message.entity.js';
+import { User } from './users/user.entity.js';
+
+export const ENTITIES = [User, Conversation, Participant, Message, Attachment];
+
+export function buildDataSourceOptions(settings: DatabaseConnectionSettings): DataSourceOptions {
+  return postgresOptions(settings, ENTITIES);
+}

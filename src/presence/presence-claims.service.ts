@@ -1,0 +1,192 @@
+/**
+ * The write path of presence. A user is ONLINE while at least one of their authenticated
+ * WebSocket connections is open on any instance (or a heartbeat is fresh), OFFLINE otherwise:
+ * - each open connection is a claim in the store, renewed by its instance every third of the TTL,
+ *   so the claims of an instance that dies without closing its sockets expire;
+ * - when the last claim goes, the user stays ONLINE for the grace period (a quick reconnect is no
+ *   change), then a sweep (every instance, every second, each change made once) says OFFLINE and
+ *   the last-seen time is written to PostgreSQL, which outlives a Redis restart;
+ * - whatever the store could not take (Redis down) is retried at the next renewal.
+ * Reads are presence.service.ts.
+ */
+import {
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { ServiceUnavailableError } from '../common/errors/domain-error.js';
+import { BackgroundTasks } from '../common/timers/background-tasks.js';
+import { AppConfig } from '../config/app.config.js';
+import {
+  WsConnections,
+  type WsConnection,
+  type WsConnectionListener,
+} from '../realtime/ws-connections.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { PresenceStore, type Claim } from './presence.store.js';
+
+/** How often each instance looks for expired claims and ended grace periods. */
+export const SWEEP_INTERVAL_MS = 1000;
+/** The claim id of a client's heartbeat (one per user, renewed by each heartbeat). */
+const HEARTBEAT_CLAIM = 'heartbeat';
+
+@Injectable()
+export class PresenceClaimsService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, WsConnectionListener
+{
+  private readonly logger = new Logger('Presence');
+  private readonly ttlMs: number;
+  private readonly graceMs: number;
+  /** This instance's open connections: connection id → user id. */
+  private readonly local = new Map<string, string>();
+  /** Opened while the store was unreachable: claimed, and announced, at the next renewal. */
+  private readonly unclaimed = new Set<string>();
+  /** Closed while the store was unreachable: released at the next renewal. */
+  private readonly unreleased = new Map<string, { userId: string; closedAt: Date }>();
+  private readonly tasks = new BackgroundTasks();
+  private sweeping = false;
+  private sweepAgain = false;
+  /** Whether failures are being logged already (one line per streak, not one a second). */
+  private failing = false;
+  /** A renewal failed: renew before the next sweep, or our own lapsed claims would be swept. */
+  private renewPending = false;
+
+  constructor(
+    config: AppConfig,
+    private readonly store: PresenceStore,
+    private readonly connections: WsConnections,
+    private readonly users: UsersRepository,
+  ) {
+    this.ttlMs = config.presence.ttlSeconds * 1000;
+    this.graceMs = config.presence.graceMs;
+  }
+
+  onApplicationBootstrap(): void {
+    this.connections.listen(this);
+    this.tasks.every(this.ttlMs / 3, () => this.renew());
+    this.tasks.every(SWEEP_INTERVAL_MS, () => this.sweep());
+  }
+
+  /**
+   * Hands this instance's claims to the grace period: clients reconnecting to another instance in
+   * time are no change, the others are announced OFFLINE by a surviving instance's sweep (or by
+   * the next one to start). Never throws: Redis may already be going away.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.tasks.stop();
+    await this.tasks.settled();
+    const closedAt = new Date();
+    const claims = [...this.local].map(([claimId, userId]) => ({ claimId, userId }));
+    this.local.clear();
+    await Promise.allSettled(claims.map((c) => this.store.release(c, closedAt)));
+    // Closes that raced with the above (sockets closing meanwhile) finish before Redis goes.
+    await this.tasks.settled();
+  }
+
+  opened(connection: WsConnection): Promise<void> {
+    if (this.tasks.stopping) return Promise.resolve();
+    this.local.set(connection.id, connection.userId);
+    const claim = { userId: connection.userId, claimId: connection.id };
+    return this.tasks.track(
+      this.store.claim([claim], true).then(
+        () => this.recovered(),
+        (error: unknown) => {
+          if (this.local.has(connection.id)) this.unclaimed.add(connection.id);
+          this.failed('claim', error);
+        },
+      ),
+    );
+  }
+
+  closed(connection: WsConnection): Promise<void> {
+    // Not ours any more when shutdown already released it.
+    if (!this.local.delete(connection.id)) return Promise.resolve();
+    this.unclaimed.delete(connection.id);
+    return this.tasks.track(this.release(connection.id, connection.userId, new Date()));
+  }
+
+  /** A client without a socket: online for one TTL from now. */
+  async heartbeat(userId: string): Promise<void> {
+    try {
+      await this.store.claim([{ userId, claimId: HEARTBEAT_CLAIM }], true);
+    } catch (error) {
+      this.failed('heartbeat', error);
+      throw new ServiceUnavailableError();
+    }
+  }
+
+  private async release(claimId: string, userId: string, closedAt: Date): Promise<void> {
+    try {
+      const last = await this.store.release({ userId, claimId }, closedAt);
+      this.unreleased.delete(claimId);
+      this.recovered();
+      // A sweep right after the grace period, so OFFLINE comes on time, not up to a second late.
+      if (last && !this.tasks.stopping) this.tasks.after(this.graceMs + 10, () => this.sweep());
+    } catch (error) {
+      this.unreleased.set(claimId, { userId, closedAt });
+      this.failed('release', error);
+    }
+  }
+
+  /** Renews every claim of this instance, after retrying what the store missed. */
+  private async renew(): Promise<void> {
+    for (const [claimId, { userId, closedAt }] of this.unreleased) {
+      await this.release(claimId, userId, closedAt);
+    }
+    const renewals: Claim[] = [];
+    const unclaimed: Claim[] = [];
+    for (const [claimId, userId] of this.local) {
+      (this.unclaimed.has(claimId) ? unclaimed : renewals).push({ userId, claimId });
+    }
+    try {
+      await Promise.all([this.store.claim(unclaimed, true), this.store.claim(renewals, false)]);
+      for (const c of unclaimed) this.unclaimed.delete(c.claimId);
+      this.renewPending = false;
+      this.recovered();
+    } catch (error) {
+      this.failed('renewal', error);
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.sweeping) {
+      this.sweepAgain = true;
+      return;
+    }
+    this.sweeping = true;
+    try {
+      do {
+        this.sweepAgain = false;
+        // Back from an outage: renew first, or our own users' lapsed claims would be swept. (Not
+        // `failing`: one claim or release succeeding says nothing of the lapsed renewals.)
+        if (this.renewPending) await this.renew();
+        const changes = await this.store.sweep();
+        this.recovered();
+        await Promise.all(
+          changes.map((c) =>
+            this.users.updateLastSeen(c.userId, c.lastSeenAt).catch((err: unknown) => {
+              this.logger.warn(`storing last seen of ${c.userId} failed: ${String(err)}`);
+            }),
+          ),
+        );
+      } while (this.sweepAgain && !this.tasks.stopping);
+    } catch (error) {
+      this.failed('sweep', error);
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /** Logs the first failure of a streak, and makes the next sweep renew first. */
+  private failed(what: string, error: unknown): void {
+    if (!this.failing) this.logger.warn(`presence ${what} failed, will retry: ${String(error)}`);
+    this.failing = true;
+    this.renewPending = true;
+  }
+
+  private recovered(): void {
+    if (this.failing) this.logger.log('presence store reachable again');
+    this.failing = false;
+  }
+}

@@ -1,0 +1,15 @@
+/**
+ * WebSocket close codes this server sends itself (graphql-ws adds its own: 4403 Forbidden, 4408
+ * no connection_init in time, 4400 bad message, 4500 internal error). Listed in the README.
+ */
+
+/** The access token expired: refresh it, reconnect, resume with afterSeq. */
+export const CLOSE_TOKEN_EXPIRED = 4401;
+/** Shutting down: reconnect (to another instance) and resume. */
+export const CLOSE_GOING_AWAY = 1001;
+/**
+ * The server could not check the token (its database or identity provider failed): not the
+ * client's fault, so not 4403. RFC 6455's "Try Again Later", which graphql-ws clients retry
+ * (they treat 4500 and 1011 as fatal).
+ */
+export const CLOSE_TRY_AGAIN_LATER = 1013;

@@ -1,0 +1,17 @@
+/**
+ * Real time over WebSocket: the graphql-ws endpoint (graphql-ws.server.ts and its parts) and the
+ * registry of authenticated connections that features such as presence listen to.
+ */
+import { Module } from '@nestjs/common';
+import { GraphqlModule } from '../graphql/graphql.module.js';
+import { GraphqlWsServer } from './graphql-ws.server.js';
+import { WsAdmission } from './ws.admission.js';
+import { WsConnections } from './ws-connections.js';
+import { WsSession } from './ws.session.js';
+
+@Module({
+  imports: [GraphqlModule],
+  providers: [GraphqlWsServer, WsSession, WsAdmission, WsConnections],
+  exports: [WsConnections, GraphqlWsServer],
+})
+export class RealtimeModule {}

@@ -1,0 +1,71 @@
+/**
+ * What an operation on a socket must pass before it runs: at most WS_MAX_SUBSCRIPTIONS at once
+ * per connection, the subscription-start rate limit, and a document that parses and validates
+ * under the query limits (each text parsed and validated once, see document-cache.ts). A refusal
+ * answers that one operation; the socket stays open.
+ */
+import { Injectable } from '@nestjs/common';
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
+import type { Context, SubscribePayload } from 'graphql-ws';
+import { DomainError } from '../common/errors/domain-error.js';
+import type { GraphqlContext } from '../common/graphql-context.js';
+import { RequestLoaders } from '../common/dataloader/request-loaders.js';
+import { AppConfig } from '../config/app.config.js';
+import { parseLimited, validateLimited } from '../graphql/query-limits.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { DocumentCache } from './document-cache.js';
+import type { WsExtra } from './ws.session.js';
+
+@Injectable()
+export class WsAdmission {
+  // Clients send the same few operations again and again: parse and validate each text once.
+  private readonly documents = new DocumentCache(parseLimited, validateLimited);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly rateLimiter: RateLimiter,
+  ) {}
+
+  /** graphql-ws's onSubscribe: the arguments to execute with, or the errors that refuse it. */
+  async admit(
+    schema: GraphQLSchema,
+    ctx: Context<Record<string, unknown> | undefined, WsExtra>,
+    payload: SubscribePayload,
+  ): Promise<ExecutionArgs | readonly GraphQLError[]> {
+    const { maxSubscriptions } = this.config.ws;
+    // graphql-ws has already reserved the slot of the operation being started.
+    if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
+      const limit = `At most ${maxSubscriptions} operations per connection`;
+      return [refusal(new DomainError('TOO_MANY_REQUESTS', limit))];
+    }
+    try {
+      await this.rateLimiter.consume('subscriptions', ctx.extra.connectionId);
+    } catch (error) {
+      return [refusal(error as DomainError)];
+    }
+    // Parsed and validated here rather than by graphql-ws, which closes the whole socket
+    // (4500) on a syntax error instead of answering the one operation.
+    let document: DocumentNode;
+    try {
+      document = this.documents.parse(payload.query);
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) throw error;
+      return [new GraphQLError(error.message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
+    }
+    const errors = this.documents.validate(schema, document);
+    if (errors.length > 0) return errors;
+    const contextValue: GraphqlContext = { user: ctx.extra.user, loaders: new RequestLoaders() };
+    return {
+      schema,
+      document,
+      operationName: payload.operationName,
+      variableValues: payload.variables,
+      contextValue,
+    };
+  }
+}
+
+/** An operation refused before it starts, carrying the domain error for format-error. */
+function refusal(error: DomainError): GraphQLError {
+  return new GraphQLError(error.message, { originalError: error });
+}

@@ -1,0 +1,82 @@
+/**
+ * The session of one WebSocket: the access token checked at connection_init, the socket closed
+ * with 4401 when that token expires, and the connection entered in (and removed from) the
+ * registry that presence listens to. A bad or missing token is 4403 (graphql-ws closes when
+ * onConnect answers false); a failure to *check* one (a database or identity provider down) is
+ * no verdict on the client and must not look like one: it is logged and the socket closes with
+ * 1013, which clients retry.
+ */
+import { Injectable, Logger } from '@nestjs/common';
+import type { Context } from 'graphql-ws';
+import { randomUUID } from 'node:crypto';
+import type { WebSocket } from 'ws';
+import { TokenService } from '../auth/token.service.js';
+import type { AuthUser } from '../common/auth/auth-user.js';
+import { UnauthenticatedError } from '../common/errors/domain-error.js';
+import { CLOSE_TOKEN_EXPIRED, CLOSE_TRY_AGAIN_LATER } from './close-codes.js';
+import { WsConnections } from './ws-connections.js';
+
+/** What graphql-ws carries for each socket (its `extra`). */
+export interface WsExtra {
+  socket: WebSocket;
+  connectionId: string;
+  /** Set once connection_init was accepted. */
+  user?: AuthUser;
+}
+
+/** setTimeout cannot wait longer than 2^31-1 ms; long-lived tokens re-arm. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+@Injectable()
+export class WsSession {
+  private readonly logger = new Logger('WebSocket');
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly connections: WsConnections,
+  ) {}
+
+  /** A new socket's `extra`; the registry forgets the connection when the socket closes. */
+  begin(socket: WebSocket): WsExtra {
+    const extra: WsExtra = { socket, connectionId: randomUUID() };
+    socket.once('close', () => void this.connections.closed(extra.connectionId));
+    return extra;
+  }
+
+  /** graphql-ws's onConnect: true admits the socket, false closes it with 4403. */
+  async onConnect(ctx: Context<Record<string, unknown> | undefined, WsExtra>): Promise<boolean> {
+    const { socket } = ctx.extra;
+    let user: AuthUser;
+    try {
+      user = await this.tokens.verifyBearer(ctx.connectionParams?.authorization);
+    } catch (error) {
+      if (error instanceof UnauthenticatedError) return false;
+      this.logger.error({ err: error }, 'could not check a WebSocket token; asking to retry');
+      socket.close(CLOSE_TRY_AGAIN_LATER, 'Try again later');
+      // graphql-ws's own 4403 close that follows is ignored: the socket is already closing.
+      return false;
+    }
+    // The socket may have closed while the token was checked; registering it now would leave a
+    // connection nobody closes (and its user forever online).
+    if (socket.readyState !== socket.OPEN) return false;
+    ctx.extra.user = user;
+    this.closeWhenExpired(socket, user);
+    await this.connections.opened({
+      id: ctx.extra.connectionId,
+      userId: user.id,
+      openedAt: new Date(),
+    });
+    return true;
+  }
+
+  private closeWhenExpired(socket: WebSocket, user: AuthUser): void {
+    let timer: NodeJS.Timeout;
+    const schedule = () => {
+      const ms = user.expiresAt * 1000 - Date.now();
+      if (ms <= 0) return socket.close(CLOSE_TOKEN_EXPIRED, 'Token expired');
+      timer = setTimeout(schedule, Math.min(ms, MAX_TIMEOUT_MS)).unref();
+    };
+    schedule();
+    socket.once('close', () => clearTimeout(timer));
+  }
+}

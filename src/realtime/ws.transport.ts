@@ -1,0 +1,121 @@
+/**
+ * The WebSocket transport under graphql-ws: the upgrade at GRAPHQL_PATH (Origins outside
+ * CORS_ORIGINS refused before a socket exists), frames capped at WS_MAX_PAYLOAD_BYTES (ws closes
+ * with 1009), keep-alive pings, a slow reader cut off once its unsent data passes
+ * WS_MAX_BUFFERED_BYTES, and the drain at shutdown (1001 to every socket). Knows nothing of
+ * GraphQL or users.
+ */
+import { Logger } from '@nestjs/common';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { CLOSE_GOING_AWAY } from './close-codes.js';
+
+export interface WsTransportOptions {
+  path: string;
+  /** Browser Origins allowed to open a socket; empty: any. */
+  allowedOrigins: readonly string[];
+  maxPayloadBytes: number;
+  maxBufferedBytes: number;
+  keepAliveMs: number;
+}
+
+/** How long sockets get to finish the close handshake at shutdown before they are cut. */
+const DRAIN_MS = 1000;
+
+export class WsTransport {
+  private readonly logger = new Logger('WebSocket');
+  private readonly wss: WebSocketServer;
+  private httpServer?: HttpServer;
+  private draining?: Promise<void>;
+  private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    this.handleUpgrade(req, socket, head);
+
+  constructor(
+    private readonly options: WsTransportOptions,
+    onSocket: (socket: WebSocket) => void,
+  ) {
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: options.maxPayloadBytes,
+      // The protocol's own messages are small JSON: compression costs CPU and memory per socket.
+      perMessageDeflate: false,
+    });
+    this.wss.on('connection', (socket: WebSocket) => {
+      const keepAlive = this.keepAlive(socket);
+      socket.once('close', () => clearInterval(keepAlive));
+      socket.on('error', () => socket.terminate());
+      onSocket(socket);
+    });
+  }
+
+  /** Takes upgrades from the HTTP server from now on. */
+  listen(httpServer: HttpServer): void {
+    this.httpServer = httpServer;
+    httpServer.on('upgrade', this.onUpgrade);
+  }
+
+  /** Sends one frame, unless the reader is so far behind that it is cut off instead. */
+  send(socket: WebSocket, data: string): Promise<void> {
+    if (socket.readyState !== socket.OPEN) return Promise.resolve();
+    if (socket.bufferedAmount > this.options.maxBufferedBytes) {
+      // A client that does not read would make us hold every event for it: cut it off instead.
+      this.logger.warn('closing a slow reader');
+      socket.terminate();
+      return Promise.resolve();
+    }
+    socket.send(data);
+    return Promise.resolve();
+  }
+
+  /**
+   * Stops taking new sockets and closes the open ones with 1001 ("going away") so clients
+   * reconnect elsewhere; sockets that ignore the close handshake are cut after a second.
+   */
+  drain(): Promise<void> {
+    this.draining ??= (async () => {
+      this.httpServer?.off('upgrade', this.onUpgrade);
+      const closed = [...this.wss.clients].map(
+        (socket) =>
+          new Promise<void>((resolve) => {
+            socket.once('close', () => resolve());
+            socket.close(CLOSE_GOING_AWAY, 'Server shutting down');
+          }),
+      );
+      await Promise.race([
+        Promise.all(closed),
+        new Promise((resolve) => setTimeout(resolve, DRAIN_MS)),
+      ]);
+      for (const socket of this.wss.clients) socket.terminate();
+      await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    })();
+    return this.draining;
+  }
+
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== this.options.path) {
+      socket.destroy();
+      return;
+    }
+    const origin = req.headers.origin;
+    const allowed = this.options.allowedOrigins;
+    // No Origin header: not a browser (native apps, servers), which CORS does not concern.
+    if (origin && allowed.length > 0 && !allowed.includes(origin)) {
+      socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
+  }
+
+  /** Pings so dead peers (and the proxies between) are noticed; no pong in time → terminate. */
+  private keepAlive(socket: WebSocket): NodeJS.Timeout {
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    return setInterval(() => {
+      if (!alive) return socket.terminate();
+      alive = false;
+      socket.ping();
+    }, this.options.keepAliveMs).unref();
+  }
+}
