@@ -8,14 +8,14 @@ import type { AppConfig } from '../../src/config/app.config.js';
 import { Channels } from '../../src/pubsub/channels.js';
 import type { PresenceEvent } from '../../src/presence/presence.store.js';
 import { RedisPresenceStore } from '../../src/presence/redis-presence.store.js';
-import { uniqueRedisPrefix } from '../support/app.js';
+import { useRedisPrefix } from '../support/fixtures.js';
 import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
-import { sleep, waitUntil } from '../support/ws.js';
+import { sleep, waitUntil } from '../support/wait.js';
 
 // A grace period long enough that a sweep made right after a release always falls inside it,
 // however busy the machine.
 const TIMINGS = { ttlMs: 600, graceMs: 2000 };
-const prefix = uniqueRedisPrefix();
+const prefix = useRedisPrefix();
 const channels = new Channels({ redis: { prefix } } as AppConfig);
 const clients: Redis[] = [];
 let stores: RedisPresenceStore[];
