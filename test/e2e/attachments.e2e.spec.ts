@@ -20,15 +20,8 @@ import { countQueries } from '../support/app.js';
 import { countMessages } from '../support/database.js';
 import { createConversation, MESSAGE_FIELDS } from '../support/factories.js';
 import { docx, listFiles, png, sha256, upload as uploadTo } from '../support/files.js';
-import { useApp } from '../support/fixtures.js';
-import {
-  errorCode,
-  gql,
-  gqlOk,
-  registerUser,
-  registerUsers,
-  type TestUser,
-} from '../support/gql.js';
+import { useApp, useUsers } from '../support/fixtures.js';
+import { errorCode, gql, gqlOk, registerUser } from '../support/gql.js';
 import { connectWs, subscribe, waitForSubscriptions } from '../support/ws.js';
 
 const MAX_UPLOAD_BYTES = 4096;
@@ -40,14 +33,11 @@ const { db, app } = useApp(() => ({
   DATA_DIR: dataDir,
   MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
 }));
-let alice: TestUser;
-let bob: TestUser;
-let carol: TestUser;
+const [alice, bob, carol] = useUsers(app, ['alice', 'bob', 'carol']);
 /** alice and bob; carol is never in it. */
 let shared: { id: string };
 
 beforeAll(async () => {
-  [alice, bob, carol] = await registerUsers(app.url, ['alice', 'bob', 'carol']);
   shared = await createConversation(app.url, alice.token, [bob.id], 'files');
 });
 

@@ -4,7 +4,7 @@
  * client that was away resumes without gap or duplicate. Run twice: two instances over Redis,
  * and one instance with in-process pub/sub.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countQueries } from '../support/app.js';
 import {
   createConversation,
@@ -13,8 +13,8 @@ import {
   RESUME,
   sendMessage,
 } from '../support/factories.js';
-import { useApp, useSockets } from '../support/fixtures.js';
-import { gqlOk, registerUsers, type TestUser } from '../support/gql.js';
+import { useApp, useSockets, useUsers } from '../support/fixtures.js';
+import { gqlOk } from '../support/gql.js';
 import {
   eventsBeforeSentinel,
   subscribe,
@@ -46,13 +46,7 @@ const setups = [
 describe.each(setups)('delivery: $name', (setup) => {
   const [a, b] = setup.start();
   const open = useSockets();
-  let alice: TestUser;
-  let bob: TestUser;
-  let carol: TestUser;
-
-  beforeAll(async () => {
-    [alice, bob, carol] = await registerUsers(a.url, ['alice', 'bob', 'carol']);
-  });
+  const [alice, bob, carol] = useUsers(a, ['alice', 'bob', 'carol']);
 
   /** The texts a subscription got before `sentinel`, which is sent (as alice, on A) to find out. */
   const textsBefore = async (sub: Subscription<any>, conversationId: string, sentinel: string) =>

@@ -3,22 +3,17 @@
  * 1..n without gaps under racing sends, retries are idempotent, history pages never skip or
  * repeat, and bad input changes nothing.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countMessages, storedSeqs } from '../support/database.js';
 import { createConversation, MESSAGE_FIELDS, sendMessage } from '../support/factories.js';
-import { useApp } from '../support/fixtures.js';
-import { errorCode, gql, gqlOk, registerUsers, type TestUser } from '../support/gql.js';
+import { useApp, useUsers } from '../support/fixtures.js';
+import { errorCode, gql, gqlOk, registerUsers } from '../support/gql.js';
 
 const {
   db,
   apps: [a, b],
 } = useApp({ instances: 2 });
-let alice: TestUser;
-let bob: TestUser;
-
-beforeAll(async () => {
-  [alice, bob] = await registerUsers(a.url, ['alice', 'bob']);
-});
+const [alice, bob] = useUsers(a, ['alice', 'bob']);
 
 const MESSAGES = `query($c: ID!, $first: Int, $after: String, $last: Int, $before: String, $afterSeq: Int) {
   messages(conversationId: $c, first: $first, after: $after, last: $last, before: $before, afterSeq: $afterSeq) {

@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnApp, type RunningApp } from '../support/app.js';
 import { storedSeqs } from '../support/database.js';
 import { createConversation, RESUME, sendMessage } from '../support/factories.js';
-import { useApp, useCleanups, useDatabase } from '../support/fixtures.js';
+import { useApp, useCleanups, useDatabase, usePrivateRedis } from '../support/fixtures.js';
 import { errorCode, gql, registerUsers } from '../support/gql.js';
-import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { sleep, waitUntil } from '../support/wait.js';
 import { connectWs, eventsBeforeSentinel, subscribe, type Subscription } from '../support/ws.js';
@@ -23,12 +22,7 @@ const seqsOf = (subs: Subscription<any>[]) =>
 const ready = async (app: RunningApp) => (await fetch(`${app.url}/health/ready`)).status;
 
 describe('Redis stops and restarts while messages are sent', () => {
-  let redis: PrivateRedis;
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-  });
-  // Registered before the apps, so it runs after they have closed.
-  afterAll(() => redis?.stop());
+  const redis = usePrivateRedis();
   const {
     apps: [a, b],
     env,

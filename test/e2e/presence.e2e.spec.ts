@@ -5,12 +5,18 @@
  * restart healed within a TTL, and the same rules without Redis on a single instance.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PresenceStore } from '../../src/presence/presence.store.js';
 import { PresenceWatchers } from '../../src/presence/presence.watchers.js';
 import { spawnApp, type InProcessApp, type RunningApp } from '../support/app.js';
 import { createConversation } from '../support/factories.js';
-import { useApp, useCleanups, useDatabase, useSockets } from '../support/fixtures.js';
+import {
+  useApp,
+  useCleanups,
+  useDatabase,
+  usePrivateRedis,
+  useSockets,
+} from '../support/fixtures.js';
 import {
   errorCode,
   gql,
@@ -19,7 +25,6 @@ import {
   registerUsers,
   type TestUser,
 } from '../support/gql.js';
-import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
 import { sleep, waitUntil } from '../support/wait.js';
 import {
   connectWs,
@@ -346,12 +351,7 @@ describe('presence across two instances', () => {
 });
 
 describe('presence across a Redis restart', () => {
-  let redis: PrivateRedis;
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-  });
-  // Registered before the apps, so it runs after they have closed.
-  afterAll(() => redis?.stop());
+  const redis = usePrivateRedis();
   const {
     apps: [r1, r2],
   } = useApp({ instances: 2, db, env: () => ({ ...TIMINGS, REDIS_URL: redis.url }) });

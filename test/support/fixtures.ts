@@ -8,8 +8,9 @@ import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startApp, testEnv, type Env, type InProcessApp, type RunningApp } from './app.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
 import { REDIS_URL } from './env.js';
-import type { TestUser } from './gql.js';
+import { registerUsers, type TestUser } from './gql.js';
 import { removeRedisPrefix, uniqueRedisPrefix } from './redis.js';
+import { startPrivateRedis, type PrivateRedis } from './redis-server.js';
 import { connectWs, type WsClient } from './ws.js';
 
 /** A fresh database for this file (or describe), dropped when it ends. */
@@ -31,6 +32,30 @@ export function useRedisPrefix(): string {
     await removeRedisPrefix(prefix);
   });
   return prefix;
+}
+
+/**
+ * A Redis server of this file's (or describe's) own, for tests that stop and restart it; killed
+ * when it ends, after the apps that use it (call it before their useApp).
+ */
+export function usePrivateRedis(): PrivateRedis {
+  const redis = {} as PrivateRedis;
+  beforeAll(async () => {
+    Object.assign(redis, await startPrivateRedis());
+  });
+  afterAll(async () => {
+    await redis.stop?.();
+  });
+  return redis;
+}
+
+/** Users registered through the API on `app` before the first test, one per name, in order. */
+export function useUsers(app: RunningApp, names: string[]): TestUser[] {
+  const users = names.map(() => ({}) as TestUser);
+  beforeAll(async () => {
+    (await registerUsers(app.url, names)).forEach((user, i) => Object.assign(users[i], user));
+  });
+  return users;
 }
 
 export interface AppOptions {
