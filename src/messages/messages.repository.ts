@@ -29,7 +29,7 @@ export interface InsertedMessage {
  * and read back its sender, attachments and the participants as of that moment. Anything amiss
  * (or a duplicate clientMessageId) stores nothing, so no seq is used up.
  */
-const INSERT_NEXT = `
+export const INSERT_NEXT = `
   WITH attachable AS (
     -- Locked in id order (concurrent sends cannot deadlock); an upload a racing send or the sweep
     -- took meanwhile is re-checked after the wait and drops out.
