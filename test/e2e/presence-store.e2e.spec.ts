@@ -46,7 +46,10 @@ const heardAbout = async (userId: string, count: number) => {
   const sentinel = `sentinel-${++sentinels}`;
   await stores[0].claim([{ userId: sentinel, claimId: 's' }], true);
   await waitUntil(() => about(sentinel).length > 0, 'the sentinel');
-  const before = heard.slice(0, heard.findIndex((e) => e.userId === sentinel));
+  const before = heard.slice(
+    0,
+    heard.findIndex((e) => e.userId === sentinel),
+  );
   return before.filter((e) => e.userId === userId).map((e) => e.status);
 };
 
