@@ -190,8 +190,11 @@ describe('tokens on HTTP', () => {
     const mutations = Object.keys(schema.getMutationType()!.getFields());
     expect(mutations).toEqual(expect.arrayContaining([...PUBLIC_FIELDS]));
     const username = uniqueUsername('public');
-    await gqlOk(app.url, REGISTER, { input: { username, password: 'long enough' } });
-    await gqlOk(app.url, LOGIN, { input: { username, password: 'long enough' } });
+    const registered = await gqlOk(app.url, REGISTER, {
+      input: { username, password: 'long enough' },
+    });
+    const loggedIn = await gqlOk(app.url, LOGIN, { input: { username, password: 'long enough' } });
+    expect(loggedIn.login.user).toEqual({ id: registered.register.user.id, username });
   });
 
   it('refuses every subscription of the schema to an anonymous socket, delivering nothing', async () => {
