@@ -4,7 +4,7 @@
  * private Redis (started here on a free port, so INFO commandstats counts only this run) and a
  * scratch PostgreSQL database. Prints numbers; not part of `npm test`.
  *
- *   npm run bench:presence        (needs PostgreSQL at BENCH_DATABASE_ADMIN_URL, and redis-server on PATH)
+ *   npm run bench:presence        (needs PostgreSQL at TEST_DATABASE_ADMIN_URL, and redis-server on PATH)
  *
  * Phases: everyone connects and subscribes to presenceChanged (set-up); half disconnect (OFFLINE
  * changes); they reconnect (ONLINE changes); a quarter drop and reconnect within the grace period

@@ -2,7 +2,7 @@
  * npm run bench — every scenario against the floor (bench/floor/) and the server in one run on
  * this machine: prints one table (floor, server, ratio, target) and writes
  * bench/results/<date>.json with an SVG chart beside it. Arguments pick scenarios
- * (`tsx bench/run.bench.ts delivery fanout idle`); scale knobs are in load/context.load.ts.
+ * (`npm run bench -- delivery fanout idle`); scale knobs are in load/context.load.ts.
  * Two floor and two server instances run throughout; the idle scenario starts fresh ones.
  */
 import { execFileSync } from 'node:child_process';
