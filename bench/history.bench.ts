@@ -4,17 +4,12 @@
  * middle and the oldest end, and of conversations(first: 20). Goal: the deepest page within 1.5×
  * of the newest (history pages are seq ranges on an index, never OFFSET).
  */
+import { createTestDatabase } from '../test/support/database.js';
+import { gqlOk, registerUser } from '../test/support/gql.js';
+import { startInstance } from './load/targets.load.js';
 import { createDeepConversation } from './load/fixtures.load.js';
+import { ms, timeRuns, type Summary } from './load/stats.load.js';
 import { cursorOf, PAGE } from './scenarios/history.scenario.js';
-import {
-  createScratchDatabase,
-  gql,
-  ms,
-  register,
-  startServer,
-  timeRuns,
-  type Summary,
-} from './support.js';
 
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 1_000_000);
 const CONVERSATIONS = Number(process.env.BENCH_CONVERSATIONS ?? 1000);
@@ -24,15 +19,19 @@ const LIST = `{ conversations(first: 20) { edges { cursor node { id title lastMe
   participants { id username } lastMessage { seq text sender { id } } } } pageInfo { hasNextPage endCursor } } }`;
 
 async function main(): Promise<void> {
-  const db = await createScratchDatabase();
-  const server = await startServer({ DATABASE_URL: db.url, REDIS_URL: '' });
+  const db = await createTestDatabase({ prefix: 'chat_bench', poolSize: 4 });
+  const server = await startInstance('server', {
+    databaseUrl: db.url,
+    redisUrl: '',
+    redisPrefix: '',
+  });
   try {
-    const alice = await register(server.url, `alice_${Date.now() % 100000}`);
-    const bob = await register(server.url, `bob_${Date.now() % 100000}`);
+    const alice = await registerUser(server.url, 'alice');
+    const bob = await registerUser(server.url, 'bob');
     let started = Date.now();
-    const big = await createDeepConversation(db.pool, alice, bob, MESSAGES);
+    const big = await createDeepConversation(db, alice, bob, MESSAGES);
     // Alice's other conversations, each with one message, at spread-out times.
-    await db.pool.query(
+    await db.query(
       `WITH c AS (
          INSERT INTO conversations (title, is_direct, last_seq, last_message_at, created_at)
          SELECT 'group ' || g, false, 1, now() - make_interval(mins => g), now() - make_interval(days => 1)
@@ -42,7 +41,7 @@ async function main(): Promise<void> {
        SELECT id, 1, $2::uuid, 'hello', last_message_at FROM c`,
       [alice.id, bob.id, CONVERSATIONS - 1],
     );
-    await db.pool.query('VACUUM ANALYZE');
+    await db.query('VACUUM ANALYZE');
     console.log(
       `filled ${MESSAGES.toLocaleString()} messages and ${CONVERSATIONS} conversations in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
@@ -51,22 +50,23 @@ async function main(): Promise<void> {
     const middleCursor = cursorOf(big, middleSeq);
     const middleLabel = `middle page (last: 50, before: seq ${middleSeq.toLocaleString('en')})`;
     started = Date.now();
+    const [{ server_version: pgVersion }] = await db.query('SHOW server_version');
     const results: Record<string, Summary> = {
       'newest page (last: 50)': await timeRuns(RUNS, () =>
-        gql(server.url, PAGE, { c: big, last: 50 }, alice.token),
+        gqlOk(server.url, PAGE, { c: big, last: 50 }, alice.token),
       ),
       [middleLabel]: await timeRuns(RUNS, () =>
-        gql(server.url, PAGE, { c: big, last: 50, before: middleCursor }, alice.token),
+        gqlOk(server.url, PAGE, { c: big, last: 50, before: middleCursor }, alice.token),
       ),
       'oldest page (first: 50)': await timeRuns(RUNS, () =>
-        gql(server.url, PAGE, { c: big, first: 50 }, alice.token),
+        gqlOk(server.url, PAGE, { c: big, first: 50 }, alice.token),
       ),
       [`conversations(first: 20) of ${CONVERSATIONS}`]: await timeRuns(RUNS, () =>
-        gql(server.url, LIST, {}, alice.token),
+        gqlOk(server.url, LIST, {}, alice.token),
       ),
     };
     console.log(
-      `\nhistory benchmark: ${RUNS} sequential requests each over HTTP, one server process, PostgreSQL ${(await db.pool.query('SHOW server_version')).rows[0].server_version}`,
+      `\nhistory benchmark: ${RUNS} sequential requests each over HTTP, one server process, PostgreSQL ${pgVersion}`,
     );
     console.log('| query | p50 | p99 | max |\n| --- | --- | --- | --- |');
     for (const [name, s] of Object.entries(results))
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
     );
     console.log(`measured in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
-    await server.stop();
+    await server.close();
     await db.drop();
   }
 }

@@ -4,28 +4,23 @@
  * private Redis (started here on a free port, so INFO commandstats counts only this run) and a
  * scratch PostgreSQL database. Prints numbers; not part of `npm test`.
  *
- *   npm run bench:presence        (needs PostgreSQL at BENCH_DATABASE_ADMIN_URL, and redis-server on PATH)
+ *   npm run bench:presence        (needs PostgreSQL at TEST_DATABASE_ADMIN_URL, and redis-server on PATH)
  *
  * Phases: everyone connects and subscribes to presenceChanged (set-up); half disconnect (OFFLINE
  * changes); they reconnect (ONLINE changes); a quarter drop and reconnect within the grace period
  * (no change); then one instance's renewal of its 1,000 connections is timed.
  */
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
-import type { AddressInfo } from 'node:net';
-import { createClient, type Client } from 'graphql-ws';
+import type { Client } from 'graphql-ws';
 import { Redis } from 'ioredis';
-import type pg from 'pg';
-import WebSocket from 'ws';
-import { TokenService } from '../src/auth/token.service.js';
-import { createApp } from '../src/bootstrap.js';
-import { loadConfig } from '../src/config/app.config.js';
 import { PresenceClaimsService as PresenceService } from '../src/presence/presence-claims.service.js';
 import { PresenceWatchers } from '../src/presence/presence.watchers.js';
+import { startApp, type InProcessApp } from '../test/support/app.js';
+import { createTestDatabase, type TestDatabase } from '../test/support/database.js';
 import { startPrivateRedis } from '../test/support/redis-server.js';
-import { until } from './load/context.load.js';
-import { sleep } from './load/proc.load.js';
-import { createScratchDatabase, JWT_SECRET, type ScratchDatabase } from './support.js';
+import { sleep, until } from '../test/support/wait.js';
+import { connectWs } from '../test/support/ws.js';
+import { createGroups, createUsers } from './load/fixtures.load.js';
 
 const USERS = 2000;
 const GROUP = 10;
@@ -50,14 +45,12 @@ async function waitFor(done: () => boolean, ms: number): Promise<void> {
 async function main(): Promise<void> {
   const redisServer = await startPrivateRedis();
   const redis = new Redis(redisServer.url);
-  const apps: INestApplication[] = [];
-  let db: ScratchDatabase | undefined;
+  const apps: InProcessApp[] = [];
+  let db: TestDatabase | undefined;
   try {
-    db = await createScratchDatabase();
+    db = await createTestDatabase({ prefix: 'chat_bench', poolSize: 4 });
     const env = {
-      NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
-      JWT_SECRET,
       DATABASE_URL: db.url,
       REDIS_URL: redisServer.url,
       REDIS_PREFIX: 'bench:',
@@ -65,23 +58,17 @@ async function main(): Promise<void> {
       PRESENCE_TTL_SECONDS: '600',
       PRESENCE_GRACE_MS: String(GRACE_MS),
     };
-    for (let i = 0; i < 2; i++) {
-      const app = await createApp(loadConfig(env));
-      await app.listen(0, '127.0.0.1');
-      apps.push(app);
-    }
-    const urls = apps.map((a) => {
-      const { port: p } = a.getHttpServer().address() as AddressInfo;
-      return `ws://127.0.0.1:${p}/graphql`;
-    });
-    const people = await seed(db.pool, apps[0].get(TokenService));
+    // One after another: the first runs the migrations.
+    for (let i = 0; i < 2; i++) apps.push(await startApp(env));
+    const urls = apps.map((a) => a.wsUrl);
+    const people = await seed(db);
     console.log(
       `presence bench: ${USERS} users in groups of ${GROUP}, 2 instances, grace ${GRACE_MS} ms`,
     );
 
     // Set-up: everyone connects (on alternating instances) and subscribes.
     await inBatches(people, (p) => connect(p, urls[p.app], true));
-    const watchers = apps.map((a) => a.get(PresenceWatchers));
+    const watchers = apps.map((a) => a.app.get(PresenceWatchers));
     await waitFor(() => people.every((p) => watchers.every((w) => w.isWatching(p.id))), 60_000);
     await sleep(2000); // streams sharing an already-heard channel may still be reading contacts
 
@@ -129,7 +116,7 @@ async function main(): Promise<void> {
         `(${(stats.roundTrips / flappers.length).toFixed(2)} client calls)`,
     );
 
-    await renewals(redis, apps[0].get(PresenceService));
+    await renewals(redis, apps[0].app.get(PresenceService));
   } finally {
     await Promise.allSettled(apps.map((a) => a.close()));
     redis.disconnect();
@@ -139,50 +126,16 @@ async function main(): Promise<void> {
 }
 
 /** Users, groups of GROUP consecutive users, and a token each. */
-async function seed(db: pg.Pool, tokens: TokenService): Promise<Person[]> {
-  const { rows } = await db.query<{ id: string }>(
-    `INSERT INTO users (username, display_name, password_hash)
-     SELECT 'bench_' || i, 'bench ' || i, 'x' FROM generate_series(0, $1 - 1) AS i
-     RETURNING id`,
-    [USERS],
-  );
-  const ids = rows.map((r) => r.id);
-  for (let g = 0; g < USERS / GROUP; g++) {
-    const { rows: c } = await db.query<{ id: string }>(
-      `INSERT INTO conversations (title, is_direct) VALUES ($1, false) RETURNING id`,
-      [`group ${g}`],
-    );
-    const members = ids.slice(g * GROUP, (g + 1) * GROUP);
-    await db.query(
-      `INSERT INTO participants (conversation_id, user_id) SELECT $1, unnest($2::uuid[])`,
-      [c[0].id, members],
-    );
-  }
-  return Promise.all(
-    ids.map(async (id, index) => ({
-      index,
-      id,
-      token: await tokens.sign(id),
-      app: index % 2,
-      online: 0,
-      offline: 0,
-    })),
-  );
+async function seed(db: TestDatabase): Promise<Person[]> {
+  const users = await createUsers(db, 'bench_', USERS);
+  const groups = [];
+  for (let g = 0; g < USERS / GROUP; g++) groups.push(users.slice(g * GROUP, (g + 1) * GROUP));
+  await createGroups(db, 'group', groups);
+  return users.map((user, index) => ({ ...user, index, app: index % 2, online: 0, offline: 0 }));
 }
 
 async function connect(person: Person, url: string, watch: boolean): Promise<void> {
-  const client = createClient({
-    url,
-    webSocketImpl: WebSocket,
-    connectionParams: { authorization: `Bearer ${person.token}` },
-    lazy: false,
-    retryAttempts: 0,
-    onNonLazyError: () => undefined,
-  });
-  await new Promise<void>((resolve, reject) => {
-    client.on('connected', () => resolve());
-    client.on('closed', () => reject(new Error('closed')));
-  });
+  const { client } = await connectWs(url, person.token);
   person.client = client;
   if (!watch) return;
   client.subscribe<{ presenceChanged: { status: string } }>(

@@ -4,7 +4,7 @@
  * same time summed by package, so a profile can be read and quoted without DevTools.
  */
 import { readFileSync } from 'node:fs';
-import { BUILD_DIR } from './support.js';
+import { BUILD_DIR } from './load/build.load.js';
 
 interface ProfileNode {
   id: number;
@@ -21,11 +21,11 @@ const TOP = Number(process.env.TOP ?? 25);
 /** Where our compiled files are; what follows it in a URL is their path. */
 const OURS = `/${BUILD_DIR}/`;
 
-/** Our own src/<module> (or floor/…), node_modules/<package> (scoped too), or node: internals. */
+/** Our own src/<module> (or bench/floor…), node_modules/<package> (scoped), or node: internals. */
 function packageOf(url: string): string {
   if (url.includes(OURS)) {
     const [top, module] = url.split(OURS)[1].split('/');
-    return top === 'src' ? `src/${module}` : top;
+    return top === 'src' || top === 'bench' ? `${top}/${module}` : top;
   }
   const inModules = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (inModules) return inModules[1];

@@ -2,13 +2,15 @@
  * npm run bench — every scenario against the floor (bench/floor/) and the server in one run on
  * this machine: prints one table (floor, server, ratio, target) and writes
  * bench/results/<date>.json with an SVG chart beside it. Arguments pick scenarios
- * (`tsx bench/run.bench.ts delivery fanout idle`); scale knobs are in load/context.load.ts.
+ * (`npm run bench -- delivery fanout idle`); scale knobs are in load/context.load.ts.
  * Two floor and two server instances run throughout; the idle scenario starts fresh ones.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { Redis } from 'ioredis';
+import { createTestDatabase } from '../test/support/database.js';
+import { REDIS_URL } from '../test/support/env.js';
+import { removeRedisPrefix } from '../test/support/redis.js';
 import { chart } from './chart.js';
 import {
   createDeepConversation,
@@ -32,7 +34,6 @@ import { historyScenario } from './scenarios/history.scenario.js';
 import { idleScenario } from './scenarios/idle.scenario.js';
 import { presenceScenario } from './scenarios/presence.scenario.js';
 import { stormScenario } from './scenarios/storm.scenario.js';
-import { createScratchDatabase, JWT_SECRET, REDIS_URL } from './support.js';
 
 const SCENARIOS: Record<string, (ctx: BenchContext) => Promise<ScenarioResult>> = {
   delivery: deliveryScenario,
@@ -74,8 +75,8 @@ function socketsNeeded(selected: string[]): number {
 }
 
 async function makeFixtures(ctx: Pick<BenchContext, 'db'>, selected: string[]): Promise<Fixtures> {
-  const pool = ctx.db.pool;
-  const users = (prefix: string, n: number) => createUsers(pool, JWT_SECRET, prefix, n);
+  const db = ctx.db;
+  const users = (prefix: string, n: number) => createUsers(db, prefix, n);
   const both = async <T>(make: (kind: Kind) => Promise<T>) => ({
     floor: await make('floor'),
     server: await make('server'),
@@ -92,7 +93,7 @@ async function makeFixtures(ctx: Pick<BenchContext, 'db'>, selected: string[]): 
   const [presence] = await users('pr', 1);
   const started = Date.now();
   const historyConversation = selected.includes('history')
-    ? await createDeepConversation(pool, history[0], history[1], config.historyMessages)
+    ? await createDeepConversation(db, history[0], history[1], config.historyMessages)
     : '';
   if (historyConversation)
     console.log(
@@ -102,14 +103,14 @@ async function makeFixtures(ctx: Pick<BenchContext, 'db'>, selected: string[]): 
     delivery: {
       users: delivery,
       conversation: await both(
-        async (k) => (await createGroups(pool, `delivery ${k}`, [delivery]))[0],
+        async (k) => (await createGroups(db, `delivery ${k}`, [delivery]))[0],
       ),
     },
     fanout: {
       users: fanout,
       conversations: await both(async (k) => {
         const ids = await createGroups(
-          pool,
+          db,
           `fan-out ${k}`,
           config.fanoutGroups.map((g) => fanout.slice(0, g)),
         );
@@ -121,11 +122,11 @@ async function makeFixtures(ctx: Pick<BenchContext, 'db'>, selected: string[]): 
     storm: {
       users: stormUsers,
       sender: stormSender,
-      conversations: await both((k) => createGroups(pool, `storm ${k}`, groupsOf10)),
+      conversations: await both((k) => createGroups(db, `storm ${k}`, groupsOf10)),
     },
     presence: { user: presence },
   };
-  await pool.query('VACUUM ANALYZE');
+  await db.query('VACUUM ANALYZE');
   return fixtures;
 }
 
@@ -155,20 +156,6 @@ function table(rows: readonly Row[]): string {
   return lines.join('\n');
 }
 
-async function clearRedis(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
-
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const unknown = args.filter((a) => !(a in SCENARIOS));
@@ -188,7 +175,7 @@ async function main(): Promise<void> {
 
   const started = Date.now();
   const loadGenCpu = selfCpuMeter();
-  const db = await createScratchDatabase();
+  const db = await createTestDatabase({ prefix: 'chat_bench', poolSize: 4 });
   const options: TargetOptions = {
     databaseUrl: db.url,
     redisUrl: REDIS_URL,
@@ -212,7 +199,7 @@ async function main(): Promise<void> {
       rows.push(...result.rows);
       details[name] = result.detail;
     }
-    const pgVersion = (await db.pool.query('SHOW server_version')).rows[0].server_version;
+    const [{ server_version: pgVersion }] = await db.query('SHOW server_version');
     const seconds = (Date.now() - started) / 1000;
     const loadGenCpuS = loadGenCpu() / 1000;
     console.log(`\n${table(rows)}\n`);
@@ -244,7 +231,7 @@ async function main(): Promise<void> {
   } finally {
     await stopAll([...(instances.server ?? []), ...(instances.floor ?? [])]);
     await db.drop();
-    await clearRedis(options.redisUrl, options.redisPrefix);
+    await removeRedisPrefix(options.redisPrefix, options.redisUrl);
   }
 }
 

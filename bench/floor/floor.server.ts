@@ -1,12 +1,13 @@
 /**
  * The floor: the least a Node chat server can do with the same parts as ours and no framework —
  * `ws`, PostgreSQL through `pg`, Redis through `ioredis`. The benchmarks run two of these beside
- * two of the real server and report the ratio. It is self-contained (the bench transpiles this one
- * file and runs it with plain node, as the server runs compiled JavaScript).
+ * two of the real server and report the ratio. It is built with the bench (`npm run bench:build`)
+ * and runs with plain node, as the server does; of the server it uses only its send statement.
  *
  * Kept honest, i.e. doing the work the server's guarantees need, no more:
- * - a send is one SQL statement (next gap-free seq + INSERT + sender + recipients, the server's
- *   own statement), awaited before anything is published (same durability);
+ * - a send is one SQL statement, the server's own INSERT_NEXT (imported, so it cannot drift: next
+ *   gap-free seq, the INSERT, attachments, sender and recipients read back), with the same
+ *   parameters (no attachments here), awaited before anything is published (same durability);
  * - then one Redis PUBLISH per recipient on per-user channels `<prefix>user:<id>` (one JSON
  *   encoding, one pipeline), exactly the server's channel design;
  * - each instance subscribes to the channels of its connected users and writes one frame per
@@ -25,6 +26,7 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { INSERT_NEXT } from '../../src/messages/messages.repository.js';
 
 const env = process.env;
 const PREFIX = env.REDIS_PREFIX ?? 'chat:';
@@ -38,25 +40,6 @@ const pool = new pg.Pool({
 });
 const redis = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const subscriber = new Redis(env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-
-/** The server's INSERT_NEXT (messages.repository.ts), the message read back as JSON-ready. */
-const INSERT_NEXT = `
-  WITH bump AS (
-    UPDATE conversations
-       SET last_seq = last_seq + 1,
-           last_message_at = GREATEST(clock_timestamp(), last_message_at)
-     WHERE id = $1
-       AND EXISTS (SELECT 1 FROM participants WHERE conversation_id = $1 AND user_id = $2)
-    RETURNING last_seq, last_message_at
-  ), inserted AS (
-    INSERT INTO messages (conversation_id, seq, sender_id, text, client_message_id, created_at)
-    SELECT $1, last_seq, $2, $3, $4, last_message_at FROM bump
-    RETURNING id, conversation_id, seq, sender_id, text, client_message_id, created_at
-  )
-  SELECT i.id, i.conversation_id, i.seq, i.text, i.client_message_id, i.created_at,
-         u.id AS sender_id, u.username, u.display_name,
-         ARRAY(SELECT user_id FROM participants WHERE conversation_id = $1) AS recipient_ids
-    FROM inserted i JOIN users u ON u.id = i.sender_id`;
 
 const MESSAGE_COLUMNS = `m.id, m.conversation_id, m.seq, m.text, m.client_message_id, m.created_at,
   u.id AS sender_id, u.username, u.display_name`;
@@ -237,11 +220,13 @@ async function subscribe(conn: Conn, conversationId?: string, afterSeq?: number)
 
 async function send(conn: Conn, r: number, conversationId: string, text: string, key?: string) {
   try {
+    // The server's parameters: conversation, sender, text, client id, attachment ids (none).
     const { rows } = await pool.query<MessageRow & { recipient_ids: string[] }>(INSERT_NEXT, [
       conversationId,
       conn.userId,
       text,
       key ?? null,
+      [],
     ]);
     const row = rows[0];
     if (!row) return conn.ws.send(`{"t":"err","r":${r},"e":"NOT_FOUND"}`);

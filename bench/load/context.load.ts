@@ -2,9 +2,10 @@
  * The scale knobs (environment variables) and what every scenario gets: the scratch database, the
  * running instances of the floor and the server, and the users and conversations made for them.
  */
-import type { ServerProcess, ScratchDatabase } from '../support.js';
+import type { ChildApp } from '../../test/support/app.js';
+import type { TestDatabase } from '../../test/support/database.js';
 import type { BenchUser } from './fixtures.load.js';
-import { sleep, whileStopped } from './proc.load.js';
+import { whileStopped } from './proc.load.js';
 import type { Kind, TargetOptions } from './targets.load.js';
 
 const quick = ['1', 'true', 'yes'].includes((process.env.BENCH_QUICK ?? '').toLowerCase());
@@ -62,9 +63,9 @@ export interface Fixtures {
 }
 
 export interface BenchContext {
-  db: ScratchDatabase;
+  db: TestDatabase;
   options: TargetOptions;
-  instances: Record<Kind, ServerProcess[]>;
+  instances: Record<Kind, ChildApp[]>;
   fixtures: Fixtures;
 }
 
@@ -94,7 +95,7 @@ export interface ForBothOptions {
    * idle server's presence sweeps must not take CPU from the floor's measurement on 2 shared
    * cores, nor the floor's timers from the server's.
    */
-  pause?: Record<Kind, readonly ServerProcess[]>;
+  pause?: Record<Kind, readonly ChildApp[]>;
 }
 
 /** Runs `run` for the floor, then for the server (or in `order`); their results by kind. */
@@ -130,16 +131,6 @@ export function rowFrom<T>(results: Record<Kind, T>, scenario: string) {
     better: 'lower',
     ...extra,
   });
-}
-
-/** Waits until `done()` holds or `ms` have passed, looking every `everyMs`; whether it holds. */
-export async function until(done: () => boolean, ms: number, everyMs = 20): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() >= deadline) return false;
-    await sleep(everyMs);
-  }
-  return true;
 }
 
 export const ratio = (row: Pick<Row, 'floor' | 'server'>): number | null =>

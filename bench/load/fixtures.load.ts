@@ -7,34 +7,21 @@
  * is started with — exactly what the server's TokenService verifies. Users made this way have an
  * unusable password hash: they can only act through these tokens.
  */
-import { createHmac } from 'node:crypto';
-import type pg from 'pg';
+import type { TestDatabase } from '../../test/support/database.js';
+import { accessToken } from '../../test/support/tokens.js';
 
 export interface BenchUser {
   id: string;
   token: string;
 }
 
-const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-/** An HS256 JWT as the server signs them (sub = user id), valid for `ttlSeconds`. */
-export function mintToken(secret: string, userId: string, ttlSeconds = 6 * 3600): string {
-  const head = `${b64url({ alg: 'HS256', typ: 'JWT' })}.${b64url({
-    sub: userId,
-    iat: Math.floor(Date.now() / 1000),
-    exp: Math.floor(Date.now() / 1000) + ttlSeconds,
-  })}`;
-  return `${head}.${createHmac('sha256', secret).update(head).digest('base64url')}`;
-}
-
-/** `count` users named `<prefix><n>`, in order, with tokens. */
+/** `count` users named `<prefix><n>`, in order, with tokens (signed with the kit's JWT_SECRET). */
 export async function createUsers(
-  pool: pg.Pool,
-  secret: string,
+  db: TestDatabase,
   prefix: string,
   count: number,
 ): Promise<BenchUser[]> {
-  const { rows } = await pool.query<{ id: string }>(
+  const rows = await db.query<{ id: string }>(
     `INSERT INTO users (username, display_name, password_hash)
      SELECT $1 || g, 'Bench ' || $1 || g, 'not-a-password-hash'
        FROM generate_series(0, $2 - 1) g
@@ -42,17 +29,17 @@ export async function createUsers(
      RETURNING id`,
     [prefix, count],
   );
-  return rows.map(({ id }) => ({ id, token: mintToken(secret, id) }));
+  return rows.map(({ id }) => ({ id, token: accessToken(id) }));
 }
 
 /** One group conversation per member list; returns the conversation ids in order. */
 export async function createGroups(
-  pool: pg.Pool,
+  db: TestDatabase,
   title: string,
   memberLists: readonly (readonly BenchUser[])[],
 ): Promise<string[]> {
   if (memberLists.length === 0) return [];
-  const { rows } = await pool.query<{ id: string }>(
+  const rows = await db.query<{ id: string }>(
     `INSERT INTO conversations (title, is_direct)
      SELECT $1 || ' ' || g, false FROM generate_series(1, $2) g ORDER BY g RETURNING id`,
     [title, memberLists.length],
@@ -64,7 +51,7 @@ export async function createGroups(
   // In chunks, so a 1,000-member group (or 200 groups) stays one modest statement each.
   for (let i = 0; i < pairs.length; i += 5000) {
     const chunk = pairs.slice(i, i + 5000);
-    await pool.query(
+    await db.query(
       `INSERT INTO participants (conversation_id, user_id)
        SELECT * FROM unnest($1::uuid[], $2::uuid[])`,
       [chunk.map((p) => p[0]), chunk.map((p) => p[1])],
@@ -78,22 +65,22 @@ export async function createGroups(
  * alternate senders), for the history scenario.
  */
 export async function createDeepConversation(
-  pool: pg.Pool,
+  db: TestDatabase,
   a: BenchUser,
   b: BenchUser,
   count: number,
 ): Promise<string> {
-  const [id] = await createGroups(pool, 'deep history', [[a, b]]);
-  await pool.query(
+  const [id] = await createGroups(db, 'deep history', [[a, b]]);
+  await db.query(
     `INSERT INTO messages (conversation_id, seq, sender_id, text, created_at)
      SELECT $1, g, CASE WHEN g % 2 = 0 THEN $2::uuid ELSE $3::uuid END, 'message number ' || g,
             now() - make_interval(secs => $4 - g)
        FROM generate_series(1, $4) g`,
     [id, a.id, b.id, count],
   );
-  await pool.query(
-    `UPDATE conversations SET last_seq = $2, last_message_at = now() WHERE id = $1`,
-    [id, count],
-  );
+  await db.query(`UPDATE conversations SET last_seq = $2, last_message_at = now() WHERE id = $1`, [
+    id,
+    count,
+  ]);
   return id;
 }

@@ -43,8 +43,6 @@ export function openFileLimit(): number {
   return !match || match[1] === 'unlimited' ? Infinity : Number(match[1]);
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 /**
  * Runs `run` with the processes `pids` stopped (SIGSTOP), and continues them (SIGCONT) afterwards
  * however it ends — also when the bench is interrupted, or they would stay stopped for good.

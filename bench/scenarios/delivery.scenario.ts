@@ -8,18 +8,18 @@
  * message), so lost and duplicated deliveries are told apart. Floor and server take turns over
  * BENCH_ROUNDS rounds, each measured with the other's instances stopped (see deliveryScenario).
  */
-import { median, summarize } from '../support.js';
 import { awaitLive, connect, runPool, type BenchClient } from '../load/clients.load.js';
 import {
   config,
   forBoth,
   rowFrom,
-  until,
   type BenchContext,
   type ScenarioResult,
 } from '../load/context.load.js';
 import { cpuMeter, selfCpuMeter } from '../load/proc.load.js';
+import { median, summarize } from '../load/stats.load.js';
 import type { Kind } from '../load/targets.load.js';
+import { until } from '../../test/support/wait.js';
 
 interface KindResult {
   p50: number;

@@ -11,13 +11,13 @@ import {
   config,
   forBoth,
   rowFrom,
-  until,
   type BenchContext,
   type Row,
   type ScenarioResult,
 } from '../load/context.load.js';
-import { cpuMeter, selfCpuMeter, sleep } from '../load/proc.load.js';
+import { cpuMeter, selfCpuMeter } from '../load/proc.load.js';
 import type { Kind } from '../load/targets.load.js';
+import { sleep, until } from '../../test/support/wait.js';
 
 interface GroupResult {
   deliveriesPerS: number;

@@ -15,7 +15,8 @@ import {
   type ScenarioResult,
 } from '../load/context.load.js';
 import type { Kind } from '../load/targets.load.js';
-import { gql, timeRuns, type Summary } from '../support.js';
+import { gqlOk } from '../../test/support/gql.js';
+import { timeRuns, type Summary } from '../load/stats.load.js';
 
 /** A page of messages as a client asks for one (history.bench.ts also pages with `first`). */
 export const PAGE = `query($c: ID!, $first: Int, $last: Int, $before: String) {
@@ -31,7 +32,7 @@ export const cursorOf = (conversationId: string, seq: number) =>
 
 async function page(kind: Kind, url: string, token: string, c: string, beforeSeq?: number) {
   if (kind === 'server') {
-    const data = await gql(
+    const data = await gqlOk(
       url,
       PAGE,
       { c, last: 50, before: beforeSeq ? cursorOf(c, beforeSeq) : null },

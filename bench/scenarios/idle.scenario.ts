@@ -15,8 +15,9 @@ import {
   type BenchContext,
   type ScenarioResult,
 } from '../load/context.load.js';
-import { cpuMs, rssKb, selfCpuMeter, sleep } from '../load/proc.load.js';
+import { cpuMs, rssKb, selfCpuMeter } from '../load/proc.load.js';
 import { prefixOf, startInstance, type Kind } from '../load/targets.load.js';
+import { sleep } from '../../test/support/wait.js';
 
 interface KindResult {
   connections: number;
@@ -87,7 +88,7 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
   } finally {
     for (const c of clients) c.terminate();
     redis.disconnect();
-    await instance.stop();
+    await instance.close();
   }
 }
 

@@ -7,8 +7,8 @@
 import { Redis } from 'ioredis';
 import { connect } from '../load/clients.load.js';
 import type { BenchContext, ScenarioResult } from '../load/context.load.js';
-import { sleep } from '../load/proc.load.js';
 import { prefixOf } from '../load/targets.load.js';
+import { sleep } from '../../test/support/wait.js';
 
 const scenario = 'presence: Redis publishes per presence change';
 

@@ -12,12 +12,12 @@ import {
   config,
   forBoth,
   rowFrom,
-  until,
   type BenchContext,
   type ScenarioResult,
 } from '../load/context.load.js';
-import { cpuMeter, selfCpuMeter, sleep } from '../load/proc.load.js';
+import { cpuMeter, selfCpuMeter } from '../load/proc.load.js';
 import type { Kind } from '../load/targets.load.js';
+import { sleep, until } from '../../test/support/wait.js';
 
 const BEFORE = 2;
 const WHILE_AWAY = 3;

@@ -15,12 +15,11 @@ import {
   ATTACHMENT_SCANNER,
   type AttachmentScanner,
 } from '../../src/attachments/attachment.scanner.js';
-import { UnattachedSweepService as AttachmentsService } from '../../src/attachments/unattached-sweep.service.js';
 import { countQueries } from '../support/app.js';
 import { countMessages } from '../support/database.js';
 import { createConversation, MESSAGE_FIELDS } from '../support/factories.js';
 import { docx, listFiles, png, sha256, upload as uploadTo } from '../support/files.js';
-import { useApp } from '../support/fixtures.js';
+import { useApp, useUsers } from '../support/fixtures.js';
 import {
   errorCode,
   gql,
@@ -29,6 +28,7 @@ import {
   registerUsers,
   type TestUser,
 } from '../support/gql.js';
+import { waitUntil } from '../support/wait.js';
 import { connectWs, subscribe, waitForSubscriptions } from '../support/ws.js';
 
 const MAX_UPLOAD_BYTES = 4096;
@@ -40,14 +40,11 @@ const { db, app } = useApp(() => ({
   DATA_DIR: dataDir,
   MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
 }));
-let alice: TestUser;
-let bob: TestUser;
-let carol: TestUser;
+const [alice, bob, carol] = useUsers(app, ['alice', 'bob', 'carol']);
 /** alice and bob; carol is never in it. */
 let shared: { id: string };
 
 beforeAll(async () => {
-  [alice, bob, carol] = await registerUsers(app.url, ['alice', 'bob', 'carol']);
   shared = await createConversation(app.url, alice.token, [bob.id], 'files');
 });
 
@@ -197,8 +194,7 @@ describe('upload, send, download', () => {
       ),
     );
     // The membership check, the page, and one batched read of its attachments: not one per message.
-    expect(queries).toBeGreaterThanOrEqual(2);
-    expect(queries).toBeLessThanOrEqual(3);
+    expect(queries).toBe(3);
     expect(history.messages.edges.map((e: any) => e.node)).toEqual([
       { seq: 1, text: '', attachments: [first, second] },
       { seq: 2, text: 'no files', attachments: [] },
@@ -493,30 +489,94 @@ describe('attaching', () => {
 });
 
 describe('the sweep of unattached uploads', () => {
-  it('removes old uploads never sent, row and file, and keeps sent ones', async () => {
-    const c = await createConversation(app.url, alice.token, [bob.id], 'sweep');
-    const kept = await uploadOk(alice.token, c.id, 'sent', 'sent.txt');
-    const dropped = await uploadOk(alice.token, c.id, 'never sent', 'unsent.txt');
-    await send(alice.token, { conversationId: c.id, attachmentIds: [kept.id] });
-    const keyOf = async (id: string) =>
-      (await db.query('SELECT storage_key FROM attachments WHERE id = $1', [id]))[0]
-        ?.storage_key as string | undefined;
-    const droppedPath = join(dataDir, 'files', (await keyOf(dropped.id))!);
-    expect(await listFiles(join(dataDir, 'files'))).toContain(droppedPath);
+  /** The shortest settings the config allows: a sweep every second, uploads older than 60 s. */
+  const SWEEP = { UPLOAD_SWEEP_INTERVAL_SECONDS: '1', UPLOAD_UNATTACHED_TTL_SECONDS: '60' };
+  const sweepDir = mkdtempSync(join(tmpdir(), 'chat-sweep-'));
+  afterAll(() => rm(sweepDir, { recursive: true, force: true }));
+  // An api instance that sweeps on its timer, on a database of its own.
+  const sweeper = useApp({ env: { ...SWEEP, DATA_DIR: sweepDir } });
+  // On this file's database, beside its app (whose first sweep is an hour away): a realtime
+  // instance with the sweeper's timer settings, which must never sweep.
+  useApp({ db, env: { ...SWEEP, DATA_DIR: dataDir, APP_ROLE: 'realtime' } });
 
-    const service = app.app.get(AttachmentsService);
-    // Nothing is old enough under the configured age of a day.
-    await service.sweepUnattached();
-    expect(await keyOf(dropped.id)).toBeDefined();
-    // A cutoff in the future makes every unattached upload "old".
-    expect(await service.sweepUnattached(new Date(Date.now() + 60_000))).toBeGreaterThanOrEqual(1);
-    expect(await keyOf(dropped.id)).toBeUndefined();
-    expect(await listFiles(join(dataDir, 'files'))).not.toContain(droppedPath);
-    expect((await download(alice.token, dropped.url)).status).toBe(404);
-    const sent = await download(bob.token, kept.url);
-    expect([sent.status, sent.bytes.toString()]).toEqual([200, 'sent']);
+  /** Makes an upload look `seconds` old, as if it had been sent that long ago. */
+  const age = (db: typeof sweeper.db, id: string, seconds = 120) =>
+    db.query(
+      `UPDATE attachments SET created_at = now() - make_interval(secs => $2) WHERE id = $1`,
+      [id, seconds],
+    );
+  const keyOf = async (db: typeof sweeper.db, id: string) =>
+    (await db.query('SELECT storage_key FROM attachments WHERE id = $1', [id]))[0]?.storage_key as
+      string | undefined;
+  /** One old unattached upload on `app`, as `user`. */
+  async function oldUpload(on: typeof sweeper, user: TestUser, conversationId: string) {
+    const res = await uploadTo(on.app.url, user.token, conversationId, 'never sent', 'old.txt');
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    await age(on.db, res.body.id);
+    return res.body as { id: string; url: string };
+  }
+
+  it('removes, on its timer, uploads never sent once they are old, row and file; keeps sent and young ones', async () => {
+    const [me, peer] = await registerUsers(sweeper.app.url, ['sweeper', 'peer']);
+    const c = await createConversation(sweeper.app.url, me.token, [peer.id], 'sweep');
+    const post = async (text: string) =>
+      (await uploadTo(sweeper.app.url, me.token, c.id, text, `${text}.txt`)).body as {
+        id: string;
+        url: string;
+      };
+    const kept = await post('sent');
+    const young = await post('young');
+    const dropped = await post('dropped');
     expect(
-      errorCode(await send(alice.token, { conversationId: c.id, attachmentIds: [dropped.id] })),
-    ).toBe('BAD_USER_INPUT');
+      (
+        await gql(
+          sweeper.app.url,
+          SEND,
+          { input: { conversationId: c.id, attachmentIds: [kept.id] } },
+          me.token,
+        )
+      ).errors,
+    ).toBeUndefined();
+    const droppedPath = join(sweepDir, 'files', (await keyOf(sweeper.db, dropped.id))!);
+    expect(await listFiles(join(sweepDir, 'files'))).toContain(droppedPath);
+    await Promise.all([age(sweeper.db, kept.id), age(sweeper.db, dropped.id)]);
+
+    await waitUntil(
+      async () => !(await keyOf(sweeper.db, dropped.id)),
+      'the timer to sweep',
+      10_000,
+    );
+    // The same sweep judged the young one: it stays until it is as old.
+    expect(await keyOf(sweeper.db, young.id)).toBeDefined();
+    expect(await listFiles(join(sweepDir, 'files'))).not.toContain(droppedPath);
+    const download = (token: string, url: string) =>
+      fetch(`${sweeper.app.url}${url}`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await download(me.token, dropped.url)).status).toBe(404);
+    const sent = await download(peer.token, kept.url);
+    expect([sent.status, await sent.text()]).toEqual([200, 'sent']);
+    const late = await gql(
+      sweeper.app.url,
+      SEND,
+      { input: { conversationId: c.id, attachmentIds: [dropped.id] } },
+      me.token,
+    );
+    expect(errorCode(late)).toBe('BAD_USER_INPUT');
+  });
+
+  it('never sweeps on a realtime instance', async () => {
+    const guarded = await oldUpload({ db, app, env: {} }, alice, shared.id);
+    // The sentinel: two sweeps by the sweeper's timer (same interval, started before the gated
+    // instance) after the upload became old. A realtime timer would have run in between.
+    const [other, friend] = await registerUsers(sweeper.app.url, ['clock', 'friend']);
+    const elsewhere = await createConversation(sweeper.app.url, other.token, [friend.id]);
+    for (let tick = 1; tick <= 2; tick++) {
+      const first = await oldUpload(sweeper, other, elsewhere.id);
+      await waitUntil(async () => !(await keyOf(sweeper.db, first.id)), `sweep ${tick}`, 10_000);
+    }
+    expect(await keyOf(db, guarded.id)).toBeDefined();
+    const [row] = await db.query('SELECT storage_key FROM attachments WHERE id = $1', [guarded.id]);
+    expect(await listFiles(join(dataDir, 'files'))).toContain(
+      join(dataDir, 'files', row.storage_key),
+    );
   });
 });

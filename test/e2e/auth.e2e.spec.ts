@@ -1,5 +1,17 @@
 /** Accounts and HTTP auth as a client uses them: register, login, me, users, and refusals. */
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import {
+  getNamedType,
+  isEnumType,
+  isInputObjectType,
+  isListType,
+  isNonNullType,
+  isScalarType,
+  type GraphQLField,
+  type GraphQLInputType,
+} from 'graphql';
 import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { useApp } from '../support/fixtures.js';
 import { errorCode, gql, gqlOk, registerUser, uniqueUsername } from '../support/gql.js';
 
@@ -8,6 +20,49 @@ const LOGIN = `mutation($input: LoginInput!) { login(input: $input) { accessToke
 const ME = `query { me { id username displayName avatarUrl } }`;
 
 const { db, app } = useApp();
+
+/** The root fields a caller without a token may use (marked @Public() in the resolvers). */
+const PUBLIC_FIELDS = new Set(['register', 'login']);
+
+/** A well-typed value for an input type: only what GraphQL validation needs to let it through. */
+function sample(type: GraphQLInputType): unknown {
+  if (isNonNullType(type)) return sample(type.ofType);
+  if (isListType(type)) return [sample(type.ofType)];
+  if (isEnumType(type)) return type.getValues()[0].value;
+  if (isInputObjectType(type)) {
+    const fields = Object.values(type.getFields()).filter((f) => isNonNullType(f.type));
+    return Object.fromEntries(fields.map((f) => [f.name, sample(f.type)]));
+  }
+  if (isScalarType(type)) {
+    const values: Record<string, unknown> = {
+      ID: '00000000-0000-4000-8000-000000000000',
+      Int: 1,
+      Float: 1,
+      Boolean: true,
+      DateTime: new Date().toISOString(),
+    };
+    return values[type.name] ?? 'x';
+  }
+  throw new Error(`no sample for ${String(type)}`);
+}
+
+/** An operation calling one root field with its required arguments, selecting `__typename`. */
+function probeOf(
+  kind: 'query' | 'mutation' | 'subscription',
+  field: GraphQLField<unknown, unknown>,
+) {
+  const required = field.args.filter((a) => isNonNullType(a.type));
+  const declarations = required.map((a, i) => `$v${i}: ${String(a.type)}`).join(', ');
+  const args = required.map((a, i) => `${a.name}: $v${i}`).join(', ');
+  const selection =
+    isScalarType(getNamedType(field.type)) || isEnumType(getNamedType(field.type))
+      ? ''
+      : ' { __typename }';
+  return {
+    document: `${kind} Probe${declarations ? `(${declarations})` : ''} { ${field.name}${args ? `(${args})` : ''}${selection} }`,
+    variables: Object.fromEntries(required.map((a, i) => [`v${i}`, sample(a.type)])),
+  };
+}
 
 const countUsers = async () => Number((await db.query('SELECT count(*) AS n FROM users'))[0].n);
 
@@ -108,10 +163,77 @@ describe('tokens on HTTP', () => {
     }
   });
 
-  it('keeps register and login open but everything else closed', async () => {
-    const res = await gql(app.url, `query { users(first: 1) { edges { node { id } } } }`);
-    expect(errorCode(res)).toBe('UNAUTHENTICATED');
+  it('keeps register and login open, and every other query and mutation of the schema closed', async () => {
+    const schema = app.app.get(GraphQLSchemaHost).schema;
+    const codes: Record<string, string | undefined> = {};
+    for (const [kind, type] of [
+      ['query', schema.getQueryType()],
+      ['mutation', schema.getMutationType()],
+    ] as const) {
+      for (const field of Object.values(type!.getFields())) {
+        if (PUBLIC_FIELDS.has(field.name)) continue;
+        const { document, variables } = probeOf(kind, field);
+        const res = await gql(app.url, document, variables);
+        codes[`${kind} ${field.name}`] = errorCode(res);
+        expect(res.data?.[field.name] ?? null, field.name).toBeNull();
+      }
+    }
+    // Every one was asked (the schema has grown past these), and each refused the stranger.
+    expect(Object.keys(codes)).toEqual(
+      expect.arrayContaining(['query me', 'mutation sendMessage']),
+    );
+    expect(codes).toEqual(
+      Object.fromEntries(Object.keys(codes).map((k) => [k, 'UNAUTHENTICATED'])),
+    );
+
+    // The public ones are reachable without a token, and are the only ones so marked.
+    const mutations = Object.keys(schema.getMutationType()!.getFields());
+    expect(mutations).toEqual(expect.arrayContaining([...PUBLIC_FIELDS]));
+    const username = uniqueUsername('public');
+    const registered = await gqlOk(app.url, REGISTER, {
+      input: { username, password: 'long enough' },
+    });
+    const loggedIn = await gqlOk(app.url, LOGIN, { input: { username, password: 'long enough' } });
+    expect(loggedIn.login.user).toEqual({ id: registered.register.user.id, username });
   });
+
+  it('refuses every subscription of the schema to an anonymous socket, delivering nothing', async () => {
+    const subscription = app.app.get(GraphQLSchemaHost).schema.getSubscriptionType()!;
+    const fields = Object.values(subscription.getFields());
+    expect(fields.map((f) => f.name)).toContain('messageAdded');
+    for (const field of fields) {
+      // The shortest path a hostile client has: subscribe right after an empty connection_init.
+      const { document, variables } = probeOf('subscription', field);
+      const socket = new WebSocket(app.wsUrl, 'graphql-transport-ws');
+      const frames: string[] = [];
+      socket.on('message', (data) => frames.push(String(data)));
+      await new Promise((resolve) => socket.once('open', resolve));
+      socket.send(JSON.stringify({ type: 'connection_init', payload: {} }));
+      socket.send(
+        JSON.stringify({ id: '1', type: 'subscribe', payload: { query: document, variables } }),
+      );
+      const code = await new Promise<number>((resolve) => socket.once('close', resolve));
+      // 4403: the init refused; 4401: graphql-ws's own "subscribe before acknowledgement".
+      expect([4401, 4403], field.name).toContain(code);
+      expect(frames, field.name).toEqual([]);
+    }
+  });
+
+  // Known bug, left to the realtime work: over HTTP a subscription operation runs as if it were a
+  // query and answers INTERNAL_SERVER_ERROR ("Cannot return null for non-nullable field"),
+  // whether or not a token is sent. When fixed, this fails: drop `.fails`.
+  it.fails(
+    'refuses a subscription sent over HTTP by an anonymous caller with UNAUTHENTICATED',
+    async () => {
+      const subscription = app.app.get(GraphQLSchemaHost).schema.getSubscriptionType()!;
+      for (const field of Object.values(subscription.getFields())) {
+        const { document, variables } = probeOf('subscription', field);
+        expect(errorCode(await gql(app.url, document, variables)), field.name).toBe(
+          'UNAUTHENTICATED',
+        );
+      }
+    },
+  );
 });
 
 describe('users', () => {

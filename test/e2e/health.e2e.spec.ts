@@ -1,9 +1,8 @@
 /** Health probes, and what an unexpected failure looks like to a client. */
 import { describe, expect, it } from 'vitest';
 import { useApp } from '../support/fixtures.js';
-import { clusterEnv, uniqueRedisPrefix } from '../support/app.js';
 
-const { app } = useApp((url) => clusterEnv(url, uniqueRedisPrefix()));
+const { app } = useApp({ redis: true });
 
 describe('health', () => {
   it('answers live without a token', async () => {

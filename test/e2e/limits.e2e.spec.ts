@@ -8,42 +8,28 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  clusterEnv,
-  countQueries,
-  startApp,
-  testEnv,
-  uniqueRedisPrefix,
-  type InProcessApp,
-} from '../support/app.js';
-import { countMessages, createTestDatabase, type TestDatabase } from '../support/database.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { countQueries, startApp, type Env, type InProcessApp } from '../support/app.js';
+import { countMessages } from '../support/database.js';
 import { createConversation, sendMessage } from '../support/factories.js';
 import { upload } from '../support/files.js';
+import { useApp, useDatabase } from '../support/fixtures.js';
 import { errorCode, gql, registerUser, registerUsers, type TestUser } from '../support/gql.js';
+import { sleep } from '../support/wait.js';
 import {
   connectWs,
-  sleep,
   subscribe,
   subscriptionError,
+  subscribeOneByOne,
   subscriptionErrorCode,
   waitForSubscriptions,
 } from '../support/ws.js';
 
-let db: TestDatabase;
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  await db?.drop();
-});
+const db = useDatabase();
 
 /** Starts an app on this file's database with `env`, runs `fn` with it, and closes it. */
-async function withApp<T>(
-  env: Record<string, string | undefined>,
-  fn: (app: InProcessApp) => Promise<T>,
-): Promise<T> {
-  const app = await startApp(testEnv({ DATABASE_URL: db.url, ...env }));
+async function withApp<T>(env: Env, fn: (app: InProcessApp) => Promise<T>): Promise<T> {
+  const app = await startApp({ DATABASE_URL: db.url, ...env });
   try {
     return await fn(app);
   } finally {
@@ -51,18 +37,16 @@ async function withApp<T>(
   }
 }
 
+const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`;
+
 const nested = (depth: number): string =>
   depth === 0 ? 'name' : `ofType { ${nested(depth - 1)} }`;
 
 describe('GraphQL document limits', () => {
-  let app: InProcessApp;
+  const { app } = useApp({ db });
   let user: TestUser;
   beforeAll(async () => {
-    app = await startApp(testEnv({ DATABASE_URL: db.url }));
     user = await registerUser(app.url, 'limits');
-  });
-  afterAll(async () => {
-    await app?.close();
   });
 
   it('refuses an over-deep query before any resolver runs', async () => {
@@ -170,6 +154,32 @@ describe('GraphQL document limits', () => {
   });
 });
 
+describe('a rate limit across instances', () => {
+  const {
+    apps: [a, b],
+  } = useApp({ instances: 2, db, env: { RATE_LIMITS: 'on', RATE_LIMIT_SENDS: '4/10s' } });
+
+  it('holds one limit across instances through Redis', async () => {
+    const [alice, bob] = await registerUsers(a.url, ['alice', 'bob']);
+    const c = await createConversation(a.url, alice.token, [bob.id]);
+    const results = [];
+    for (let i = 0; i < 8; i++) {
+      results.push(
+        await gql(
+          i % 2 ? a.url : b.url,
+          SEND,
+          { i: { conversationId: c.id, text: `x${i}` } },
+          alice.token,
+        ),
+      );
+    }
+    expect(results.map((r) => errorCode(r) ?? 'ok')).toEqual([
+      ...Array(4).fill('ok'),
+      ...Array(4).fill('TOO_MANY_REQUESTS'),
+    ]);
+  });
+});
+
 describe('production', () => {
   it('turns off introspection and field suggestions', () =>
     withApp({ NODE_ENV: 'production' }, async (app) => {
@@ -182,8 +192,6 @@ describe('production', () => {
 });
 
 describe('rate limits', () => {
-  const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`;
-
   it('refuses part of a burst of sends with TOO_MANY_REQUESTS and a retry time; a steady pace never', () =>
     withApp({ RATE_LIMITS: 'on', RATE_LIMIT_SENDS: '5/1s' }, async (app) => {
       const [alice, bob] = await registerUsers(app.url, ['alice', 'bob']);
@@ -223,34 +231,6 @@ describe('rate limits', () => {
       expect(await limited.json()).toMatchObject({ statusCode: 429, code: 'TOO_MANY_REQUESTS' });
       expect(await countMessages(db, c.id)).toBe(2);
     }));
-
-  it('holds one limit across instances through Redis', () => {
-    const env = clusterEnv(db.url, uniqueRedisPrefix(), {
-      RATE_LIMITS: 'on',
-      RATE_LIMIT_SENDS: '4/10s',
-    });
-    return withApp(env, (a) =>
-      withApp(env, async (b) => {
-        const [alice, bob] = await registerUsers(a.url, ['alice', 'bob']);
-        const c = await createConversation(a.url, alice.token, [bob.id]);
-        const results = [];
-        for (let i = 0; i < 8; i++) {
-          results.push(
-            await gql(
-              i % 2 ? a.url : b.url,
-              SEND,
-              { i: { conversationId: c.id, text: `x${i}` } },
-              alice.token,
-            ),
-          );
-        }
-        expect(results.map((r) => errorCode(r) ?? 'ok')).toEqual([
-          ...Array(4).fill('ok'),
-          ...Array(4).fill('TOO_MANY_REQUESTS'),
-        ]);
-      }),
-    );
-  });
 
   it('limits logins per username, even with the right password, and per address', () =>
     withApp(
@@ -306,12 +286,14 @@ describe('rate limits', () => {
       const user = await registerUser(app.url, 'subscriber');
       const ws = await connectWs(app.wsUrl, user.token);
       try {
-        const subs = Array.from({ length: 4 }, () =>
-          subscribe(ws, 'subscription { messageAdded { id } }'),
-        );
-        await subs[3].ended;
-        expect(subscriptionErrorCode(subs[3])).toBe('TOO_MANY_REQUESTS');
-        expect(subs.slice(0, 3).map((s) => s.errors)).toEqual([[], [], []]);
+        const query = 'subscription { messageAdded { id } }';
+        // Each of the first three goes live, with no error, before the next one starts.
+        const allowed = await subscribeOneByOne(app, ws, query, 3);
+        const fourth = subscribe(ws, query);
+        await fourth.ended;
+        expect(subscriptionErrorCode(fourth)).toBe('TOO_MANY_REQUESTS');
+        // The refusal ended none of those already running.
+        expect(allowed.map((s) => [s.completed, s.errors])).toEqual(Array(3).fill([false, []]));
       } finally {
         await ws.dispose();
       }

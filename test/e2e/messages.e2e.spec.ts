@@ -3,31 +3,17 @@
  * 1..n without gaps under racing sends, retries are idempotent, history pages never skip or
  * repeat, and bad input changes nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterEnv, startApp, uniqueRedisPrefix, type InProcessApp } from '../support/app.js';
-import { countMessages, createTestDatabase, type TestDatabase } from '../support/database.js';
+import { describe, expect, it } from 'vitest';
+import { countMessages, storedSeqs } from '../support/database.js';
 import { createConversation, MESSAGE_FIELDS, sendMessage } from '../support/factories.js';
-import { errorCode, gql, gqlOk, registerUsers, type TestUser } from '../support/gql.js';
+import { useApp, useUsers } from '../support/fixtures.js';
+import { errorCode, gql, gqlOk, registerUsers } from '../support/gql.js';
 
-let db: TestDatabase;
-let a: InProcessApp;
-let b: InProcessApp;
-let alice: TestUser;
-let bob: TestUser;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  const prefix = uniqueRedisPrefix();
-  [a, b] = await Promise.all([
-    startApp(clusterEnv(db.url, prefix)),
-    startApp(clusterEnv(db.url, prefix)),
-  ]);
-  [alice, bob] = await registerUsers(a.url, ['alice', 'bob']);
-});
-afterAll(async () => {
-  await Promise.all([a?.close(), b?.close()]);
-  await db?.drop();
-});
+const {
+  db,
+  apps: [a, b],
+} = useApp({ instances: 2 });
+const [alice, bob] = useUsers(a, ['alice', 'bob']);
 
 const MESSAGES = `query($c: ID!, $first: Int, $after: String, $last: Int, $before: String, $afterSeq: Int) {
   messages(conversationId: $c, first: $first, after: $after, last: $last, before: $before, afterSeq: $afterSeq) {
@@ -47,11 +33,7 @@ describe('sending', () => {
     expect(results.map((m) => m.seq).sort((x, y) => x - y)).toEqual(
       Array.from({ length: 60 }, (_, i) => i + 1),
     );
-    const stored = await db.query<{ seq: number }>(
-      'SELECT seq FROM messages WHERE conversation_id = $1 ORDER BY seq',
-      [c.id],
-    );
-    expect(stored.map((r) => r.seq)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
+    expect(await storedSeqs(db, c.id)).toEqual(Array.from({ length: 60 }, (_, i) => i + 1));
     const conversation = await db.query('SELECT last_seq FROM conversations WHERE id = $1', [c.id]);
     expect(conversation[0].last_seq).toBe(60);
   });

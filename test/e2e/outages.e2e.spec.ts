@@ -5,57 +5,35 @@
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  clusterEnv,
-  spawnApp,
-  startApp,
-  testEnv,
-  uniqueRedisPrefix,
-  type RunningApp,
-} from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { spawnApp, type RunningApp } from '../support/app.js';
+import { storedSeqs } from '../support/database.js';
 import { createConversation, RESUME, sendMessage } from '../support/factories.js';
+import { useApp, useCleanups, useDatabase, usePrivateRedis } from '../support/fixtures.js';
 import { errorCode, gql, registerUsers } from '../support/gql.js';
-import { startPrivateRedis } from '../support/redis-server.js';
-import { startTcpProxy } from '../support/tcp-proxy.js';
-import { connectWs, sleep, subscribe, waitUntil, type Subscription } from '../support/ws.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { sleep, waitUntil } from '../support/wait.js';
+import { connectWs, eventsBeforeSentinel, subscribe, type Subscription } from '../support/ws.js';
 
-let db: TestDatabase;
-const cleanups: (() => Promise<unknown>)[] = [];
-beforeAll(async () => {
-  db = await createTestDatabase();
-});
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  await db?.drop();
-});
+const db = useDatabase();
+const defer = useCleanups();
 
-const storedSeqs = async (conversationId: string) =>
-  (
-    await db.query<{ seq: number }>(
-      'SELECT seq FROM messages WHERE conversation_id = $1 ORDER BY seq',
-      [conversationId],
-    )
-  ).map((r) => r.seq);
 const seqsOf = (subs: Subscription<any>[]) =>
   subs.flatMap((s) => s.events.map((e) => e.messageAdded.seq as number));
 const ready = async (app: RunningApp) => (await fetch(`${app.url}/health/ready`)).status;
 
 describe('Redis stops and restarts while messages are sent', () => {
+  const redis = usePrivateRedis();
+  const {
+    apps: [a, b],
+    env,
+  } = useApp({ instances: 2, db, env: () => ({ REDIS_URL: redis.url }) });
+
   it('keeps committing sends, reports Redis down, reconnects by itself, and resuming clients miss nothing', async () => {
-    const redis = await startPrivateRedis();
-    cleanups.push(() => redis.stop());
-    const prefix = uniqueRedisPrefix();
-    const env = testEnv({ DATABASE_URL: db.url, REDIS_URL: redis.url, REDIS_PREFIX: prefix });
-    const [a, b] = await Promise.all([startApp(env), startApp(env)]);
-    cleanups.push(
-      () => a.close(),
-      () => b.close(),
-    );
+    const prefix = env.REDIS_PREFIX!;
     // Looks at the private Redis as an operator would: who is subscribed to Bob's channel.
     const observer = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 0 });
     observer.on('error', () => undefined);
-    cleanups.push(async () => observer.disconnect());
+    defer(() => observer.disconnect());
     const [alice, bob] = await registerUsers(a.url, ['alice', 'bob']);
     const bobsSubscribers = async () => {
       const [, count] = (await observer.pubsub('NUMSUB', `${prefix}user:${bob.id}`)) as [
@@ -67,7 +45,7 @@ describe('Redis stops and restarts while messages are sent', () => {
     const c = await createConversation(a.url, alice.token, [bob.id]);
 
     const ws = await connectWs(b.wsUrl, bob.token);
-    cleanups.push(() => ws.dispose());
+    defer(() => ws.dispose());
     // Replay from seq 0 covers anything sent before the subscription is live.
     const first = subscribe(ws, RESUME, { c: c.id, s: 0 });
 
@@ -98,7 +76,7 @@ describe('Redis stops and restarts while messages are sent', () => {
 
     const all = Array.from({ length: 40 }, (_, i) => i + 1);
     expect(failures).toEqual([]);
-    expect(await storedSeqs(c.id)).toEqual(all);
+    expect(await storedSeqs(db, c.id)).toEqual(all);
     // The live subscription survived: the messages published after the restart reached it, and
     // it read those published while Redis was down from PostgreSQL to fill the gap.
     await first.waitFor(40, 15_000);
@@ -107,21 +85,32 @@ describe('Redis stops and restarts while messages are sent', () => {
     // A client that resumes from a point in the middle gets exactly the rest.
     const resumed = subscribe(ws, RESUME, { c: c.id, s: 20 });
     await resumed.waitFor(20);
-    await sleep(300);
-    expect(seqsOf([resumed])).toEqual(all.slice(20));
+    const rest = await eventsBeforeSentinel(
+      resumed,
+      () => sendMessage(a.url, alice.token, c.id, 'sentinel'),
+      (e) => e.messageAdded.text === 'sentinel',
+    );
+    expect(rest.map((e) => e.messageAdded.seq)).toEqual(all.slice(20));
   }, 90_000);
 });
 
 describe('PostgreSQL becomes unreachable and comes back', () => {
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    proxy = await startTcpProxy('127.0.0.1', Number(new URL(db.url).port || 5432));
+  });
+  afterAll(() => proxy?.close());
+  /** The app reaches the database only through the proxy. */
+  const { app } = useApp({
+    db,
+    env: (databaseUrl) => {
+      const url = new URL(databaseUrl);
+      url.port = String(proxy.port);
+      return { DATABASE_URL: url.toString(), DATABASE_POOL_TIMEOUT_MS: '1000' };
+    },
+  });
+
   it('answers clearly and fast during the outage, and works again afterwards without a restart', async () => {
-    const proxy = await startTcpProxy('127.0.0.1', Number(new URL(db.url).port || 5432));
-    cleanups.push(() => proxy.close());
-    const url = new URL(db.url);
-    url.port = String(proxy.port);
-    const app = await startApp(
-      testEnv({ DATABASE_URL: url.toString(), DATABASE_POOL_TIMEOUT_MS: '1000' }),
-    );
-    cleanups.push(() => app.close());
     const [alice, bob] = await registerUsers(app.url, ['alice', 'bob']);
     const c = await createConversation(app.url, alice.token, [bob.id]);
     await sendMessage(app.url, alice.token, c.id, 'before');
@@ -145,17 +134,16 @@ describe('PostgreSQL becomes unreachable and comes back', () => {
     await waitUntil(async () => (await ready(app)) === 200, 'the database to be back', 15_000);
     const after = await sendMessage(app.url, alice.token, c.id, 'after');
     expect(after.seq).toBe(2);
-    expect(await storedSeqs(c.id)).toEqual([1, 2]);
+    expect(await storedSeqs(db, c.id)).toEqual([1, 2]);
   }, 60_000);
 });
 
 describe('an instance is killed mid-stream', () => {
+  const { app: stable, env } = useApp({ db, redis: true });
+
   it('lets its clients reconnect to another instance and resume without losing anything', async () => {
-    const prefix = uniqueRedisPrefix();
-    const stable = await startApp(clusterEnv(db.url, prefix));
-    cleanups.push(() => stable.close());
-    const doomed = await spawnApp(clusterEnv(db.url, prefix));
-    cleanups.push(() => doomed.close());
+    const doomed = await spawnApp(env);
+    defer(() => doomed.close());
     const [alice, bob] = await registerUsers(stable.url, ['alice', 'bob']);
     const c = await createConversation(stable.url, alice.token, [bob.id]);
 
@@ -173,11 +161,11 @@ describe('an instance is killed mid-stream', () => {
     expect(await ws.closed).toBe(1006);
 
     const again = await connectWs(stable.wsUrl, bob.token);
-    cleanups.push(() => again.dispose());
+    defer(() => again.dispose());
     const after = subscribe(again, RESUME, { c: c.id, s: before.events.at(-1)!.messageAdded.seq });
     await sending;
     await waitUntil(() => seqsOf([before, after]).length >= 40, 'every message', 15_000);
-    expect(seqsOf([before, after])).toEqual(await storedSeqs(c.id));
+    expect(seqsOf([before, after])).toEqual(await storedSeqs(db, c.id));
     expect(seqsOf([before, after])).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
   }, 60_000);
 });

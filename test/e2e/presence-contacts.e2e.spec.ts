@@ -3,22 +3,20 @@
  * two instances sharing PostgreSQL and Redis: a conversation created, a member added, a member
  * who left. Each change is followed at once (membership events), not at the next message.
  */
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PresenceWatchers } from '../../src/presence/presence.watchers.js';
-import { clusterEnv, startApp, uniqueRedisPrefix, type InProcessApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { REDIS_URL } from '../support/env.js';
+import type { InProcessApp } from '../support/app.js';
+import { useApp } from '../support/fixtures.js';
 import { createConversation } from '../support/factories.js';
 import { gqlOk, registerUsers, type TestUser } from '../support/gql.js';
 import {
   connectWs,
   subscribe,
   waitForSubscriptions,
-  waitUntil,
   type Subscription,
   type WsClient,
 } from '../support/ws.js';
+import { waitUntil } from '../support/wait.js';
 
 const PRESENCE_CHANGED = /* GraphQL */ `
   subscription {
@@ -30,34 +28,12 @@ const PRESENCE_CHANGED = /* GraphQL */ `
 `;
 type Changes = Subscription<{ presenceChanged: { userId: string; status: string } }>;
 
-let db: TestDatabase;
-let a: InProcessApp;
-let b: InProcessApp;
-const prefix = uniqueRedisPrefix();
+const { apps } = useApp({ instances: 2 });
+const [a, b] = apps;
 const cleanups: (() => Promise<unknown>)[] = [];
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  [a, b] = await Promise.all([
-    startApp(clusterEnv(db.url, prefix)),
-    startApp(clusterEnv(db.url, prefix)),
-  ]);
-});
 afterEach(async () => {
   await Promise.allSettled(cleanups.splice(0).map((c) => c()));
-});
-afterAll(async () => {
-  await Promise.all([a?.close(), b?.close()]);
-  await db?.drop();
-  // This file's presence keys (and nothing else) leave Redis with it.
-  const redis = new Redis(REDIS_URL);
-  try {
-    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 })) {
-      if ((keys as string[]).length > 0) await redis.unlink(...(keys as string[]));
-    }
-  } finally {
-    redis.disconnect();
-  }
 });
 
 async function connect(app: InProcessApp, user: TestUser): Promise<WsClient> {

@@ -8,24 +8,22 @@ import type { AppConfig } from '../../src/config/app.config.js';
 import { Channels } from '../../src/pubsub/channels.js';
 import type { PresenceEvent } from '../../src/presence/presence.store.js';
 import { RedisPresenceStore } from '../../src/presence/redis-presence.store.js';
-import { uniqueRedisPrefix } from '../support/app.js';
-import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
-import { sleep, waitUntil } from '../support/ws.js';
+import { usePrivateRedis, useRedisPrefix } from '../support/fixtures.js';
+import { sleep, waitUntil } from '../support/wait.js';
 
 // A grace period long enough that a sweep made right after a release always falls inside it,
 // however busy the machine.
 const TIMINGS = { ttlMs: 600, graceMs: 2000 };
-const prefix = uniqueRedisPrefix();
+const prefix = useRedisPrefix();
 const channels = new Channels({ redis: { prefix } } as AppConfig);
 const clients: Redis[] = [];
 let stores: RedisPresenceStore[];
 const heard: PresenceEvent[] = [];
 
-let redis: PrivateRedis;
+// A Redis of this file's own: the test flushes the script cache, which others must not feel.
+const redis = usePrivateRedis();
 
 beforeAll(async () => {
-  // A Redis of this file's own: the test flushes the script cache, which others must not feel.
-  redis = await startPrivateRedis();
   for (let i = 0; i < 4; i++) clients.push(new Redis(redis.url));
   // Three "instances", each with its own connection, as in production.
   stores = clients.slice(0, 3).map((c) => new RedisPresenceStore(c, channels, TIMINGS));
@@ -35,14 +33,24 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.quit()));
-  await redis?.stop();
 });
 
-/** Pub/sub delivery is asynchronous: wait for what a watcher would hear. */
+let sentinels = 0;
+/**
+ * What a watcher heard about `userId`, once `count` events have come and then a sentinel
+ * published after them (a user of its own claimed, so announced ONLINE): anything more about
+ * `userId` would have come before it.
+ */
 const heardAbout = async (userId: string, count: number) => {
   await waitUntil(() => about(userId).length >= count, `${count} events about ${userId}`);
-  await sleep(100); // and nothing more
-  return about(userId);
+  const sentinel = `sentinel-${++sentinels}`;
+  await stores[0].claim([{ userId: sentinel, claimId: 's' }], true);
+  await waitUntil(() => about(sentinel).length > 0, 'the sentinel');
+  const before = heard.slice(
+    0,
+    heard.findIndex((e) => e.userId === sentinel),
+  );
+  return before.filter((e) => e.userId === userId).map((e) => e.status);
 };
 
 const about = (userId: string) => heard.filter((e) => e.userId === userId).map((e) => e.status);

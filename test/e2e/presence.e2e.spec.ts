@@ -5,19 +5,18 @@
  * restart healed within a TTL, and the same rules without Redis on a single instance.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PresenceStore } from '../../src/presence/presence.store.js';
 import { PresenceWatchers } from '../../src/presence/presence.watchers.js';
-import {
-  clusterEnv,
-  spawnApp,
-  startApp,
-  testEnv,
-  uniqueRedisPrefix,
-  type InProcessApp,
-} from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { spawnApp, type InProcessApp, type RunningApp } from '../support/app.js';
 import { createConversation } from '../support/factories.js';
+import {
+  useApp,
+  useCleanups,
+  useDatabase,
+  usePrivateRedis,
+  useSockets,
+} from '../support/fixtures.js';
 import {
   errorCode,
   gql,
@@ -26,13 +25,11 @@ import {
   registerUsers,
   type TestUser,
 } from '../support/gql.js';
-import { startPrivateRedis, type PrivateRedis } from '../support/redis-server.js';
+import { sleep, waitUntil } from '../support/wait.js';
 import {
   connectWs,
-  sleep,
+  eventsBeforeSentinel,
   subscribe,
-  waitForSubscriptions,
-  waitUntil,
   type Subscription,
   type WsClient,
 } from '../support/ws.js';
@@ -45,8 +42,6 @@ const TIMINGS = {
 };
 /** Room for a busy two-core machine on top of a deadline the rules give. */
 const SLACK_MS = 3000;
-/** How long "nothing more happens" is watched for: past grace plus a sweep, with room. */
-const QUIET_MS = GRACE_MS + 2500;
 
 const PRESENCE_CHANGED = /* GraphQL */ `
   subscription {
@@ -74,47 +69,20 @@ interface PresenceView {
 }
 type Changes = Subscription<{ presenceChanged: PresenceView }>;
 
-let db: TestDatabase;
-let a: InProcessApp;
-let b: InProcessApp;
-const prefix = uniqueRedisPrefix();
-/** Sockets and processes a test opened, closed after it whatever happened. */
-const cleanups: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  [a, b] = await Promise.all([
-    startApp(clusterEnv(db.url, prefix, TIMINGS)),
-    startApp(clusterEnv(db.url, prefix, TIMINGS)),
-  ]);
-});
-afterEach(async () => {
-  await Promise.allSettled(cleanups.splice(0).map((c) => c()));
-});
-afterAll(async () => {
-  await Promise.all([a?.close(), b?.close()]);
-  await db?.drop();
-});
-
-async function connect(wsUrl: string, user: TestUser): Promise<WsClient> {
-  const ws = await connectWs(wsUrl, user.token);
-  cleanups.push(() => ws.dispose());
-  return ws;
-}
+const db = useDatabase();
+const {
+  apps: [a, b],
+  env: siblingEnv,
+} = useApp({ instances: 2, db, env: TIMINGS });
+const defer = useCleanups();
+const open = useSockets();
 
 /** Subscribes `user` to presenceChanged on `app`, and waits until that instance hears `contacts`. */
 async function watch(app: InProcessApp, user: TestUser, contacts: TestUser[]): Promise<Changes> {
-  const ws = await connect(app.wsUrl, user);
-  const changes: Changes = subscribe(ws, PRESENCE_CHANGED);
+  const changes: Changes = subscribe(await open(app, user), PRESENCE_CHANGED);
   const watchers = app.app.get(PresenceWatchers);
   await waitUntil(() => contacts.every((c) => watchers.isWatching(c.id)), 'watching contacts');
   return changes;
-}
-
-/** Subscribes `user` to presenceChanged on `app`, and waits until the subscription is live. */
-async function listen(app: InProcessApp, user: TestUser): Promise<Changes> {
-  const ws = await connect(app.wsUrl, user);
-  return waitForSubscriptions([app], 1, () => subscribe(ws, PRESENCE_CHANGED));
 }
 
 function about(changes: Changes, user: TestUser): PresenceView[] {
@@ -135,19 +103,59 @@ async function presenceOf(url: string, token: string, ids: string[]): Promise<Pr
   return (await gqlOk(url, PRESENCE, { ids }, token)).presence;
 }
 
+/**
+ * Sam, a contact of the watcher and online on `app` through `ws`, is the sentinel for "nothing
+ * more happened": he drops, is heard OFFLINE once the grace has passed and a sweep ran, comes
+ * back and is heard ONLINE. Whatever a sweep announced by then about anyone whose grace began
+ * no later than his, the watcher has heard before that. Answers his new socket.
+ */
+async function sentinel(sees: Changes, sam: TestUser, ws: WsClient, app: RunningApp) {
+  const heard = about(sees, sam).length;
+  await ws.dispose();
+  expect((await nth(sees, sam, heard + 1, GRACE_MS + 1000 + SLACK_MS)).status).toBe('OFFLINE');
+  const again = await open(app, sam);
+  expect((await nth(sees, sam, heard + 2)).status).toBe('ONLINE');
+  return again;
+}
+
+/**
+ * The same through the TTL: Hugh's heartbeat now makes a claim that expires one TTL later; once
+ * the watcher has heard him go OFFLINE and come back (a second heartbeat), it has heard whatever
+ * expired before him. Hugh may be ONLINE already (from an earlier call): then no ONLINE comes
+ * first.
+ */
+async function ttlSentinel(sees: Changes, hugh: TestUser, app: RunningApp) {
+  let heard = about(sees, hugh).length;
+  const wasOnline = about(sees, hugh).at(-1)?.status === 'ONLINE';
+  const beat = () => gqlOk(app.url, `mutation { heartbeat }`, {}, hugh.token);
+  await beat();
+  if (!wasOnline) expect((await nth(sees, hugh, ++heard)).status).toBe('ONLINE');
+  expect((await nth(sees, hugh, ++heard, TTL_MS + 1000 + SLACK_MS)).status).toBe('OFFLINE');
+  await beat();
+  expect((await nth(sees, hugh, heard + 1)).status).toBe('ONLINE');
+}
+
 describe('presence across two instances', () => {
   it('tells a contact on another instance that a user came ONLINE, and nobody else', async () => {
-    const [alice, dave, erin, zed] = await registerUsers(a.url, ['alice', 'dave', 'erin', 'zed']);
+    const [alice, dave, erin, zed, sam] = await registerUsers(a.url, [
+      'alice',
+      'dave',
+      'erin',
+      'zed',
+      'sam',
+    ]);
     await createConversation(a.url, alice.token, [dave.id]);
     await createConversation(a.url, erin.token, [alice.id]);
-    const erinSees = await watch(b, erin, [alice]);
+    // Sam is the sentinel: the only contact Zed has, and one of Erin's.
+    await createConversation(a.url, sam.token, [erin.id]);
+    await createConversation(a.url, sam.token, [zed.id]);
+    const erinSees = await watch(b, erin, [alice, sam]);
     const aliceSees = await watch(a, alice, [dave]);
-    // Zed shares nothing with anyone: his subscription is live, and must stay silent.
-    const zedSees = await listen(a, zed);
+    const zedSees = await watch(a, zed, [sam]);
     // Erin hears about Alice, whom she shares a conversation with.
     expect((await nth(erinSees, alice, 1)).status).toBe('ONLINE');
 
-    await connect(b.wsUrl, dave);
+    await open(b, dave);
     expect(await nth(aliceSees, dave, 1)).toEqual({
       userId: dave.id,
       status: 'ONLINE',
@@ -155,24 +163,31 @@ describe('presence across two instances', () => {
     });
     expect((await presenceOf(a.url, zed.token, [dave.id]))[0].status).toBe('ONLINE');
 
-    await sleep(500);
-    expect(about(erinSees, dave)).toEqual([]);
-    expect(about(erinSees, alice)).toHaveLength(1);
-    expect(zedSees.events).toEqual([]);
-    expect(zedSees.errors).toEqual([]);
-    expect([...aliceSees.errors, ...erinSees.errors]).toEqual([]);
+    // Sam comes online on the instance Dave did, after him: once Zed and Erin hear Sam, they
+    // would have heard Dave.
+    const isSam = (e: { presenceChanged: PresenceView }) => e.presenceChanged.userId === sam.id;
+    expect(await eventsBeforeSentinel(zedSees, () => open(b, sam), isSam)).toEqual([]);
+    const erinHeard = await eventsBeforeSentinel(erinSees, async () => undefined, isSam);
+    expect(erinHeard.map((e) => e.presenceChanged.userId)).toEqual([alice.id]);
+    expect([...aliceSees.errors, ...erinSees.errors, ...zedSees.errors]).toEqual([]);
   });
 
   it('keeps a user ONLINE while any connection is open, and says OFFLINE once, after the grace period, when the last closes', async () => {
-    const [alice, dave] = await registerUsers(a.url, ['alice', 'dave']);
+    const [alice, dave, sam, hugh] = await registerUsers(a.url, ['alice', 'dave', 'sam', 'hugh']);
     await createConversation(a.url, alice.token, [dave.id]);
-    const aliceSees = await watch(a, alice, [dave]);
+    await createConversation(a.url, alice.token, [sam.id]);
+    await createConversation(a.url, alice.token, [hugh.id]);
+    const aliceSees = await watch(a, alice, [dave, sam, hugh]);
+    const samWs = await open(b, sam);
+    await nth(aliceSees, sam, 1);
 
-    const first = await connect(b.wsUrl, dave);
+    const first = await open(b, dave);
     await nth(aliceSees, dave, 1);
-    const second = await connect(a.wsUrl, dave);
+    const second = await open(a, dave);
     await first.dispose();
-    await sleep(QUIET_MS);
+    // Hugh's heartbeat, just after Dave's first connection closed, expires a TTL later: Dave,
+    // still connected on A, must not have been announced OFFLINE by then (by grace or expiry).
+    await ttlSentinel(aliceSees, hugh, b);
     expect(about(aliceSees, dave)).toHaveLength(1);
     expect((await presenceOf(b.url, alice.token, [dave.id]))[0].status).toBe('ONLINE');
 
@@ -186,7 +201,8 @@ describe('presence across two instances', () => {
     expect(lastSeen).toBeGreaterThanOrEqual(closedAt - 1000);
     expect(lastSeen).toBeLessThanOrEqual(heardAt);
 
-    await sleep(QUIET_MS);
+    // Said once: no second OFFLINE by the time Sam's is heard.
+    await sentinel(aliceSees, sam, samWs, b);
     expect(about(aliceSees, dave).map((p) => p.status)).toEqual(['ONLINE', 'OFFLINE']);
     // Both instances answer the same, and PostgreSQL keeps the time.
     for (const app of [a, b]) {
@@ -194,33 +210,39 @@ describe('presence across two instances', () => {
     }
     const [row] = await db.query('SELECT last_seen_at FROM users WHERE id = $1', [dave.id]);
     expect(new Date(row.last_seen_at).getTime()).toBe(lastSeen);
-  });
+  }, 30_000);
 
   it('announces nothing when a user drops and reconnects within the grace period', async () => {
-    const [alice, dave] = await registerUsers(a.url, ['alice', 'dave']);
+    const [alice, dave, hugh] = await registerUsers(a.url, ['alice', 'dave', 'hugh']);
     await createConversation(a.url, alice.token, [dave.id]);
-    const aliceSees = await watch(a, alice, [dave]);
-    const first = await connect(a.wsUrl, dave);
+    await createConversation(a.url, alice.token, [hugh.id]);
+    const aliceSees = await watch(a, alice, [dave, hugh]);
+    const first = await open(a, dave);
     await nth(aliceSees, dave, 1);
 
     await first.dispose();
     await sleep(GRACE_MS / 5);
-    await connect(b.wsUrl, dave);
-    await sleep(QUIET_MS + TTL_MS);
+    await open(b, dave);
+    // Hugh's heartbeat, made after Dave's new claim, expires after it: had the grace period or
+    // the renewal of that claim failed, Dave's OFFLINE would come first.
+    await ttlSentinel(aliceSees, hugh, b);
     expect(about(aliceSees, dave).map((p) => p.status)).toEqual(['ONLINE']);
     expect((await presenceOf(a.url, alice.token, [dave.id]))[0].status).toBe('ONLINE');
-  });
+  }, 30_000);
 
   it('says OFFLINE, from a surviving instance, for the users of an instance killed with SIGKILL', async () => {
-    const [alice, carol] = await registerUsers(a.url, ['alice', 'carol']);
+    const [alice, carol, sam] = await registerUsers(a.url, ['alice', 'carol', 'sam']);
     await createConversation(a.url, alice.token, [carol.id]);
-    const doomed = await spawnApp(clusterEnv(db.url, prefix, TIMINGS));
-    cleanups.push(() => doomed.close());
-    const aliceSees = await watch(a, alice, [carol]);
+    await createConversation(a.url, alice.token, [sam.id]);
+    const doomed = await spawnApp(siblingEnv);
+    defer(() => doomed.close());
+    const aliceSees = await watch(a, alice, [carol, sam]);
     // A socket left open to a dead process: it is the server that disappears.
     const carolWs = await connectWs(doomed.wsUrl, carol.token);
-    cleanups.push(() => carolWs.dispose());
+    defer(() => carolWs.dispose());
     await nth(aliceSees, carol, 1);
+    const samWs = await open(b, sam);
+    await nth(aliceSees, sam, 1);
 
     const killedAt = Date.now();
     doomed.process.kill('SIGKILL');
@@ -231,20 +253,23 @@ describe('presence across two instances', () => {
     const lastSeen = new Date(offline.lastSeenAt!).getTime();
     expect(lastSeen).toBeLessThanOrEqual(killedAt);
     expect(lastSeen).toBeGreaterThanOrEqual(killedAt - TTL_MS);
-    await sleep(QUIET_MS);
+    await sentinel(aliceSees, sam, samWs, b);
     expect(about(aliceSees, carol)).toHaveLength(2);
     expect(await presenceOf(b.url, alice.token, [carol.id])).toEqual([offline]);
   }, 60_000);
 
   it('says OFFLINE after the grace period for the users of an instance shut down with SIGTERM', async () => {
-    const [alice, carol] = await registerUsers(a.url, ['alice', 'carol']);
+    const [alice, carol, sam] = await registerUsers(a.url, ['alice', 'carol', 'sam']);
     await createConversation(a.url, alice.token, [carol.id]);
-    const leaving = await spawnApp(clusterEnv(db.url, prefix, TIMINGS));
-    cleanups.push(() => leaving.close());
-    const aliceSees = await watch(a, alice, [carol]);
+    await createConversation(a.url, alice.token, [sam.id]);
+    const leaving = await spawnApp(siblingEnv);
+    defer(() => leaving.close());
+    const aliceSees = await watch(a, alice, [carol, sam]);
     const carolWs = await connectWs(leaving.wsUrl, carol.token);
-    cleanups.push(() => carolWs.dispose());
+    defer(() => carolWs.dispose());
     await nth(aliceSees, carol, 1);
+    const samWs = await open(b, sam);
+    await nth(aliceSees, sam, 1);
 
     const stoppedAt = Date.now();
     leaving.process.kill('SIGTERM');
@@ -255,13 +280,13 @@ describe('presence across two instances', () => {
     expect(offline.status).toBe('OFFLINE');
     const lastSeen = new Date(offline.lastSeenAt!).getTime();
     expect(lastSeen).toBeGreaterThanOrEqual(stoppedAt - 1000);
-    await sleep(QUIET_MS);
+    await sentinel(aliceSees, sam, samWs, b);
     expect(about(aliceSees, carol)).toHaveLength(2);
   }, 60_000);
 
   it('answers presence for up to 500 ids in order, and refuses 501 with BAD_USER_INPUT', async () => {
     const [alice, dave] = await registerUsers(a.url, ['alice', 'dave']);
-    await connect(b.wsUrl, dave);
+    await open(b, dave);
     const unknown = '00000000-0000-4000-8000-000000000000';
     const ids = [dave.id, alice.id, unknown, ...Array.from({ length: 497 }, () => dave.id)];
     const answer = await presenceOf(a.url, alice.token, ids);
@@ -289,7 +314,7 @@ describe('presence across two instances', () => {
       ids.push(row.id);
     }
     const online = await registerUser(a.url, `${tag}_zz`);
-    await connect(a.wsUrl, online);
+    await open(a, online);
 
     const store = a.app.get(PresenceStore);
     const read = vi.spyOn(store, 'read');
@@ -329,27 +354,19 @@ describe('presence across two instances', () => {
 });
 
 describe('presence across a Redis restart', () => {
-  let redis: PrivateRedis;
-  let r1: InProcessApp;
-  let r2: InProcessApp;
-
-  beforeAll(async () => {
-    redis = await startPrivateRedis();
-    const env = clusterEnv(db.url, uniqueRedisPrefix(), { ...TIMINGS, REDIS_URL: redis.url });
-    [r1, r2] = await Promise.all([startApp(env), startApp(env)]);
-  });
-  afterAll(async () => {
-    await Promise.allSettled([r1?.close(), r2?.close()]);
-    await redis?.stop();
-  });
+  const redis = usePrivateRedis();
+  const {
+    apps: [r1, r2],
+  } = useApp({ instances: 2, db, env: () => ({ ...TIMINGS, REDIS_URL: redis.url }) });
 
   it('is right again within a TTL, and subscriptions keep working', async () => {
-    const [alice, dave, erin] = await registerUsers(r1.url, ['alice', 'dave', 'erin']);
+    const [alice, dave, erin, sam] = await registerUsers(r1.url, ['alice', 'dave', 'erin', 'sam']);
     await createConversation(r1.url, alice.token, [dave.id]);
     await createConversation(r1.url, alice.token, [erin.id]);
-    const aliceSees = await watch(r1, alice, [dave, erin]);
-    const daveWs = await connect(r2.wsUrl, dave);
-    const erinWs = await connect(r1.wsUrl, erin);
+    await createConversation(r1.url, alice.token, [sam.id]);
+    const aliceSees = await watch(r1, alice, [dave, erin, sam]);
+    const daveWs = await open(r2, dave);
+    const erinWs = await open(r1, erin);
     await nth(aliceSees, dave, 1);
     await nth(aliceSees, erin, 1);
 
@@ -368,43 +385,50 @@ describe('presence across a Redis restart', () => {
       TTL_MS + GRACE_MS + 2000 + SLACK_MS,
     );
     expect((await nth(aliceSees, erin, 2)).status).toBe('OFFLINE');
+    const samWs = await open(r2, sam);
+    await nth(aliceSees, sam, 1);
 
     await daveWs.dispose();
     expect((await nth(aliceSees, dave, 2, GRACE_MS + 1000 + SLACK_MS)).status).toBe('OFFLINE');
-    await sleep(QUIET_MS);
+    await sentinel(aliceSees, sam, samWs, r2);
     expect(about(aliceSees, dave).map((p) => p.status)).toEqual(['ONLINE', 'OFFLINE']);
     expect(about(aliceSees, erin).map((p) => p.status)).toEqual(['ONLINE', 'OFFLINE']);
   }, 60_000);
 });
 
 describe('presence without Redis (one instance, in memory)', () => {
-  let solo: InProcessApp;
-
-  beforeAll(async () => {
-    solo = await startApp(testEnv({ DATABASE_URL: db.url, ...TIMINGS }));
-  });
-  afterAll(async () => {
-    await solo?.close();
-  });
+  const { app: solo } = useApp({ db, env: TIMINGS });
 
   it('follows the same rules: ONLINE, second tab, grace, OFFLINE once with lastSeenAt', async () => {
-    const [alice, dave, zed] = await registerUsers(solo.url, ['alice', 'dave', 'zed']);
+    const [alice, dave, zed, sam, hugh] = await registerUsers(solo.url, [
+      'alice',
+      'dave',
+      'zed',
+      'sam',
+      'hugh',
+    ]);
     await createConversation(solo.url, alice.token, [dave.id]);
-    const aliceSees = await watch(solo, alice, [dave]);
-    const zedSees = await listen(solo, zed);
+    // Sam and Hugh, the sentinels, are Alice's contacts; Sam is Zed's only one.
+    await createConversation(solo.url, alice.token, [sam.id]);
+    await createConversation(solo.url, alice.token, [hugh.id]);
+    await createConversation(solo.url, zed.token, [sam.id]);
+    const aliceSees = await watch(solo, alice, [dave, sam, hugh]);
+    const zedSees = await watch(solo, zed, [sam]);
+    const samWs = await open(solo, sam);
+    await nth(aliceSees, sam, 1);
 
-    const first = await connect(solo.wsUrl, dave);
+    const first = await open(solo, dave);
     expect((await nth(aliceSees, dave, 1)).status).toBe('ONLINE');
-    const second = await connect(solo.wsUrl, dave);
+    const second = await open(solo, dave);
     await first.dispose();
-    await sleep(QUIET_MS);
+    await ttlSentinel(aliceSees, hugh, solo);
     expect(about(aliceSees, dave)).toHaveLength(1);
 
     // Drop and come back within the grace period: no change.
     await second.dispose();
     await sleep(GRACE_MS / 5);
-    const third = await connect(solo.wsUrl, dave);
-    await sleep(QUIET_MS);
+    const third = await open(solo, dave);
+    await ttlSentinel(aliceSees, hugh, solo);
     expect(about(aliceSees, dave)).toHaveLength(1);
 
     const closedAt = Date.now();
@@ -413,9 +437,15 @@ describe('presence without Redis (one instance, in memory)', () => {
     expect(offline.status).toBe('OFFLINE');
     expect(Date.now() - closedAt).toBeGreaterThanOrEqual(GRACE_MS - 100);
     expect(new Date(offline.lastSeenAt!).getTime()).toBeGreaterThanOrEqual(closedAt - 1000);
-    await sleep(QUIET_MS);
+    await sentinel(aliceSees, sam, samWs, solo);
     expect(about(aliceSees, dave)).toHaveLength(2);
-    expect(zedSees.events).toEqual([]);
+    // Zed heard his contact Sam go and come back (the last sentinel), and nothing else.
+    const samSeen = () =>
+      about(zedSees, sam)
+        .map((p) => p.status)
+        .join();
+    await waitUntil(() => samSeen().endsWith('OFFLINE,ONLINE'), `Sam's sentinel (${samSeen()})`);
+    expect(zedSees.events.filter((e) => e.presenceChanged.userId !== sam.id)).toEqual([]);
     expect(zedSees.errors).toEqual([]);
     expect(await presenceOf(solo.url, alice.token, [dave.id])).toEqual([offline]);
   }, 30_000);

@@ -1,18 +1,12 @@
 /** The original design's REST API: same data and rules as GraphQL, JSON errors by status. */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { countMessages } from '../support/database.js';
-import { useApp } from '../support/fixtures.js';
+import { useApp, useUsers } from '../support/fixtures.js';
 import { createConversation, sendMessage } from '../support/factories.js';
-import { registerUser, registerUsers, type TestUser } from '../support/gql.js';
+import { registerUser } from '../support/gql.js';
 
 const { db, app } = useApp();
-let alice: TestUser;
-let bob: TestUser;
-let carol: TestUser;
-
-beforeAll(async () => {
-  [alice, bob, carol] = await registerUsers(app.url, ['alice', 'bob', 'carol']);
-});
+const [alice, bob, carol] = useUsers(app, ['alice', 'bob', 'carol']);
 
 async function rest(method: string, path: string, token?: string, body?: unknown) {
   const res = await fetch(`${app.url}${path}`, {

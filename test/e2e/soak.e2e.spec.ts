@@ -9,17 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WsConnections } from '../../src/realtime/ws-connections.js';
 import { EventBus } from '../../src/pubsub/event-bus.js';
-import { uniqueRedisPrefix } from '../support/app.js';
 import { REDIS_URL } from '../support/env.js';
 import { useApp } from '../support/fixtures.js';
 import { registerUsers } from '../support/gql.js';
-import { sleep, waitUntil } from '../support/ws.js';
+import { sleep, waitUntil } from '../support/wait.js';
+import { wsFrames } from '../support/ws.js';
 
 const CYCLES = Number(process.env.SOAK_CYCLES ?? 10_000);
 const CONCURRENCY = 50;
 
-const prefix = uniqueRedisPrefix();
-const { db, app } = useApp(() => ({ REDIS_URL, REDIS_PREFIX: prefix }));
+const { db, app, env } = useApp({ redis: true });
 let redis: Redis;
 beforeAll(() => {
   redis = new Redis(REDIS_URL);
@@ -29,7 +28,7 @@ afterAll(() => {
 });
 
 const redisChannels = async () =>
-  ((await redis.pubsub('CHANNELS', `${prefix}*`)) as string[]).length;
+  ((await redis.pubsub('CHANNELS', `${env.REDIS_PREFIX}*`)) as string[]).length;
 
 /**
  * Opens, authenticates, subscribes, and cuts the socket without a goodbye. Resolves whether the
@@ -46,21 +45,13 @@ function cycle(wsUrl: string, token: string, waitForAck: boolean): Promise<boole
     socket.once('error', cut);
     socket.once('close', cut);
     socket.once('open', () => {
-      socket.send(
-        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
-      );
+      socket.send(wsFrames.init(token));
       if (!waitForAck) setImmediate(cut);
     });
     socket.on('message', (data) => {
       if (JSON.parse(String(data)).type !== 'connection_ack') return;
       acked = true;
-      socket.send(
-        JSON.stringify({
-          id: '1',
-          type: 'subscribe',
-          payload: { query: 'subscription { messageAdded { id } }' },
-        }),
-      );
+      socket.send(wsFrames.subscribe('1', 'subscription { messageAdded { id } }'));
       setTimeout(cut, Math.random() * 5);
     });
   });

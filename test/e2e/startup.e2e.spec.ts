@@ -7,30 +7,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildDataSourceOptions } from '../../src/data-source.options.js';
-import { spawnApp, startApp, testEnv } from '../support/app.js';
-import { createTestDatabase } from '../support/database.js';
+import { spawnApp } from '../support/app.js';
+import { useApp, useCleanups, useDatabase } from '../support/fixtures.js';
 import { gqlOk, uniqueUsername } from '../support/gql.js';
 
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const defer = useCleanups();
 
-describe('migrations', () => {
+describe('migrations on a fresh database', () => {
+  // The two instances start at once, both finding no tables.
+  const { db, apps } = useApp({ instances: 2 });
+
   it('lets two instances start at once on one fresh database; each migration runs once', async () => {
-    const db = await createTestDatabase();
-    cleanups.push(() => db.drop());
-    const [a, b] = await Promise.all([
-      startApp(testEnv({ DATABASE_URL: db.url })),
-      startApp(testEnv({ DATABASE_URL: db.url })),
-    ]);
-    cleanups.push(
-      () => a.close(),
-      () => b.close(),
-    );
-    for (const app of [a, b]) {
+    for (const app of apps) {
       const res = await fetch(`${app.url}/health/ready`);
       expect(res.status).toBe(200);
     }
@@ -40,10 +30,12 @@ describe('migrations', () => {
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.n === '1')).toBe(true);
   });
+});
+
+describe('migrations against the entities', () => {
+  const db = useDatabase();
 
   it('leaves nothing for the entities to change after all migrations, and reverts them all cleanly', async () => {
-    const db = await createTestDatabase();
-    cleanups.push(() => db.drop());
     const dataSource = await new DataSource(
       buildDataSourceOptions({ url: db.url, poolSize: 2, poolTimeoutMs: 5000 }),
     ).initialize();
@@ -69,12 +61,13 @@ describe('migrations', () => {
 describe('embedded PostgreSQL (no DATABASE_URL)', () => {
   it('serves register and login, and still knows the user after a restart', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'chat-data-'));
-    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    defer(() => rm(dataDir, { recursive: true, force: true }));
     const env = { DATABASE_URL: '', REDIS_URL: '', DATA_DIR: dataDir };
     const username = uniqueUsername('embedded');
     const password = 'embedded password';
 
-    const first = await spawnApp(env, 60_000);
+    const first = await spawnApp(env, { timeoutMs: 60_000 });
+    defer(() => first.close());
     expect(first.output()).toMatch(/using embedded PostgreSQL \(PGlite\)/);
     expect(first.output()).toMatch(/using in-process pub\/sub/);
     const registered = await gqlOk(
@@ -88,8 +81,8 @@ describe('embedded PostgreSQL (no DATABASE_URL)', () => {
     expect(await first.exited).toEqual({ code: 0, signal: null });
     expect(first.output()).not.toMatch(/"level":50/);
 
-    const second = await spawnApp(env, 60_000);
-    cleanups.push(() => second.close());
+    const second = await spawnApp(env, { timeoutMs: 60_000 });
+    defer(() => second.close());
     const login = await gqlOk(
       second.url,
       `mutation($input: LoginInput!) { login(input: $input) { user { id } } }`,

@@ -5,11 +5,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { closeApp, createApp } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/app.config.js';
-import { JWT_SECRET, REDIS_URL } from './env.js';
+import { JWT_SECRET } from './env.js';
 
 export interface RunningApp {
   url: string;
@@ -22,15 +21,11 @@ export interface InProcessApp extends RunningApp {
   app: INestApplication;
 }
 
-/** A Redis prefix of its own, so a test never hears another test (or an old run) on Redis. */
-export function uniqueRedisPrefix(): string {
-  return `test-${randomBytes(6).toString('hex')}:`;
-}
+/** Settings for an instance, as environment variables (undefined: not set). */
+export type Env = Record<string, string | undefined>;
 
 /** Environment every test instance gets unless the test overrides it. */
-export function testEnv(
-  overrides: Record<string, string | undefined> = {},
-): Record<string, string | undefined> {
+export function testEnv(overrides: Env = {}): Env {
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
@@ -43,16 +38,7 @@ export function testEnv(
   };
 }
 
-/** Env for an instance sharing a database and a Redis namespace with its siblings. */
-export function clusterEnv(
-  databaseUrl: string,
-  redisPrefix: string,
-  overrides: Record<string, string> = {},
-) {
-  return testEnv({ DATABASE_URL: databaseUrl, REDIS_URL, REDIS_PREFIX: redisPrefix, ...overrides });
-}
-
-export async function startApp(env: Record<string, string | undefined>): Promise<InProcessApp> {
+export async function startApp(env: Env): Promise<InProcessApp> {
   const config = loadConfig(testEnv(env));
   const app = await createApp(config);
   await app.listen(0, '127.0.0.1');
@@ -68,25 +54,48 @@ export async function startApp(env: Record<string, string | undefined>): Promise
 
 export interface ChildApp extends RunningApp {
   process: ChildProcess;
-  /** Everything the process printed, for diagnosing a failure. */
+  pid: number;
+  /** Everything the process printed (until it listened, with `keepOutput: false`). */
   output(): string;
   /** Resolves once the process has ended, with its exit code or the signal that ended it. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Runs `node dist/src/main.js` (compiled by the global setup) and waits until it listens. */
+export interface SpawnOptions {
+  /** The script node runs: the compiled server by default (built by the global setup). */
+  script?: string;
+  /** Arguments for node itself, before the script (say, --cpu-prof). */
+  nodeArgs?: string[];
+  timeoutMs?: number;
+  /**
+   * Keep collecting what it prints after it listens (default). A benchmark turns this off: the
+   * pipes are still drained, but it must not pay for piling up log lines.
+   */
+  keepOutput?: boolean;
+}
+
+/**
+ * Runs `node <script>` with the test environment plus `env`, and waits until it prints
+ * "listening on port N". Closing sends SIGTERM and waits for the exit.
+ */
 export async function spawnApp(
-  env: Record<string, string | undefined>,
-  timeoutMs = 30_000,
+  env: Env,
+  {
+    script = 'dist/src/main.js',
+    nodeArgs = [],
+    timeoutMs = 30_000,
+    keepOutput = true,
+  }: SpawnOptions = {},
 ): Promise<ChildApp> {
-  const child = spawn(process.execPath, ['dist/src/main.js'], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     // The startup line carries the port, so the child logs at info (captured, not printed).
     env: { PATH: process.env.PATH, ...testEnv(env), LOG_LEVEL: 'info' } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const collect = (d: Buffer) => (output += d.toString());
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
@@ -96,6 +105,7 @@ export async function spawnApp(
       const match = /listening on port (\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
+        child.stdout!.off('data', onData);
         resolve(Number(match[1]));
       }
     };
@@ -105,8 +115,15 @@ export async function spawnApp(
       reject(new Error(`app exited (${code ?? signal}) before listening:\n${output}`));
     });
   });
+  if (!keepOutput) {
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.off('data', collect);
+      stream.resume();
+    }
+  }
   return {
     process: child,
+    pid: child.pid!,
     port,
     url: `http://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${port}/graphql`,

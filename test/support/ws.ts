@@ -4,6 +4,7 @@ import WebSocket from 'ws';
 import { EventBus } from '../../src/pubsub/event-bus.js';
 import type { InProcessApp } from './app.js';
 import type { GqlError } from './gql.js';
+import { waitUntil } from './wait.js';
 
 export interface WsClient {
   client: Client;
@@ -140,21 +141,6 @@ export function subscribe<T = any>(
   return sub;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls until `predicate` holds, failing with `what` after timeoutMs. */
-export async function waitUntil(
-  predicate: () => boolean | Promise<boolean>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 /**
  * The first error a subscription got: graphql-ws hands an `error` message's errors over as an
  * array, and errors inside a result one by one.
@@ -185,4 +171,82 @@ export async function waitForSubscriptions<T>(
   const result = await subscribeAll();
   await waitUntil(() => active() >= before + count, `${count} more live subscriptions`, timeoutMs);
   return result;
+}
+
+/**
+ * Proves that something did not arrive, without sleeping: runs `sendSentinel` (something that
+ * travels the same path as what must not arrive, sent after it, and does arrive), waits until
+ * `sub` has it, and answers the events that came before it.
+ */
+export async function eventsBeforeSentinel<T>(
+  sub: Subscription<T>,
+  sendSentinel: () => Promise<unknown>,
+  isSentinel: (event: T) => boolean,
+  timeoutMs = 10_000,
+): Promise<T[]> {
+  await sendSentinel();
+  await waitUntil(
+    () => sub.events.some(isSentinel),
+    `the sentinel (have ${JSON.stringify(sub.events)}; errors ${JSON.stringify(sub.errors)})`,
+    timeoutMs,
+  );
+  return sub.events.slice(0, sub.events.findIndex(isSentinel));
+}
+
+/** graphql-transport-ws frames, for tests that drive a bare socket below the client library. */
+export const wsFrames = {
+  init: (token: string) =>
+    JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } }),
+  subscribe: (id: string, query: string) =>
+    JSON.stringify({ id, type: 'subscribe', payload: { query } }),
+};
+
+/**
+ * Opens a bare graphql-ws socket, authenticates and starts one subscription (id "1"); resolves
+ * once the server has acknowledged the connection. For tests that cut, stall or flood sockets.
+ */
+export function rawSubscriber(wsUrl: string, token: string, query: string): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(wsUrl, 'graphql-transport-ws');
+    socket.once('error', reject);
+    socket.once('open', () => socket.send(wsFrames.init(token)));
+    socket.on('message', (data) => {
+      if (JSON.parse(String(data)).type === 'connection_ack') {
+        socket.send(wsFrames.subscribe('1', query));
+        resolve(socket);
+      }
+    });
+  });
+}
+
+/**
+ * Starts `count` subscriptions on one socket one after another, each live on `app` (and without
+ * an error) before the next starts; answers them in order.
+ */
+export async function subscribeOneByOne<T = any>(
+  app: InProcessApp,
+  ws: WsClient,
+  query: string,
+  count: number,
+): Promise<Subscription<T>[]> {
+  const subs: Subscription<T>[] = [];
+  for (let i = 0; i < count; i++) {
+    const sub = await waitForSubscriptions([app], 1, () => subscribe<T>(ws, query));
+    if (sub.errors.length) throw new Error(`subscription ${i + 1}: ${JSON.stringify(sub.errors)}`);
+    subs.push(sub);
+  }
+  return subs;
+}
+
+/** Runs one query or mutation over the socket (graphql-ws carries those too); answers its data. */
+export async function queryWs<T = any>(
+  ws: WsClient,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<T> {
+  for await (const result of ws.client.iterate<T>({ query, variables })) {
+    if (result.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(result.errors)}`);
+    return result.data as T;
+  }
+  throw new Error('the operation completed without a result');
 }

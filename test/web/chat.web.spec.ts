@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clusterEnv, startApp, uniqueRedisPrefix, type InProcessApp } from '../support/app.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
+import { useApp } from '../support/fixtures.js';
 import { createConversation, sendMessage } from '../support/factories.js';
 import { registerUser, uniqueUsername } from '../support/gql.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -29,11 +28,12 @@ import {
 
 const WAIT = { timeout: 15_000, interval: 50 };
 
-let db: TestDatabase;
-let app1: InProcessApp;
-let app2: InProcessApp;
+// Both instances store uploads in one place, as they would share a bucket.
+const dataDir = mkdtempSync(join(tmpdir(), 'chat-web-'));
+// A closed page counts as offline at once (the grace period is for flaky networks).
+const { apps } = useApp({ instances: 2, env: { DATA_DIR: dataDir, PRESENCE_GRACE_MS: '100' } });
+const [app1, app2] = apps;
 let proxy: TcpProxy;
-let dataDir: string;
 let browser: Browser;
 let aliceContext: BrowserContext;
 let alice: Page;
@@ -44,13 +44,7 @@ const bobName = uniqueUsername('bob');
 let directId: string;
 
 beforeAll(async () => {
-  db = await createTestDatabase();
-  const prefix = uniqueRedisPrefix();
-  // Both instances store uploads in one place, as they would share a bucket.
-  dataDir = mkdtempSync(join(tmpdir(), 'chat-web-'));
-  // A closed page counts as offline at once (the grace period is for flaky networks).
-  const env = clusterEnv(db.url, prefix, { DATA_DIR: dataDir, PRESENCE_GRACE_MS: '100' });
-  [app1, app2, browser] = await Promise.all([startApp(env), startApp(env), launchBrowser()]);
+  browser = await launchBrowser();
   proxy = await startTcpProxy('127.0.0.1', app1.port);
   aliceContext = await browser.newContext({ viewport: { width: 1100, height: 720 } });
   const bobContext = await browser.newContext({ viewport: { width: 1100, height: 720 } });
@@ -61,8 +55,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await proxy?.close();
-  await Promise.all([app1?.close(), app2?.close()]);
-  await db?.drop();
   await rm(dataDir, { recursive: true, force: true });
 });
 
