@@ -2,16 +2,20 @@
 #
 #   docker build -t chat-backend .
 #   docker run -p 3000:3000 -e JWT_SECRET=... -e DATABASE_URL=postgres://... chat-backend
+#   (attachments stay in the container unless /data is a volume: -v chat-data:/data)
 #
 # Without DATABASE_URL the app runs an embedded PostgreSQL (PGlite) under DATA_DIR: fine for a
 # single container trying things out, never for several instances (see docker-compose.yml).
 
-# The app needs Node >= 20.19 (package.json "engines"); the node:20 tag tracks the latest 20.x.
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24, the current LTS (Node 20 reached its end of life in April 2026); package.json's
+# "engines" still allows 20.19+, where the README's commands keep working. The node:24 tag tracks
+# the latest 24.x; CI runs the tests on 24 too (.ci/run).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---------------------------------------------------------------------------------------------
 # Stage 1: install every dependency, compile TypeScript to dist/, then drop the dev dependencies.
-# argon2 ships prebuilt binaries for linux glibc (x64 and arm64), so no compiler is needed here.
+# argon2 ships prebuilt N-API binaries for linux glibc (x64 and arm64), which load on any Node
+# version, so no compiler is needed here.
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 
@@ -44,7 +48,9 @@ ENV NODE_ENV=production \
 WORKDIR /app
 
 # DATA_DIR holds uploaded attachments (DATA_DIR/files) and, without DATABASE_URL, the embedded
-# database. Created here so that a fresh volume mounted on it is owned by `node`.
+# database. Created here so that a fresh volume mounted on it is owned by `node`. No VOLUME line:
+# it would give every container an anonymous volume of its own that nobody names or removes;
+# mount a named one (compose does: `files`), or `docker run -v chat-data:/data`.
 RUN mkdir -p /data/files && chown -R node:node /data
 
 # package.json is needed at run time: its "type": "module" makes Node load dist/ as ES modules.
@@ -55,7 +61,6 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/web/dist ./web/dist
 
 USER node
-VOLUME ["/data"]
 EXPOSE 3000
 
 # main.ts closes the server, sockets and pools on SIGTERM (enableShutdownHooks).

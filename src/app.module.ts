@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module.js';
 import { GraphqlModule } from './graphql/graphql.module.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PubSubModule } from './pubsub/pubsub.module.js';
 import { RateLimitModule } from './rate-limit/rate-limit.module.js';
 import { RealtimeModule } from './realtime/realtime.module.js';
@@ -31,6 +32,8 @@ export class AppModule implements NestModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config),
+        // Before the modules that serve HTTP, so its timing middleware sees every request.
+        MetricsModule.forRoot(config),
         DatabaseModule.forRoot(config, ENTITIES),
         PubSubModule,
         RateLimitModule,
@@ -51,10 +54,10 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     if (this.config.servesHttpApi) return;
-    // APP_ROLE=realtime: the WebSocket endpoint and health probes only.
+    // APP_ROLE=realtime: the WebSocket endpoint, health probes and metrics only.
     consumer
       .apply((req: Request, res: Response, next: NextFunction) =>
-        req.originalUrl.startsWith('/health/')
+        req.originalUrl.startsWith('/health/') || /^\/metrics(\?|$)/.test(req.originalUrl)
           ? next()
           : res.status(404).json({
               statusCode: 404,

@@ -236,4 +236,21 @@ describe('loadConfig', () => {
       expect(config.servesWebSocket).toBe(ws);
     });
   });
+
+  describe('METRICS_TOKEN', () => {
+    const token = 'a-metrics-token-of-32-characters';
+    it('opens /metrics outside production, and in production only with a token', () => {
+      expect(loadConfig({}).metrics).toEqual({ enabled: true, token: undefined });
+      const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+      expect(loadConfig(production).metrics.enabled).toBe(false);
+      expect(loadConfig({ ...production, METRICS_TOKEN: token }).metrics).toEqual({
+        enabled: true,
+        token,
+      });
+    });
+
+    it('refuses a short token', () => {
+      expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    });
+  });
 });

@@ -260,6 +260,15 @@ class EnvSchema {
   @Transform(toBool)
   @IsBoolean()
   S3_FORCE_PATH_STYLE = false;
+
+  /**
+   * Bearer token for GET /metrics (Prometheus). Set: required everywhere. Unset: /metrics is open
+   * outside production and off (404) in production.
+   */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  METRICS_TOKEN?: string = undefined;
 }
 
 export interface RateLimit {
@@ -336,6 +345,8 @@ export class AppConfig {
     sweepIntervalSeconds: number;
   };
   readonly storage: LocalStorageConfig | S3StorageConfig;
+  /** GET /metrics: served when `enabled`; with `token`, only to `Authorization: Bearer <token>`. */
+  readonly metrics: { enabled: boolean; token?: string };
 
   get isProduction(): boolean {
     return this.env === 'production';
@@ -441,6 +452,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             forcePathStyle: parsed.S3_FORCE_PATH_STYLE,
           }
         : { kind: 'local', dir: join(dataDir, 'files') },
+    metrics: {
+      enabled: parsed.NODE_ENV !== 'production' || parsed.METRICS_TOKEN !== undefined,
+      token: parsed.METRICS_TOKEN,
+    },
   });
   return Object.freeze(config);
 }

@@ -5,9 +5,12 @@
 import { DynamicModule, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
 import { redactUrl } from '../common/redact-url.js';
 import { AppConfig } from '../config/app.config.js';
+import { AppMetrics } from '../metrics/app.metrics.js';
 import { postgresOptions, type Entities } from './data-source.options.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { runMigrationsLocked } from './migration-lock.js';
@@ -40,6 +43,19 @@ export class DatabaseServer implements OnApplicationShutdown {
   }
 }
 
+/** The pool's state for Prometheus (chat_db_pool_connections), read at each scrape. */
+@Injectable()
+export class PoolMetrics {
+  constructor(dataSource: DataSource, metrics: AppMetrics) {
+    const pool = (dataSource.driver as PostgresDriver).master as Pool;
+    metrics.databasePool.from(() => ({
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }));
+  }
+}
+
 @Module({})
 export class DatabaseModule {
   /** `entities`: every feature's, from the composition root (this module imports no feature). */
@@ -47,6 +63,7 @@ export class DatabaseModule {
     return {
       module: DatabaseModule,
       global: true,
+      providers: [PoolMetrics],
       imports: [
         TypeOrmModule.forRootAsync({
           imports: [DatabaseServerModule],

@@ -3,15 +3,25 @@
  * the same path is realtime/. Every error goes through format-error.ts.
  */
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
-import { Global, Module } from '@nestjs/common';
+import {
+  Global,
+  Logger,
+  Module,
+  RequestMethod,
+  type MiddlewareConsumer,
+  type NestModule,
+} from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import type { Request } from 'express';
 import { join } from 'node:path';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
 import { AppConfig } from '../config/app.config.js';
+import { AppMetrics } from '../metrics/app.metrics.js';
+import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin.js';
+import { createExplorerHandler, explorerVersion } from './explorer.handler.js';
 import { createFormatError } from './format-error.js';
 import type { GraphqlContext } from '../common/graphql-context.js';
-import { limitRules, parseOptions } from './query-limits.js';
+import { parseOptions, queryLimitRules } from './query-limits.js';
 
 /** Where GraphQL is served: HTTP POST/GET and the WebSocket upgrade. */
 export const GRAPHQL_PATH = '/graphql';
@@ -24,26 +34,34 @@ export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig): ApolloDriverConfig => ({
+      inject: [AppConfig, AppMetrics],
+      useFactory: (config: AppConfig, metrics: AppMetrics): ApolloDriverConfig => ({
         path: GRAPHQL_PATH,
         // Written only in development: production images may be read-only, and tests compare
         // the committed file with the schema they build in memory.
         autoSchemaFile: config.env === 'development' ? SCHEMA_FILE : true,
         sortSchema: true,
-        graphiql: !config.isProduction,
+        // The explorer is explorer.handler.ts (no CDN); Apollo's landing page stays off.
+        graphiql: false,
         introspection: !config.isProduction,
         // Subscriptions are served by realtime/'s GraphqlWsServer, which adds the socket's guards.
         subscriptions: undefined,
         autoTransformHttpErrors: false,
-        validationRules: limitRules,
+        // Outside production the explorer, codegen and IDEs introspect: the standard query passes.
+        validationRules: queryLimitRules({ introspection: !config.isProduction }),
         parseOptions,
         // One operation per request: a batch would multiply every limit above.
         allowBatchedHttpRequests: false,
-        // Apollo refuses simple (form, text/plain) POSTs without a preflight-forcing header.
-        csrfPrevention: true,
+        // Apollo refuses requests a cross-site page could make a browser send (forms, text/plain
+        // POSTs, plain GETs) unless they carry a header only a script can set, which also forces
+        // a CORS preflight. Authorization is one (the contract's GET queries carry it); the other
+        // two are Apollo's defaults. Mutations over GET are refused whatever the headers (405).
+        csrfPrevention: {
+          requestHeaders: ['authorization', 'x-apollo-operation-name', 'apollo-require-preflight'],
+        },
         formatError: createFormatError({ hideSuggestions: config.isProduction }),
         includeStacktraceInErrorResponses: false,
+        plugins: [graphqlMetricsPlugin(metrics)],
         context: ({ req }: { req: Request }): GraphqlContext => ({
           req,
           loaders: new RequestLoaders(),
@@ -54,4 +72,19 @@ export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
   // The schema host, for the WebSocket server.
   exports: [GraphQLModule],
 })
-export class GraphqlModule {}
+export class GraphqlModule implements NestModule {
+  constructor(private readonly config: AppConfig) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    if (this.config.isProduction || !this.config.servesHttpApi) return;
+    const version = explorerVersion();
+    if (!version) {
+      new Logger('GraphQL').warn('GraphQL explorer not installed (npm install without --omit=dev)');
+      return;
+    }
+    // Module middleware runs before Apollo's, which Nest mounts at GRAPHQL_PATH later.
+    consumer
+      .apply(createExplorerHandler(GRAPHQL_PATH, version))
+      .forRoutes({ path: `${GRAPHQL_PATH.slice(1)}{/*rest}`, method: RequestMethod.GET });
+  }
+}

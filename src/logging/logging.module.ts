@@ -32,8 +32,10 @@ export class LoggingModule {
               'req.headers.cookie',
               'res.headers["set-cookie"]',
             ],
-            // Probes would drown everything else.
-            autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+            // Probes and scrapes would drown everything else.
+            autoLogging: {
+              ignore: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url ?? ''),
+            },
           },
         }),
       ],

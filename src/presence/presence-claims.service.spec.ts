@@ -5,6 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppConfig } from '../config/app.config.js';
+import { AppMetrics } from '../metrics/app.metrics.js';
 import { WsConnections } from '../realtime/ws-connections.js';
 import type { UsersRepository } from '../users/users.repository.js';
 import { PresenceClaimsService } from './presence-claims.service.js';
@@ -57,17 +58,22 @@ describe('PresenceClaimsService timers', () => {
   beforeEach(() => {
     vi.useFakeTimers();
     store = new FakeStore();
-    connections = new WsConnections();
+    const config = {
+      presence: { ttlSeconds: TTL_MS / 1000, graceMs: GRACE_MS },
+      metrics: { enabled: false },
+    } as AppConfig;
+    const metrics = new AppMetrics(config);
+    connections = new WsConnections(metrics);
     lastSeen = [];
     const users = {
       updateLastSeen: (id: string, at: Date) => Promise.resolve(void lastSeen.push([id, at])),
     };
-    const config = { presence: { ttlSeconds: TTL_MS / 1000, graceMs: GRACE_MS } } as AppConfig;
     service = new PresenceClaimsService(
       config,
       store as unknown as PresenceStore,
       connections,
       users as unknown as UsersRepository,
+      metrics,
     );
     service.onApplicationBootstrap();
   });

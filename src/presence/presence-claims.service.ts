@@ -18,6 +18,7 @@ import {
 import { ServiceUnavailableError } from '../common/errors/domain-error.js';
 import { BackgroundTasks } from '../common/timers/background-tasks.js';
 import { AppConfig } from '../config/app.config.js';
+import { AppMetrics } from '../metrics/app.metrics.js';
 import {
   WsConnections,
   type WsConnection,
@@ -57,6 +58,7 @@ export class PresenceClaimsService
     private readonly store: PresenceStore,
     private readonly connections: WsConnections,
     private readonly users: UsersRepository,
+    private readonly metrics: AppMetrics,
   ) {
     this.ttlMs = config.presence.ttlSeconds * 1000;
     this.graceMs = config.presence.graceMs;
@@ -90,7 +92,10 @@ export class PresenceClaimsService
     const claim = { userId: connection.userId, claimId: connection.id };
     return this.tasks.track(
       this.store.claim([claim], true).then(
-        () => this.recovered(),
+        (online) => {
+          this.counted('online', online.length);
+          this.recovered();
+        },
         (error: unknown) => {
           if (this.local.has(connection.id)) this.unclaimed.add(connection.id);
           this.failed('claim', error);
@@ -109,7 +114,10 @@ export class PresenceClaimsService
   /** A client without a socket: online for one TTL from now. */
   async heartbeat(userId: string): Promise<void> {
     try {
-      await this.store.claim([{ userId, claimId: HEARTBEAT_CLAIM }], true);
+      this.counted(
+        'online',
+        (await this.store.claim([{ userId, claimId: HEARTBEAT_CLAIM }], true)).length,
+      );
     } catch (error) {
       this.failed('heartbeat', error);
       throw new ServiceUnavailableError();
@@ -140,7 +148,11 @@ export class PresenceClaimsService
       (this.unclaimed.has(claimId) ? unclaimed : renewals).push({ userId, claimId });
     }
     try {
-      await Promise.all([this.store.claim(unclaimed, true), this.store.claim(renewals, false)]);
+      const announced = await Promise.all([
+        this.store.claim(unclaimed, true),
+        this.store.claim(renewals, false),
+      ]);
+      this.counted('online', announced[0].length + announced[1].length);
       for (const c of unclaimed) this.unclaimed.delete(c.claimId);
       this.renewPending = false;
       this.recovered();
@@ -162,6 +174,7 @@ export class PresenceClaimsService
         // `failing`: one claim or release succeeding says nothing of the lapsed renewals.)
         if (this.renewPending) await this.renew();
         const changes = await this.store.sweep();
+        this.counted('offline', changes.length);
         this.recovered();
         await Promise.all(
           changes.map((c) =>
@@ -176,6 +189,11 @@ export class PresenceClaimsService
     } finally {
       this.sweeping = false;
     }
+  }
+
+  /** The store made each change it reports once, on one instance: this one. */
+  private counted(status: 'online' | 'offline', changes: number): void {
+    if (changes > 0) this.metrics.presenceChanges.inc({ status }, changes);
   }
 
   /** Logs the first failure of a streak, and makes the next sweep renew first. */

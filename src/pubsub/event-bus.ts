@@ -3,9 +3,10 @@
  * serialises the payload once and sends every PUBLISH in one pipeline, so a message to a group of
  * N costs one JSON encoding and one round trip, not N of each.
  */
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { PubSubEngine } from 'graphql-subscriptions';
 import type { Redis } from 'ioredis';
+import { AppMetrics } from '../metrics/app.metrics.js';
 import { InjectPubSub, InjectRedis } from './pubsub.tokens.js';
 
 @Injectable()
@@ -16,7 +17,11 @@ export class EventBus {
   constructor(
     @InjectPubSub() private readonly pubSub: PubSubEngine,
     @InjectRedis() private readonly redis: Redis | null,
-  ) {}
+    // Optional only for unit specs that build a bus by hand; the app always has it.
+    @Optional() private readonly metrics?: AppMetrics,
+  ) {
+    metrics?.subscriptions.from(() => this.handlers);
+  }
 
   /**
    * Best effort: a failure (Redis down) is logged, not thrown. Everything published is also in
@@ -24,6 +29,10 @@ export class EventBus {
    */
   async publish(channels: readonly string[], payload: object): Promise<void> {
     if (channels.length === 0) return;
+    // One observation per publish (a send is one publish, whatever the number of recipients).
+    const done = this.metrics?.publishDuration.startTimer({
+      event: this.metrics.eventLabel(payload),
+    });
     try {
       if (this.redis) {
         const json = JSON.stringify(payload);
@@ -35,6 +44,8 @@ export class EventBus {
       }
     } catch (error) {
       this.logger.warn(`publish to ${channels.length} channel(s) failed: ${String(error)}`);
+    } finally {
+      done?.();
     }
   }
 

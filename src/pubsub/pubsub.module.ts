@@ -9,6 +9,7 @@ import { RedisPubSub } from 'graphql-redis-subscriptions';
 import { Redis } from 'ioredis';
 import { redactUrl } from '../common/redact-url.js';
 import { AppConfig } from '../config/app.config.js';
+import { AppMetrics } from '../metrics/app.metrics.js';
 import { Channels } from './channels.js';
 import { EventBus } from './event-bus.js';
 import { PUB_SUB, REDIS } from './pubsub.tokens.js';
@@ -19,7 +20,7 @@ export class RedisConnections implements OnApplicationShutdown {
   readonly command: Redis | null;
   private readonly subscriber: Redis | null;
 
-  constructor(config: AppConfig) {
+  constructor(config: AppConfig, metrics: AppMetrics) {
     const logger = new Logger('PubSub');
     if (!config.redis.url) {
       logger.log('using in-process pub/sub and presence (REDIS_URL is not set): one instance only');
@@ -47,6 +48,12 @@ export class RedisConnections implements OnApplicationShutdown {
       // event's own codec turns it into its types (no guessing dates from field names).
       deserializer: sharedDeserializer(),
     });
+    const command = this.command;
+    const subscriber = this.subscriber;
+    metrics.redisConnected.from(() => ({
+      command: command.status === 'ready' ? 1 : 0,
+      subscriber: subscriber.status === 'ready' ? 1 : 0,
+    }));
     logger.log(`using Redis pub/sub at ${redactUrl(config.redis.url)}`);
   }
 
@@ -72,8 +79,8 @@ export class RedisConnections implements OnApplicationShutdown {
   providers: [
     {
       provide: RedisConnections,
-      inject: [AppConfig],
-      useFactory: (c: AppConfig) => new RedisConnections(c),
+      inject: [AppConfig, AppMetrics],
+      useFactory: (c: AppConfig, m: AppMetrics) => new RedisConnections(c, m),
     },
     { provide: PUB_SUB, inject: [RedisConnections], useFactory: (r: RedisConnections) => r.pubSub },
     { provide: REDIS, inject: [RedisConnections], useFactory: (r: RedisConnections) => r.command },

@@ -27,6 +27,7 @@ import type { GraphqlContext } from '../common/graphql-context.js';
 import { AppConfig } from '../config/app.config.js';
 import { createFormatError } from '../graphql/format-error.js';
 import { GRAPHQL_PATH } from '../graphql/graphql.module.js';
+import { AppMetrics } from '../metrics/app.metrics.js';
 import { sharedSubscribe } from './shared-subscribe.js';
 import { WsAdmission } from './ws.admission.js';
 import { WsSession, type WsExtra } from './ws.session.js';
@@ -51,6 +52,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
     private readonly schemaHost: GraphQLSchemaHost,
     private readonly session: WsSession,
     private readonly admission: WsAdmission,
+    private readonly metrics: AppMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -113,10 +115,13 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
       onConnect: (ctx) => this.session.onConnect(ctx),
       onSubscribe: (ctx, _id, payload) => this.admission.admit(schema, ctx, payload),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
-      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) =>
-        result.errors
+      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => {
+        // Once per subscriber per event: the one cost metrics add to a delivery.
+        this.metrics.deliveries.inc();
+        return result.errors
           ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
-          : undefined,
+          : undefined;
+      },
     });
   }
 }

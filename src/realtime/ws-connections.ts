@@ -3,6 +3,7 @@
  * connected (presence) listen here instead of reaching into the socket server.
  */
 import { Injectable, Logger } from '@nestjs/common';
+import { AppMetrics } from '../metrics/app.metrics.js';
 
 export interface WsConnection {
   id: string;
@@ -20,6 +21,10 @@ export class WsConnections {
   private readonly open = new Map<string, WsConnection>();
   private readonly listeners: WsConnectionListener[] = [];
   private readonly logger = new Logger('WsConnections');
+
+  constructor(metrics: AppMetrics) {
+    metrics.wsConnections.from(() => this.open.size);
+  }
 
   listen(listener: WsConnectionListener): void {
     this.listeners.push(listener);

@@ -11,8 +11,16 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import serveStatic from 'serve-static';
 
-/** Paths that belong to the API (REST, GraphQL, probes, OpenAPI docs): never the web app's. */
-export const API_PREFIXES = ['/graphql', '/health', '/files', '/conversations', '/docs', '/me'];
+/** Paths that belong to the API (REST, GraphQL, probes, metrics, OpenAPI docs): never the web app's. */
+export const API_PREFIXES = [
+  '/graphql',
+  '/health',
+  '/metrics',
+  '/files',
+  '/conversations',
+  '/docs',
+  '/me',
+];
 
 export type WebAppHandler = (
   req: IncomingMessage,

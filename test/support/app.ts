@@ -5,6 +5,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { closeApp, createApp } from '../../src/bootstrap.js';
 import { loadConfig } from '../../src/config/app.config.js';
@@ -72,6 +73,11 @@ export interface SpawnOptions {
    * pipes are still drained, but it must not pay for piling up log lines.
    */
   keepOutput?: boolean;
+  /**
+   * Where it runs: a NODE_ENV=development instance writes schema.gql (and reads web/dist) under
+   * its working directory, which must not be the repository's in a test.
+   */
+  cwd?: string;
 }
 
 /**
@@ -85,9 +91,11 @@ export async function spawnApp(
     nodeArgs = [],
     timeoutMs = 30_000,
     keepOutput = true,
+    cwd,
   }: SpawnOptions = {},
 ): Promise<ChildApp> {
-  const child = spawn(process.execPath, [...nodeArgs, script], {
+  const child = spawn(process.execPath, [...nodeArgs, resolve(script)], {
+    cwd,
     // The startup line carries the port, so the child logs at info (captured, not printed).
     env: { PATH: process.env.PATH, ...testEnv(env), LOG_LEVEL: 'info' } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -42,10 +42,8 @@ const PONG_WITHIN_MS = 5_000;
 export function graphqlClient(token: string | null): Client {
   return new Client({
     url: '/graphql',
-    // The server refuses GET for now (CSRF rule). Once it accepts GET queries that carry the
-    // Authorization header (see the contract's Transport), this line can go: urql's default GET
-    // then lets queries be cached by the browser and proxies.
-    preferGetMethod: false,
+    // urql's defaults: queries as GET (the server accepts GET queries that carry the
+    // Authorization header, see the contract's Transport), mutations as POST.
     fetchOptions: () => (token ? { headers: { authorization: `Bearer ${token}` } } : {}),
     exchanges: [
       cacheExchange,
