@@ -11,9 +11,10 @@ import {
   type DatabaseConnectionSettings,
 } from './database/data-source.options.js';
 import { Message } from './messages/message.entity.js';
+import { ReactionRow } from './messages/reaction.entity.js';
 import { User } from './users/user.entity.js';
 
-export const ENTITIES = [User, Conversation, Participant, Message, Attachment];
+export const ENTITIES = [User, Conversation, Participant, Message, ReactionRow, Attachment];
 
 export function buildDataSourceOptions(settings: DatabaseConnectionSettings): DataSourceOptions {
   return postgresOptions(settings, ENTITIES);

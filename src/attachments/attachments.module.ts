@@ -13,6 +13,7 @@ import { AttachmentResolver } from './attachment.resolver.js';
 import { ATTACHMENT_SCANNER, NoopAttachmentScanner } from './attachment.scanner.js';
 import { AttachmentsController } from './attachments.controller.js';
 import { AttachmentsLoader } from './attachments.loader.js';
+import { ConversationAvatarResolver } from './conversation-avatar.resolver.js';
 import { AttachmentsRepository } from './attachments.repository.js';
 import { ATTACHMENT_STORAGE, type AttachmentStorage } from './storage/attachment.storage.js';
 import { LocalDiskStorage } from './storage/local-disk.storage.js';
@@ -29,6 +30,7 @@ import { UnattachedSweepService } from './unattached-sweep.service.js';
     UnattachedSweepService,
     AttachmentsLoader,
     AttachmentResolver,
+    ConversationAvatarResolver,
     {
       provide: ATTACHMENT_STORAGE,
       inject: [AppConfig],

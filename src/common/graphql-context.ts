@@ -2,6 +2,7 @@
 import type { Request } from 'express';
 import type { AuthUser } from './auth/auth-user.js';
 import { RequestLoaders } from './dataloader/request-loaders.js';
+import type { ViewerPatch } from './viewer-fields.js';
 
 export interface GraphqlContext {
   /** Set by the auth guard (HTTP) or at connection_init (WebSocket). */
@@ -9,4 +10,6 @@ export interface GraphqlContext {
   req?: Request;
   /** DataLoaders that live as long as one operation. */
   loaders: RequestLoaders;
+  /** Set in a shared subscription execution (see viewer-fields.ts). */
+  viewerPatches?: ViewerPatch[];
 }

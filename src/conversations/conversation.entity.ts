@@ -1,9 +1,17 @@
 /**
  * A conversation: direct (exactly two people, one per pair) or a group. Doubles as the GraphQL
- * `Conversation` type; `participants` and `lastMessage` are resolved in batches.
+ * `Conversation` type; `participants`, `members`, `avatarUrl` and `lastMessage` are resolved.
+ * Its row holds the two counters every change takes its number from, under the row lock.
  */
-import { Field, ID, ObjectType } from '@nestjs/graphql';
-import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Field, ID, Int, ObjectType } from '@nestjs/graphql';
+import {
+  Column,
+  CreateDateColumn,
+  Entity,
+  ForeignKey,
+  Index,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 
 @ObjectType()
 @Entity({ name: 'conversations' })
@@ -37,4 +45,21 @@ export class Conversation {
   /** The seq of the newest message; the next message takes last_seq + 1 under the row lock. */
   @Column({ name: 'last_seq', type: 'integer', default: 0 })
   lastSeq: number;
+
+  /** The eventSeq of the conversation's latest change (every change takes the next one). */
+  @Field(() => Int, {
+    description:
+      'The eventSeq of the latest change of any kind: pass it to conversationEvents to resume.',
+  })
+  @Column({ name: 'last_event_seq', type: 'integer', default: 0 })
+  lastEventSeq: number;
+
+  /** The eventSeq of the latest title or avatar change; 0 when there was none. */
+  @Column({ name: 'event_seq', type: 'integer', default: 0 })
+  eventSeq: number;
+
+  /** An image uploaded to this conversation (served to its members only, like any file). */
+  @Column({ name: 'avatar_attachment_id', type: 'uuid', nullable: true })
+  @ForeignKey('attachments', { onDelete: 'SET NULL' })
+  avatarAttachmentId: string | null;
 }

@@ -6,6 +6,8 @@ import { ConversationsController } from './conversations.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsResolver } from './conversations.resolver.js';
 import { ConversationsService } from './conversations.service.js';
+import { MemberResolver } from './member.resolver.js';
+import { MembersLoader } from './members.loader.js';
 import { MembershipEvents } from './membership.events.js';
 import { MembershipRepository } from './membership.repository.js';
 import { Participant } from './participant.entity.js';
@@ -19,6 +21,8 @@ import { ParticipantsLoader } from './participants.loader.js';
     ConversationsService,
     ConversationsResolver,
     ParticipantsLoader,
+    MembersLoader,
+    MemberResolver,
     MembershipRepository,
     MembershipEvents,
   ],

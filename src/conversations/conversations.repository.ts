@@ -9,6 +9,13 @@ import { isUuid } from '../common/uuid.js';
 import { Conversation } from './conversation.entity.js';
 import { MembershipRepository } from './membership.repository.js';
 import { isMember, MEMBERS } from './membership.sql.js';
+import { ConversationRole, type Participant } from './participant.entity.js';
+
+/** A conversation just made, with the memberships it began with (in eventSeq order). */
+export interface NewConversation {
+  conversation: Conversation;
+  members: Participant[];
+}
 
 /** Position in a user's conversation list: last activity, then id (both descending). */
 export interface ActivityKey {
@@ -60,14 +67,31 @@ export class ConversationsRepository {
     return query.getMany();
   }
 
-  /** Creates a group with its members in one transaction. */
-  createGroup(title: string | null, userIds: string[]): Promise<Conversation> {
+  /**
+   * Creates a group with its members in one transaction: the creator (first) is its OWNER, and
+   * each member's joining is one change, eventSeq 1..N.
+   */
+  createGroup(title: string | null, userIds: string[]): Promise<NewConversation> {
     return this.dataSource.transaction(async (manager) => {
       const conversation = await manager.save(
-        manager.create(Conversation, { title, isDirect: false, directKey: null }),
+        manager.create(Conversation, {
+          title,
+          isDirect: false,
+          directKey: null,
+          lastEventSeq: userIds.length,
+        }),
       );
-      await this.membership.insertMembers(manager, conversation.id, userIds);
-      return conversation;
+      const members = await this.membership.join(
+        manager,
+        conversation.id,
+        userIds.map((userId, i) => ({
+          userId,
+          role: i === 0 ? ConversationRole.OWNER : ConversationRole.MEMBER,
+        })),
+        0,
+        userIds[0],
+      );
+      return { conversation, members };
     });
   }
 
@@ -79,21 +103,30 @@ export class ConversationsRepository {
   findOrCreateDirect(
     userA: string,
     userB: string,
-  ): Promise<{ conversation: Conversation; created: boolean }> {
+  ): Promise<NewConversation & { created: boolean }> {
     const directKey = [userA, userB].sort().join(':');
     return this.dataSource.transaction(async (manager) => {
       const inserted = await manager
         .createQueryBuilder()
         .insert()
         .into(Conversation)
-        .values({ title: null, isDirect: true, directKey })
+        .values({ title: null, isDirect: true, directKey, lastEventSeq: 2 })
         .orIgnore()
         .returning('id')
         .execute();
       const created = (inserted.raw as { id: string }[])[0];
-      if (created) await this.membership.insertMembers(manager, created.id, [userA, userB]);
+      // Direct conversations have no roles: two MEMBERs.
+      const members = created
+        ? await this.membership.join(
+            manager,
+            created.id,
+            [userA, userB].map((userId) => ({ userId, role: ConversationRole.MEMBER })),
+            0,
+            userA,
+          )
+        : [];
       const conversation = await manager.findOneByOrFail(Conversation, { directKey });
-      return { conversation, created: Boolean(created) };
+      return { conversation, members, created: Boolean(created) };
     });
   }
 }

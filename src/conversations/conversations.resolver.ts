@@ -18,6 +18,8 @@ import { ConversationsService } from './conversations.service.js';
 import { AddParticipantsArgs } from './dto/add-participants.args.js';
 import { ConversationConnection } from './dto/conversation-connection.type.js';
 import { CreateConversationInput } from './dto/create-conversation.input.js';
+import { MembersLoader } from './members.loader.js';
+import { Participant } from './participant.entity.js';
 import { ParticipantsLoader } from './participants.loader.js';
 
 @Resolver(() => Conversation)
@@ -25,6 +27,7 @@ export class ConversationsResolver {
   constructor(
     private readonly conversationsService: ConversationsService,
     private readonly participantsLoader: ParticipantsLoader,
+    private readonly membersLoader: MembersLoader,
   ) {}
 
   @Query(() => ConversationConnection, {
@@ -69,6 +72,16 @@ export class ConversationsResolver {
     @Args('conversationId', { type: () => ID }) conversationId: string,
   ): Promise<boolean> {
     return this.conversationsService.leave(user.id, conversationId);
+  }
+
+  @ResolveField(() => [Participant], {
+    description: 'The current members with their roles, in joining order.',
+  })
+  members(
+    @Parent() conversation: Conversation,
+    @Context() ctx: GraphqlContext,
+  ): Promise<Participant[]> {
+    return this.membersLoader.load(ctx.loaders, conversation.id);
   }
 
   @ResolveField(() => [User])

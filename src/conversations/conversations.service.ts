@@ -47,6 +47,12 @@ export class ConversationsService {
     }
   }
 
+  /** Whether every one of the users is a current member. */
+  async areMembers(conversationId: string, userIds: string[]): Promise<boolean> {
+    if (userIds.length === 0) return true;
+    return (await this.membership.countMembers(conversationId, userIds)) === userIds.length;
+  }
+
   async getForUser(conversationId: string, userId: string): Promise<Conversation> {
     const conversation = await this.conversations.findByIdForUser(conversationId, userId);
     if (!conversation) throw new NotFoundError('Conversation');
@@ -96,8 +102,8 @@ export class ConversationsService {
       return direct.conversation;
     }
     const group = await this.conversations.createGroup(input.title ?? null, memberIds);
-    await this.announce(group.id, 'created', memberIds);
-    return group;
+    await this.announce(group.conversation.id, 'created', memberIds);
+    return group.conversation;
   }
 
   async addParticipants(
@@ -111,12 +117,13 @@ export class ConversationsService {
     }
     const ids = [...new Set(userIds)];
     await this.assertUsersExist(ids);
-    const addition = await this.membership.add(conversationId, ids, MAX_PARTICIPANTS);
+    const addition = await this.membership.add(conversationId, ids, MAX_PARTICIPANTS, userId);
     if (!addition) {
       throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);
     }
     if (addition.added.length > 0) {
-      await this.events.changed(conversationId, 'added', addition.added, addition.memberIds);
+      const added = addition.added.map((p) => p.userId);
+      await this.events.changed(conversationId, 'added', added, addition.memberIds);
     }
     return conversation;
   }
@@ -124,9 +131,8 @@ export class ConversationsService {
   async leave(userId: string, conversationId: string): Promise<boolean> {
     const conversation = await this.getForUser(conversationId, userId);
     if (conversation.isDirect) throw new BadUserInputError('A direct conversation cannot be left');
-    const memberIds = await this.membership.remove(conversationId, userId);
-    if (memberIds.length > 0)
-      await this.events.changed(conversationId, 'left', [userId], memberIds);
+    const departure = await this.membership.depart(conversationId, userId, 'MEMBER_LEFT', null);
+    if (departure) await this.events.changed(conversationId, 'left', [userId], departure.memberIds);
     return true;
   }
 

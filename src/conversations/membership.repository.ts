@@ -8,18 +8,51 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isUuid } from '../common/uuid.js';
 import type { User } from '../users/user.entity.js';
-import { Conversation } from './conversation.entity.js';
+import { advanceEventSeq, lockConversation } from './event-seq.sql.js';
 import { isMember, memberIdsOf, MEMBERS } from './membership.sql.js';
-import { Participant } from './participant.entity.js';
+import { ConversationRole, type Participant } from './participant.entity.js';
 
 /** A bound on one user's contact list (members of huge groups beyond it are not followed). */
 export const MAX_CONTACTS = 10_000;
 
-/** Who is in a conversation after an addition, and who of them is new. */
+/** Who is in a conversation after an addition, and the memberships it began. */
 export interface Addition {
-  added: string[];
+  added: Participant[];
   memberIds: string[];
 }
+
+/** A membership ended: its row as it is now, and who was in the conversation until then. */
+export interface Departure {
+  departed: Participant;
+  memberIds: string[];
+}
+
+const PARTICIPANT_COLUMNS = `conversation_id AS "conversationId", user_id AS "userId",
+  joined_at AS "joinedAt", role, left_at AS "leftAt", event_seq AS "eventSeq",
+  last_change AS "lastChange", actor_id AS "actorId"`;
+
+/**
+ * Begins memberships, each with its own eventSeq ($3 + its position): new rows, or departed
+ * members' rows begun anew (same key, fresh joined_at and role). Members already in are not
+ * listed by the caller.
+ */
+const JOIN = `
+  INSERT INTO participants AS p
+         (conversation_id, user_id, role, event_seq, last_change, actor_id, joined_at)
+  SELECT $1, j.user_id, j.role, $3 + j.n, 'MEMBER_JOINED', $4, clock_timestamp()
+    FROM unnest($2::uuid[], $5::varchar[]) WITH ORDINALITY AS j(user_id, role, n)
+      ON CONFLICT (conversation_id, user_id) DO UPDATE
+     SET role = EXCLUDED.role, event_seq = EXCLUDED.event_seq, last_change = 'MEMBER_JOINED',
+         actor_id = EXCLUDED.actor_id, joined_at = EXCLUDED.joined_at, left_at = NULL
+   WHERE p.left_at IS NOT NULL
+  RETURNING ${PARTICIPANT_COLUMNS}`;
+
+/** Ends a current membership with the given eventSeq; the row stays (see participant.entity). */
+const DEPART = `
+  UPDATE participants
+     SET left_at = clock_timestamp(), event_seq = $3, last_change = $4, actor_id = $5
+   WHERE conversation_id = $1 AND user_id = $2 AND left_at IS NULL
+  RETURNING ${PARTICIPANT_COLUMNS}`;
 
 const CONTACTS_OF = `
   SELECT DISTINCT other.user_id
@@ -35,11 +68,6 @@ const MEMBER_USERS = `
    WHERE p.conversation_id = ANY($1::uuid[])
    ORDER BY p.joined_at, u.username`;
 
-/** Deletes the membership; returns who was in the conversation (the leaver too), or nobody. */
-const REMOVE = `
-  WITH gone AS (DELETE FROM participants WHERE conversation_id = $1 AND user_id = $2 RETURNING 1)
-  SELECT user_id FROM (${memberIdsOf('$1')}) before WHERE EXISTS (SELECT 1 FROM gone)`;
-
 @Injectable()
 export class MembershipRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -51,6 +79,16 @@ export class MembershipRepository {
       [conversationId, userId],
     );
     return row.member;
+  }
+
+  /** How many of the (distinct) users are current members. */
+  async countMembers(conversationId: string, userIds: string[]): Promise<number> {
+    if (!isUuid(conversationId) || !userIds.every(isUuid)) return 0;
+    const [row] = await this.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM ${MEMBERS} m WHERE m.conversation_id = $1 AND m.user_id = ANY($2::uuid[])`,
+      [conversationId, userIds],
+    );
+    return row.n;
   }
 
   /** The other members of the user's conversations: whose presence the user is told. */
@@ -71,40 +109,111 @@ export class MembershipRepository {
     return rows.map(({ conversationId, ...user }) => ({ conversationId, user }));
   }
 
-  /** Inserts the first members of a conversation made in `manager`'s transaction. */
-  async insertMembers(manager: EntityManager, conversationId: string, userIds: string[]) {
-    await manager.insert(
-      Participant,
-      userIds.map((userId) => ({ conversationId, userId })),
+  /** The current members of several conversations, in joining order (for batching). */
+  findMembers(conversationIds: readonly string[]): Promise<Participant[]> {
+    if (conversationIds.length === 0) return Promise.resolve([]);
+    return this.dataSource.query<Participant[]>(
+      `SELECT ${PARTICIPANT_COLUMNS} FROM participants
+        WHERE conversation_id = ANY($1::uuid[]) AND left_at IS NULL
+        ORDER BY joined_at, user_id`,
+      [[...conversationIds]],
     );
   }
 
   /**
-   * Adds users (those already in are skipped) unless the group would pass `maxMembers`; null
-   * then. The conversation row is locked so concurrent additions cannot overshoot together.
+   * Memberships of a conversation whose latest change has afterEventSeq < eventSeq <
+   * beforeEventSeq, departed ones included, in eventSeq order (index range scan).
    */
-  add(conversationId: string, userIds: string[], maxMembers: number): Promise<Addition | null> {
+  findChangedAfter(
+    conversationId: string,
+    afterEventSeq: number,
+    beforeEventSeq: number | undefined,
+    limit: number,
+  ): Promise<Participant[]> {
+    return this.dataSource.query<Participant[]>(
+      `SELECT ${PARTICIPANT_COLUMNS} FROM participants
+        WHERE conversation_id = $1 AND event_seq > $2 AND ($3::int IS NULL OR event_seq < $3)
+        ORDER BY event_seq LIMIT $4`,
+      [conversationId, afterEventSeq, beforeEventSeq ?? null, limit],
+    );
+  }
+
+  /**
+   * Begins memberships in `manager`'s transaction, which holds the conversation's lock: they
+   * take the eventSeqs after `lastEventSeq`, in order (the caller advances the counter).
+   */
+  async join(
+    manager: EntityManager,
+    conversationId: string,
+    members: { userId: string; role: ConversationRole }[],
+    lastEventSeq: number,
+    actorId: string | null,
+  ): Promise<Participant[]> {
+    if (members.length === 0) return [];
+    const rows = await manager.query<Participant[]>(JOIN, [
+      conversationId,
+      members.map((m) => m.userId),
+      lastEventSeq,
+      actorId,
+      members.map((m) => m.role),
+    ]);
+    return rows.sort((a, b) => a.eventSeq - b.eventSeq);
+  }
+
+  /**
+   * Adds users (those already in are skipped) unless the group would pass `maxMembers`; null
+   * then. Under the conversation's lock, so concurrent additions cannot overshoot together and
+   * each new member takes the next eventSeq.
+   */
+  add(
+    conversationId: string,
+    userIds: string[],
+    maxMembers: number,
+    actorId: string,
+  ): Promise<Addition | null> {
     return this.dataSource.transaction(async (manager) => {
-      await manager
-        .createQueryBuilder(Conversation, 'c')
-        .setLock('pessimistic_write')
-        .where('c.id = :conversationId', { conversationId })
-        .getOne();
+      const locked = await lockConversation(manager, conversationId);
+      if (!locked) return null;
       const rows = await manager.query<{ user_id: string }[]>(memberIdsOf('$1'), [conversationId]);
       const present = new Set(rows.map((r) => r.user_id));
-      const added = userIds.filter((id) => !present.has(id));
-      if (present.size + added.length > maxMembers) return null;
-      if (added.length > 0) await this.insertMembers(manager, conversationId, added);
-      return { added, memberIds: [...present, ...added] };
+      const adding = userIds.filter((id) => !present.has(id));
+      if (present.size + adding.length > maxMembers) return null;
+      const added = await this.join(
+        manager,
+        conversationId,
+        adding.map((userId) => ({ userId, role: ConversationRole.MEMBER })),
+        locked.lastEventSeq,
+        actorId,
+      );
+      if (added.length > 0) await advanceEventSeq(manager, conversationId, added.length);
+      return { added, memberIds: [...present, ...adding] };
     });
   }
 
-  /** Ends a membership; who was in the conversation until then (empty: the user was not). */
-  async remove(conversationId: string, userId: string): Promise<string[]> {
-    const rows = await this.dataSource.query<{ user_id: string }[]>(REMOVE, [
-      conversationId,
-      userId,
-    ]);
-    return rows.map((r) => r.user_id);
+  /**
+   * Ends a membership (leaving, or removed by `actorId`) with the next eventSeq; null when the
+   * user was not a member.
+   */
+  depart(
+    conversationId: string,
+    userId: string,
+    change: 'MEMBER_LEFT' | 'MEMBER_REMOVED',
+    actorId: string | null,
+  ): Promise<Departure | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const locked = await lockConversation(manager, conversationId);
+      if (!locked) return null;
+      const rows = await manager.query<{ user_id: string }[]>(memberIdsOf('$1'), [conversationId]);
+      const [departed] = await manager.query<Participant[]>(DEPART, [
+        conversationId,
+        userId,
+        locked.lastEventSeq + 1,
+        change,
+        actorId,
+      ]);
+      if (!departed) return null;
+      await advanceEventSeq(manager, conversationId, 1);
+      return { departed, memberIds: rows.map((r) => r.user_id) };
+    });
   }
 }

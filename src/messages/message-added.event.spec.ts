@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { User } from '../users/user.entity.js';
-import { decodeMessageAdded, encodeMessageAdded } from './message-added.event.js';
+import { decodeMessageEvent, encodeMessageEvent } from './message-added.event.js';
+import { MessageChange } from './message.entity.js';
 import type { MessageWithDetails } from './message-with-details.js';
 
 const sender: User = {
@@ -21,27 +22,64 @@ const message: MessageWithDetails = {
   clientMessageId: null,
   createdAt: new Date('2026-01-03T04:05:06.789Z'),
   sender,
+  eventSeq: 9,
+  lastChange: MessageChange.MESSAGE_EDITED,
+  editedAt: new Date('2026-01-03T05:00:00.000Z'),
+  deletedAt: null,
+  replyToId: 'm0',
+  mentionedUserIds: ['u2'],
   attachments: [{ id: 'a1', fileName: 'x.png', contentType: 'image/png', size: 3 }],
+  reactions: [{ emoji: '👍🏽', userIds: ['u2', 'u1'] }],
+  replyTo: {
+    id: 'm0',
+    conversationId: 'c1',
+    seq: 6,
+    senderId: 'u1',
+    text: '',
+    clientMessageId: null,
+    createdAt: new Date('2026-01-03T04:00:00.000Z'),
+    eventSeq: 8,
+    lastChange: MessageChange.MESSAGE_DELETED,
+    editedAt: null,
+    deletedAt: new Date('2026-01-03T04:30:00.000Z'),
+    replyToId: null,
+    mentionedUserIds: [],
+    sender,
+  },
+  mentions: [{ ...sender, id: 'u2', username: 'bob', lastSeenAt: null }],
 };
 
-describe('the messageAdded codec', () => {
+describe('the message event codec', () => {
   it('survives JSON: dates come back as dates, by the codec, not by field names', () => {
-    const wire = JSON.parse(JSON.stringify(encodeMessageAdded(message))) as unknown;
+    const wire = JSON.parse(JSON.stringify(encodeMessageEvent(message))) as unknown;
     const { passwordHash: _hash, ...publicSender } = sender;
-    expect(decodeMessageAdded(wire)).toEqual({ ...message, sender: publicSender });
+    const { passwordHash: _h2, ...publicBob } = message.mentions[0];
+    expect(decodeMessageEvent(wire)).toEqual({
+      ...message,
+      sender: publicSender,
+      replyTo: { ...message.replyTo, sender: publicSender },
+      mentions: [publicBob],
+    });
   });
 
   it('never puts the password hash on the wire', () => {
-    expect(JSON.stringify(encodeMessageAdded(message))).not.toContain('argon2id-secret');
+    expect(JSON.stringify(encodeMessageEvent(message))).not.toContain('argon2id-secret');
   });
 
   it('keeps a null lastSeenAt null', () => {
-    const wire = encodeMessageAdded({ ...message, sender: { ...sender, lastSeenAt: null } });
-    expect(decodeMessageAdded(JSON.parse(JSON.stringify(wire)))?.sender.lastSeenAt).toBeNull();
+    const wire = encodeMessageEvent({ ...message, sender: { ...sender, lastSeenAt: null } });
+    expect(decodeMessageEvent(JSON.parse(JSON.stringify(wire)))?.sender.lastSeenAt).toBeNull();
+  });
+
+  it('names a new message messageAdded and any later change messageChanged', () => {
+    expect(encodeMessageEvent(message).type).toBe('messageChanged');
+    expect(encodeMessageEvent({ ...message, lastChange: MessageChange.MESSAGE_CREATED }).type).toBe(
+      'messageAdded',
+    );
   });
 
   it('ignores other payloads on the user channel', () => {
-    expect(decodeMessageAdded({ type: 'membershipChanged', conversationId: 'c1' })).toBeUndefined();
-    expect(decodeMessageAdded(null)).toBeUndefined();
+    expect(decodeMessageEvent({ type: 'membershipChanged', conversationId: 'c1' })).toBeUndefined();
+    expect(decodeMessageEvent(null)).toBeUndefined();
   });
 });

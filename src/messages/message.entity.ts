@@ -14,9 +14,18 @@ import {
   PrimaryGeneratedColumn,
 } from 'typeorm';
 
+export enum MessageChange {
+  MESSAGE_CREATED = 'MESSAGE_CREATED',
+  MESSAGE_EDITED = 'MESSAGE_EDITED',
+  MESSAGE_DELETED = 'MESSAGE_DELETED',
+  REACTIONS_CHANGED = 'REACTIONS_CHANGED',
+}
+
 @ObjectType()
 @Entity({ name: 'messages' })
 @Index('messages_conversation_seq', ['conversationId', 'seq'], { unique: true })
+// The message changes after an eventSeq (catch-up), one range scan.
+@Index('messages_events', ['conversationId', 'eventSeq'])
 // A retried send (same sender, same clientMessageId) finds the first one instead of a duplicate.
 @Index('messages_client_message_id', ['conversationId', 'senderId', 'clientMessageId'], {
   unique: true,
@@ -50,4 +59,35 @@ export class Message {
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz', precision: 3 })
   createdAt: Date;
+
+  @Field(() => Int, {
+    description:
+      "The eventSeq of this message's latest change (created, edited, deleted, reactions).",
+  })
+  @Column({ name: 'event_seq', type: 'integer' })
+  eventSeq: number;
+
+  /** What the latest change was (the `change` of its MessageEvent). */
+  @Column({ name: 'last_change', type: 'varchar', length: 20, default: 'MESSAGE_CREATED' })
+  lastChange: MessageChange;
+
+  @Field(() => Date, { nullable: true, description: 'Set by the latest edit.' })
+  @Column({ name: 'edited_at', type: 'timestamptz', precision: 3, nullable: true })
+  editedAt: Date | null;
+
+  @Field(() => Date, {
+    nullable: true,
+    description:
+      'Set when deleted: the message is then a tombstone (no text, files, mentions, reactions).',
+  })
+  @Column({ name: 'deleted_at', type: 'timestamptz', precision: 3, nullable: true })
+  deletedAt: Date | null;
+
+  @Column({ name: 'reply_to_id', type: 'uuid', nullable: true })
+  @ForeignKey('messages', { onDelete: 'SET NULL' })
+  replyToId: string | null;
+
+  /** Members mentioned at the send, in the order given. */
+  @Column({ name: 'mentioned_user_ids', type: 'uuid', array: true, default: () => "'{}'" })
+  mentionedUserIds: string[];
 }

@@ -1,13 +1,15 @@
 /**
- * Real-time fan-out of new messages. Channels are per user: a message is published once to each
- * participant's channel (one pipeline, one JSON encoding), and an instance hears only the channels
- * of users connected to it.
+ * Real-time fan-out of messages and their changes. Channels are per user: an event is published
+ * once to each participant's channel (one pipeline, one JSON encoding), and an instance hears
+ * only the channels of users connected to it. One payload per change serves both messageAdded
+ * (new messages only) and the change stream (every change).
  */
 import { Injectable } from '@nestjs/common';
 import { Channels } from '../pubsub/channels.js';
 import { EventBus } from '../pubsub/event-bus.js';
 import { decodedOnce } from '../pubsub/shared-payloads.js';
-import { decodeMessageAdded, encodeMessageAdded } from './message-added.event.js';
+import { decodeMessageEvent, encodeMessageEvent } from './message-added.event.js';
+import { MessageChange } from './message.entity.js';
 import type { MessageWithDetails } from './message-with-details.js';
 
 @Injectable()
@@ -16,23 +18,36 @@ export class MessageEvents {
    * Every local subscriber of one event gets the same decoded message (GraphQL then executes
    * messageAdded once for all of them, see shared-subscribe.ts): subscribers share the payload.
    */
-  private readonly decode = decodedOnce(decodeMessageAdded);
+  private readonly decode = decodedOnce(decodeMessageEvent);
 
   constructor(
     private readonly bus: EventBus,
     private readonly channels: Channels,
   ) {}
 
-  /** Called after the message is committed; `recipientIds` are the participants at that moment. */
-  messageAdded(message: MessageWithDetails, recipientIds: readonly string[]): Promise<void> {
+  /**
+   * Called after the change is committed (a new message, an edit, a deletion, reactions);
+   * `recipientIds` are the participants at that moment.
+   */
+  published(message: MessageWithDetails, recipientIds: readonly string[]): Promise<void> {
     return this.bus.publish(
       recipientIds.map((id) => this.channels.user(id)),
-      encodeMessageAdded(message),
+      encodeMessageEvent(message),
     );
   }
 
   /** Every new message addressed to one user, until the returned function is called. */
   listen(userId: string, handler: (message: MessageWithDetails) => void): Promise<() => void> {
+    return this.listenToChanges(userId, (message) => {
+      if (message.lastChange === MessageChange.MESSAGE_CREATED) handler(message);
+    });
+  }
+
+  /** Every message change (new ones included) addressed to one user. */
+  listenToChanges(
+    userId: string,
+    handler: (message: MessageWithDetails) => void,
+  ): Promise<() => void> {
     return this.bus.subscribe<unknown>(this.channels.user(userId), (payload) => {
       const message = this.decode(payload);
       if (message) handler(message);

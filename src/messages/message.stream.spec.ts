@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationsService } from '../conversations/conversations.service.js';
 import type { User } from '../users/user.entity.js';
-import type { Message } from './message.entity.js';
+import { MessageChange, type Message } from './message.entity.js';
 import type { MessageEvents } from './message.events.js';
 import type { MessageHydrator } from './message.hydrator.js';
 import { MessageStream } from './message.stream.js';
@@ -33,8 +33,20 @@ function message(seq: number, conversationId = CONVERSATION): MessageWithDetails
     text: `#${seq}`,
     clientMessageId: null,
     createdAt: new Date(seq * 1000),
+    eventSeq: seq,
+    lastChange: MessageChange.MESSAGE_CREATED,
+    editedAt: null,
+    deletedAt: null,
+    replyToId: null,
+    mentionedUserIds: [],
   };
-  return withDetails(stored, sender, []);
+  return withDetails(stored, {
+    sender,
+    attachments: [],
+    reactions: [],
+    replyTo: null,
+    mentions: [],
+  });
 }
 
 /** The fake world of one subscriber: a bus, a stored conversation, and the stream under test. */

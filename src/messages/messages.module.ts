@@ -6,7 +6,11 @@ import { UsersModule } from '../users/users.module.js';
 import { ConversationLastMessageResolver } from './conversation-last-message.resolver.js';
 import { LastMessageLoader } from './last-message.loader.js';
 import { MessageAttachmentsResolver } from './message-attachments.resolver.js';
+import { MessageDetailsLoader } from './message-details.loader.js';
+import { MessageDetailsResolver, ReactionResolver } from './message-details.resolver.js';
 import { Message } from './message.entity.js';
+import { ReactionRow } from './reaction.entity.js';
+import { ReactionsRepository } from './reactions.repository.js';
 import { MessageEvents } from './message.events.js';
 import { MessageStream } from './message.stream.js';
 import { MessageHydrator } from './message.hydrator.js';
@@ -17,7 +21,7 @@ import { MessagesService } from './messages.service.js';
 
 @Module({
   imports: [
-    TypeOrmModule.forFeature([Message]),
+    TypeOrmModule.forFeature([Message, ReactionRow]),
     ConversationsModule,
     UsersModule,
     AttachmentsModule,
@@ -33,6 +37,10 @@ import { MessagesService } from './messages.service.js';
     LastMessageLoader,
     ConversationLastMessageResolver,
     MessageAttachmentsResolver,
+    MessageDetailsLoader,
+    MessageDetailsResolver,
+    ReactionResolver,
+    ReactionsRepository,
   ],
   exports: [MessageEvents],
 })

@@ -1,13 +1,14 @@
 /** Database access for messages: named queries only. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import type { AttachmentInfo } from '../attachments/attachment-info.js';
 import { isUuid } from '../common/uuid.js';
-import { isMember, memberIdsOf } from '../conversations/membership.sql.js';
+import { isMember, memberIdsOf, MEMBERS } from '../conversations/membership.sql.js';
 import type { User } from '../users/user.entity.js';
 import { Message } from './message.entity.js';
 import { withDetails, type MessageWithDetails } from './message-with-details.js';
+import { MESSAGE_COLUMNS, messageFromRow, type MessageRow } from './message.row.js';
 
 export interface NewMessage {
   conversationId: string;
@@ -16,6 +17,10 @@ export interface NewMessage {
   clientMessageId: string | null;
   /** Uploads to attach: distinct UUIDs. */
   attachmentIds: string[];
+  /** A message of the same conversation (a UUID), or null. */
+  replyToId: string | null;
+  /** Current members: distinct UUIDs. */
+  mentionedUserIds: string[];
 }
 
 /** A stored message with its details, and who was in the conversation at that moment. */
@@ -26,10 +31,11 @@ export interface InsertedMessage {
 
 /**
  * One statement, so one round trip and one implicit transaction: lock the uploads to attach and
- * the conversation row, take the next seq (only if the sender is a participant and every upload
- * is theirs, in this conversation and not yet attached), insert the message, attach the uploads,
- * and read back its sender, attachments and the participants as of that moment. Anything amiss
- * (or a duplicate clientMessageId) stores nothing, so no seq is used up.
+ * the conversation row, take the next seq and the next eventSeq (only if the sender is a
+ * participant, every upload is theirs, in this conversation and not yet attached, the replied
+ * message is of this conversation and everyone mentioned is a member), insert the message, attach
+ * the uploads, and read back its sender, attachments and the participants as of that moment.
+ * Anything amiss (or a duplicate clientMessageId) stores nothing, so no number is used up.
  */
 export const INSERT_NEXT = `
   WITH attachable AS (
@@ -43,23 +49,30 @@ export const INSERT_NEXT = `
   ), bump AS (
     UPDATE conversations
        SET last_seq = last_seq + 1,
+           last_event_seq = last_event_seq + 1,
            -- clock_timestamp() is read after the row lock, so times rise with seq.
            last_message_at = GREATEST(clock_timestamp(), last_message_at)
      WHERE id = $1
        AND ${isMember('$1', '$2')}
        AND (SELECT count(*) FROM attachable) = cardinality($5::uuid[])
-    RETURNING last_seq, last_message_at
+       AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM messages r
+                                         WHERE r.id = $6 AND r.conversation_id = $1))
+       AND (SELECT count(*) FROM ${MEMBERS} mm
+             WHERE mm.conversation_id = $1 AND mm.user_id = ANY($7::uuid[]))
+           = cardinality($7::uuid[])
+    RETURNING last_seq, last_event_seq, last_message_at
   ), inserted AS (
-    INSERT INTO messages (conversation_id, seq, sender_id, text, client_message_id, created_at)
-    SELECT $1, last_seq, $2, $3, $4, last_message_at FROM bump
-    RETURNING id, conversation_id, seq, sender_id, text, client_message_id, created_at
+    INSERT INTO messages (conversation_id, seq, sender_id, text, client_message_id, created_at,
+                          event_seq, reply_to_id, mentioned_user_ids)
+    SELECT $1, last_seq, $2, $3, $4, last_message_at, last_event_seq, $6, $7 FROM bump
+    RETURNING ${MESSAGE_COLUMNS}
   ), attached AS (
     UPDATE attachments a SET message_id = i.id
       FROM inserted i
      WHERE a.id IN (SELECT id FROM attachable)
     RETURNING a.id, a.file_name, a.content_type, a.size, a.created_at
   )
-  SELECT i.id, i.conversation_id, i.seq, i.sender_id, i.text, i.client_message_id, i.created_at,
+  SELECT i.*,
          u.username, u.display_name, u.avatar_url, u.created_at AS user_created_at, u.last_seen_at,
          ARRAY(${memberIdsOf('$1')}) AS recipient_ids,
          (SELECT COALESCE(json_agg(json_build_object('id', id, 'fileName', file_name,
@@ -68,14 +81,7 @@ export const INSERT_NEXT = `
             FROM attached) AS attachments
     FROM inserted i JOIN users u ON u.id = i.sender_id`;
 
-interface InsertedRow {
-  id: string;
-  conversation_id: string;
-  seq: number;
-  sender_id: string;
-  text: string;
-  client_message_id: string | null;
-  created_at: Date;
+interface InsertedRow extends MessageRow {
   username: string;
   display_name: string;
   avatar_url: string | null;
@@ -104,6 +110,8 @@ export class MessagesRepository {
       message.text,
       message.clientMessageId,
       message.attachmentIds,
+      message.replyToId,
+      message.mentionedUserIds,
     ])) as InsertedRow[];
     const row = rows[0];
     if (!row) return null;
@@ -115,17 +123,14 @@ export class MessagesRepository {
       createdAt: row.user_created_at,
       lastSeenAt: row.last_seen_at,
     };
-    const stored: Message = {
-      id: row.id,
-      conversationId: row.conversation_id,
-      seq: row.seq,
-      senderId: row.sender_id,
-      text: row.text,
-      clientMessageId: row.client_message_id,
-      createdAt: row.created_at,
-    };
     return {
-      message: withDetails(stored, sender, row.attachments),
+      message: withDetails(messageFromRow(row), {
+        sender,
+        attachments: row.attachments,
+        reactions: [],
+        replyTo: null,
+        mentions: [],
+      }),
       recipientIds: row.recipient_ids,
     };
   }
@@ -174,6 +179,42 @@ export class MessagesRepository {
       .limit(limit);
     if (beforeSeq !== undefined) query.andWhere('m.seq < :beforeSeq', { beforeSeq });
     if (afterSeq !== undefined) query.andWhere('m.seq > :afterSeq', { afterSeq });
+    return query.getMany();
+  }
+
+  async isInConversation(messageId: string, conversationId: string): Promise<boolean> {
+    if (!isUuid(messageId) || !isUuid(conversationId)) return false;
+    return (await this.messages.countBy({ id: messageId, conversationId })) > 0;
+  }
+
+  /** Messages by id (reply targets), in no particular order. */
+  findByIds(ids: readonly string[]): Promise<Message[]> {
+    const valid = ids.filter(isUuid);
+    if (valid.length === 0) return Promise.resolve([]);
+    return this.messages.findBy({ id: In(valid) });
+  }
+
+  /**
+   * Up to `limit` messages whose latest change has afterEventSeq < eventSeq < beforeEventSeq,
+   * in eventSeq order (index range scan): each changed message once, in its current state.
+   */
+  findChangedAfter(
+    conversationId: string,
+    afterEventSeq: number,
+    beforeEventSeq: number | undefined,
+    limit: number,
+  ): Promise<Message[]> {
+    const query = this.messages
+      .createQueryBuilder('m')
+      .where('m.conversation_id = :conversationId AND m.event_seq > :afterEventSeq', {
+        conversationId,
+        afterEventSeq,
+      })
+      .orderBy('m.event_seq', 'ASC')
+      .limit(limit);
+    if (beforeEventSeq !== undefined) {
+      query.andWhere('m.event_seq < :beforeEventSeq', { beforeEventSeq });
+    }
     return query.getMany();
   }
 

@@ -18,7 +18,7 @@ import { MessageConnection } from './dto/message-connection.type.js';
 import { MessagesArgs } from './dto/messages.args.js';
 import { SendMessageInput } from './dto/send-message.input.js';
 import { Message } from './message.entity.js';
-import { hasDetails } from './message-with-details.js';
+import { hasSender } from './message-with-details.js';
 import { MessagesService } from './messages.service.js';
 
 @Resolver(() => Message)
@@ -58,7 +58,7 @@ export class MessagesResolver {
   @ResolveField(() => User)
   async sender(@Parent() message: Message, @Context() ctx: GraphqlContext): Promise<User> {
     // Events, fresh sends and replays arrive with their sender; history pages load it in a batch.
-    if (hasDetails(message)) return message.sender;
+    if (hasSender(message)) return message.sender;
     return (await this.userLoader.load(ctx.loaders, message.senderId))!;
   }
 }

@@ -33,6 +33,15 @@ const unattachable = () =>
     { fields: [{ field: 'attachmentIds', messages: ['unknown, foreign or already sent upload'] }] },
   );
 
+const badReply = () =>
+  new BadUserInputError('replyToMessageId must be a message of this conversation', {
+    fields: [{ field: 'replyToMessageId', messages: ['not a message of this conversation'] }],
+  });
+const badMentions = () =>
+  new BadUserInputError('Only current members can be mentioned', {
+    fields: [{ field: 'mentionedUserIds', messages: ['not a member of this conversation'] }],
+  });
+
 export interface HistoryPage {
   items: MessageWithDetails[];
   nextCursor: string | null;
@@ -64,6 +73,10 @@ export class MessagesService {
     const clientMessageId = content.clientMessageId ?? null;
     const attachmentIds = [...new Set(content.attachmentIds ?? [])];
     if (!attachmentIds.every(isUuid)) throw unattachable();
+    const replyToId = content.replyToMessageId ?? null;
+    if (replyToId !== null && !isUuid(replyToId)) throw badReply();
+    const mentionedUserIds = [...new Set(content.mentionedUserIds ?? [])];
+    if (!mentionedUserIds.every(isUuid)) throw badMentions();
     let inserted;
     try {
       inserted = await this.messages.insertNext({
@@ -72,6 +85,8 @@ export class MessagesService {
         text,
         clientMessageId,
         attachmentIds,
+        replyToId,
+        mentionedUserIds,
       });
     } catch (error) {
       // A retried send: the first one stands (also when the retries raced each other).
@@ -93,10 +108,21 @@ export class MessagesService {
         clientMessageId &&
         (await this.messages.findByClientMessageId(conversationId, senderId, clientMessageId));
       if (first) return (await this.hydrator.hydrate([first]))[0];
+      if (replyToId && !(await this.messages.isInConversation(replyToId, conversationId))) {
+        throw badReply();
+      }
+      if (!(await this.conversations.areMembers(conversationId, mentionedUserIds))) {
+        throw badMentions();
+      }
       throw unattachable();
     }
-    await this.events.messageAdded(inserted.message, inserted.recipientIds);
-    return inserted.message;
+    // A reply or mentions: read them as they are now (a new message has no reactions yet).
+    const message =
+      replyToId || mentionedUserIds.length > 0
+        ? (await this.hydrator.hydrate([inserted.message]))[0]
+        : inserted.message;
+    await this.events.published(message, inserted.recipientIds);
+    return message;
   }
 
   /** The messageAdded subscription of a user (see MessageStream). */

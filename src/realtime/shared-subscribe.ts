@@ -9,6 +9,8 @@
  * an event is decided before it is published (its channels), so nothing is widened. It relies on
  * subscribers receiving the same payload object (shared-payloads.ts; the in-process PubSub does
  * that by itself); anything else still executes once per subscriber, exactly as graphql does.
+ * Fields that differ per viewer (`reactedByMe`) record patches while the shared execution runs
+ * (common/viewer-fields.ts); each other subscriber gets a copy with those few values its own.
  */
 import {
   createSourceEventStream,
@@ -20,7 +22,18 @@ import {
   type ExecutionResult,
 } from 'graphql';
 
+import { forViewer, type ViewerAware, type ViewerPatch } from '../common/viewer-fields.js';
+
 type Result = ExecutionResult | Promise<ExecutionResult>;
+
+/** One shared execution: its result, the per-viewer patches, and whose context it ran with. */
+interface SharedResult {
+  result: Promise<ExecutionResult>;
+  patches: ViewerPatch[];
+  executedFor: unknown;
+}
+
+const viewerIdOf = (context: unknown) => (context as ViewerAware | undefined)?.user?.id;
 
 /** graphql's own mapAsyncIterator: `return()` reaches the source at once, even while waiting. */
 function mapAsyncIterator<T, U>(
@@ -66,7 +79,7 @@ export function sharedSubscribe(
   const documentIds = new WeakMap<DocumentNode, number>();
   let lastDocumentId = 0;
   /** Event payload → results by operation key; dies with the payload. */
-  const results = new WeakMap<object, Map<string, Result>>();
+  const results = new WeakMap<object, Map<string, SharedResult>>();
 
   const isShared = (args: ExecutionArgs): boolean => {
     const operation = getOperationAST(args.document, args.operationName);
@@ -98,9 +111,19 @@ export function sharedSubscribe(
       if (typeof payload !== 'object' || payload === null) return run(payload);
       let byKey = results.get(payload);
       if (!byKey) results.set(payload, (byKey = new Map()));
-      let result = byKey.get(key);
-      if (!result) byKey.set(key, (result = run(payload)));
-      return result;
+      let shared = byKey.get(key);
+      if (!shared) {
+        const patches: ViewerPatch[] = [];
+        const contextValue = { ...(perEvent(args.contextValue) as object), viewerPatches: patches };
+        const result = Promise.resolve(execute({ ...args, rootValue: payload, contextValue }));
+        shared = { result, patches, executedFor: args.contextValue };
+        byKey.set(key, shared);
+      }
+      if (shared.executedFor === args.contextValue) return shared.result;
+      const { patches } = shared;
+      return shared.result.then((result) =>
+        forViewer(result, patches, viewerIdOf(args.contextValue)),
+      );
     });
   };
 }

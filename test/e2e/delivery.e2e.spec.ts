@@ -184,8 +184,8 @@ describe.each(setups)('delivery: $name', (setup) => {
       Array.from({ length: 200 }, (_, i) => i + 1),
     );
     expect(result[199].messageAdded.sender.id).toBe(alice.id);
-    // The membership check, the page, its senders and its attachments: one each.
-    expect(queries).toBe(4);
+    // The membership check, the page, its senders, its attachments and its reactions: one each.
+    expect(queries).toBe(5);
   });
 
   it('refuses afterSeq without a conversation', async () => {

@@ -27,11 +27,15 @@ describe('gap filling', () => {
 
     // 1,200 messages stored without being published, as if Redis had dropped them all.
     await db.query(
-      `INSERT INTO messages (conversation_id, seq, sender_id, text, created_at)
-       SELECT $1, g, $2, 'unpublished ' || g, now() FROM generate_series(3, 1202) g`,
+      `INSERT INTO messages (conversation_id, seq, sender_id, text, created_at, event_seq)
+       SELECT $1, g, $2, 'unpublished ' || g, now(), g + 2 FROM generate_series(3, 1202) g`,
       [c.id, alice.id],
     );
-    await db.query('UPDATE conversations SET last_seq = 1202 WHERE id = $1', [c.id]);
+    // Two memberships took eventSeq 1 and 2; each message one more.
+    await db.query(
+      'UPDATE conversations SET last_seq = 1202, last_event_seq = 1204 WHERE id = $1',
+      [c.id],
+    );
     const live = await sendMessage(app.url, alice.token, c.id, 'live');
     expect(live.seq).toBe(1203);
 

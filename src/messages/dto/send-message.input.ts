@@ -14,6 +14,7 @@ import { trim } from '../../common/validation/transforms.js';
 
 export const MAX_TEXT_LENGTH = 4000;
 export const MAX_ATTACHMENTS = 10;
+export const MAX_MENTIONS = 50;
 
 /** The body of a send, shared by GraphQL (`SendMessageInput`) and REST. */
 @InputType({ isAbstract: true })
@@ -62,6 +63,32 @@ export class MessageContent {
   @IsString({ each: true })
   @MaxLength(64, { each: true })
   attachmentIds?: string[];
+
+  @ApiPropertyOptional({ description: 'A message of the same conversation this one answers.' })
+  @Field(() => ID, {
+    nullable: true,
+    description: 'A message of the same conversation this one answers.',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  replyToMessageId?: string;
+
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: MAX_MENTIONS,
+    description: 'Current members of the conversation.',
+  })
+  @Field(() => [ID], {
+    nullable: true,
+    description: `Up to ${MAX_MENTIONS} current members of the conversation.`,
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_MENTIONS)
+  @IsString({ each: true })
+  @MaxLength(64, { each: true })
+  mentionedUserIds?: string[];
 }
 
 @InputType()
