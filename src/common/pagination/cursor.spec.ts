@@ -90,4 +90,10 @@ describe('cursors', () => {
     expectInvalid(() => decodeCursor('message', raw('["message",null]'), ['string']));
     expectInvalid(() => decodeCursor('message', raw('["message",["a"]]'), ['string']));
   });
+
+  it('refuses a string part holding NUL or another control character', () => {
+    for (const text of ['a\u0000b', 'a\u001bb', '\u007f']) {
+      expectInvalid(() => decodeCursor('user', encodeCursor('user', text), ['string']));
+    }
+  });
 });

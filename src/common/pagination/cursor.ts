@@ -3,6 +3,7 @@
  * list is refused by another and a malformed one is a BAD_USER_INPUT, never a server error.
  */
 import { BadUserInputError } from '../errors/domain-error.js';
+import { hasControlCharacters } from '../validation/text.validators.js';
 
 /** What Date.toISOString() writes; anything else is not one of our cursors. */
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -13,7 +14,8 @@ export function encodeCursor(kind: string, ...key: (string | number)[]): string 
 
 /**
  * Decodes a cursor of the given kind whose key parts have the given types
- * ('string', 'int' or 'date' for an ISO timestamp string).
+ * ('string', 'int' or 'date' for an ISO timestamp string). A string part with a control character
+ * (NUL would reach the database) is refused like any other forged cursor.
  */
 export function decodeCursor<T extends (string | number)[]>(
   kind: string,
@@ -35,7 +37,9 @@ export function decodeCursor<T extends (string | number)[]>(
     const ok =
       type === 'int'
         ? Number.isSafeInteger(value)
-        : typeof value === 'string' && (type === 'string' || ISO_TIMESTAMP.test(value));
+        : typeof value === 'string' &&
+          !hasControlCharacters(value) &&
+          (type === 'string' || ISO_TIMESTAMP.test(value));
     if (!ok) throw invalid();
   });
   return key as T;

@@ -1,0 +1,163 @@
+/**
+ * Bad input from hostile clients is a clear client error, never a 500: NUL and control
+ * characters, forged cursors, tokens of users who no longer exist, deeply nested JSON. The app is
+ * a production-mode child process, so what it logs can be read: none of this may be logged as
+ * an error, and nothing of it may be stored.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnApp, type ChildApp } from '../support/app.js';
+import { countMessages } from '../support/database.js';
+import { createConversation } from '../support/factories.js';
+import { useDatabase } from '../support/fixtures.js';
+import { errorCode, gql, registerUser, type GqlResponse, type TestUser } from '../support/gql.js';
+
+const db = useDatabase();
+let app: ChildApp;
+let alice: TestUser;
+let bob: TestUser;
+let conversationId: string;
+/** Where the log was read up to: each test checks only what it made the app write. */
+let logMark = 0;
+
+beforeAll(async () => {
+  app = await spawnApp({ DATABASE_URL: db.url, NODE_ENV: 'production' });
+  [alice, bob] = await Promise.all([registerUser(app.url, 'alice'), registerUser(app.url, 'bob')]);
+  conversationId = (await createConversation(app.url, alice.token, [bob.id], 'base')).id;
+});
+afterAll(async () => {
+  await app?.close();
+});
+afterEach(() => {
+  const lines = app.output().slice(logMark).split('\n');
+  logMark = app.output().length;
+  // pino: 50 is error, 60 fatal. A client's mistake is no error of the server's.
+  const errors = lines.filter((line) => /"level":(50|60)/.test(line));
+  expect(errors).toEqual([]);
+});
+
+const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id text } }`;
+const raw = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+
+function rest(path: string, token: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${app.url}${path}`, {
+    ...init,
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      ...(init.headers as Record<string, string>),
+    },
+  });
+}
+
+function fieldsOf(res: GqlResponse): string[] {
+  const fields = (res.errors?.[0]?.extensions?.fields ?? []) as { field: string }[];
+  return fields.map((f) => f.field);
+}
+
+describe('NUL and control characters', () => {
+  it('refuses NUL in message text (GraphQL and REST), naming the field, and stores nothing', async () => {
+    const before = await countMessages(db, conversationId);
+    const res = await gql(
+      app.url,
+      SEND,
+      { i: { conversationId, text: 'hi\u0000there' } },
+      alice.token,
+    );
+    expect(errorCode(res)).toBe('BAD_USER_INPUT');
+    expect(fieldsOf(res)).toEqual(['text']);
+
+    const restRes = await rest(`/conversations/${conversationId}/messages`, alice.token, {
+      method: 'POST',
+      body: JSON.stringify({ text: 'rest\u0000' }),
+    });
+    expect(restRes.status).toBe(400);
+    expect(await restRes.json()).toMatchObject({ code: 'BAD_USER_INPUT' });
+    expect(await countMessages(db, conversationId)).toBe(before);
+  });
+
+  it('keeps newlines and tabs in message text, and refuses other control characters there', async () => {
+    const ok = await gql(
+      app.url,
+      SEND,
+      { i: { conversationId, text: 'one\n\ttwo\r\nthree' } },
+      alice.token,
+    );
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data.sendMessage.text).toBe('one\n\ttwo\r\nthree');
+    const bell = await gql(
+      app.url,
+      SEND,
+      { i: { conversationId, text: 'ring \u0007' } },
+      alice.token,
+    );
+    expect(errorCode(bell)).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses NUL in a display name, a title, a login, a search and a users cursor', async () => {
+    const register = await gql(
+      app.url,
+      `mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`,
+      {
+        i: { username: 'nul_display', password: 'correct horse battery', displayName: 'a\u0000b' },
+      },
+    );
+    expect(errorCode(register)).toBe('BAD_USER_INPUT');
+    expect(fieldsOf(register)).toEqual(['displayName']);
+
+    const title = await gql(
+      app.url,
+      `mutation($i: CreateConversationInput!) { createConversation(input: $i) { id } }`,
+      { i: { participantIds: [bob.id], title: 'group\u0000' } },
+      alice.token,
+    );
+    expect(errorCode(title)).toBe('BAD_USER_INPUT');
+    expect(fieldsOf(title)).toEqual(['title']);
+
+    const login = await gql(
+      app.url,
+      `mutation($i: LoginInput!) { login(input: $i) { accessToken } }`,
+      { i: { username: `${alice.username}\u0000`, password: 'correct horse battery' } },
+    );
+    expect(errorCode(login)).toBe('BAD_USER_INPUT');
+    expect(fieldsOf(login)).toEqual(['username']);
+
+    const search = await gql(
+      app.url,
+      `{ users(search: "a\\u0000") { edges { cursor } } }`,
+      {},
+      alice.token,
+    );
+    expect(errorCode(search)).toBe('BAD_USER_INPUT');
+    expect(fieldsOf(search)).toEqual(['search']);
+
+    const cursor = await gql(
+      app.url,
+      `query($a: String) { users(after: $a) { edges { cursor } } }`,
+      { a: raw(['user', 'a\u0000']) },
+      alice.token,
+    );
+    expect(errorCode(cursor)).toBe('BAD_USER_INPUT');
+    expect(cursor.errors![0].message).toBe('Invalid cursor');
+
+    const [{ n }] = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM users WHERE username = 'nul_display'`,
+    );
+    expect(n).toBe(0);
+  });
+
+  it('removes direction overrides and zero-width characters from display names', async () => {
+    const res = await gql(
+      app.url,
+      `mutation($i: RegisterInput!) { register(input: $i) { user { displayName } } }`,
+      {
+        i: {
+          username: 'bidi_name',
+          password: 'correct horse battery',
+          displayName: '\u202Eadmin\u200B\u2066gpj.exe\u2069\uFEFF',
+        },
+      },
+    );
+    expect(res.errors).toBeUndefined();
+    expect(res.data.register.user.displayName).toBe('admingpj.exe');
+  });
+});
