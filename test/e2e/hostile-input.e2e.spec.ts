@@ -161,3 +161,40 @@ describe('NUL and control characters', () => {
     expect(res.data.register.user.displayName).toBe('admingpj.exe');
   });
 });
+
+describe('forged cursors', () => {
+  const MESSAGES = `query($c: ID!, $a: String, $b: String) { messages(conversationId: $c, after: $a, before: $b) { edges { cursor } } }`;
+
+  it.each([3_000_000_000, Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER])(
+    'refuses a message cursor with seq %d (GraphQL and REST)',
+    async (seq) => {
+      const cursor = raw(['message', conversationId, seq]);
+      for (const args of [{ a: cursor }, { b: cursor }]) {
+        const res = await gql(app.url, MESSAGES, { c: conversationId, ...args }, alice.token);
+        expect(errorCode(res)).toBe('BAD_USER_INPUT');
+        expect(res.errors![0].message).toBe('Invalid cursor');
+      }
+      const restRes = await rest(
+        `/conversations/${conversationId}/messages?cursor=${cursor}`,
+        alice.token,
+      );
+      expect(restRes.status).toBe(400);
+      expect(await restRes.json()).toMatchObject({ code: 'BAD_USER_INPUT' });
+    },
+  );
+
+  it('refuses a conversation cursor with an impossible date (GraphQL and REST)', async () => {
+    for (const at of ['2024-02-31T25:61:61Z', '2024-02-31T25:61:61.000Z']) {
+      const cursor = raw(['conversation', at, conversationId]);
+      const res = await gql(
+        app.url,
+        `query($a: String) { conversations(after: $a) { edges { cursor } } }`,
+        { a: cursor },
+        alice.token,
+      );
+      expect(errorCode(res)).toBe('BAD_USER_INPUT');
+      const restRes = await rest(`/conversations?cursor=${cursor}`, alice.token);
+      expect(restRes.status).toBe(400);
+    }
+  });
+});
