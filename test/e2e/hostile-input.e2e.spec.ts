@@ -4,11 +4,14 @@
  * a production-mode child process, so what it logs can be read: none of this may be logged as
  * an error, and nothing of it may be stored.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawnApp, type ChildApp } from '../support/app.js';
 import { countMessages } from '../support/database.js';
 import { createConversation } from '../support/factories.js';
 import { useDatabase } from '../support/fixtures.js';
+import { accessToken } from '../support/tokens.js';
+import { connectWs } from '../support/ws.js';
 import { errorCode, gql, registerUser, type GqlResponse, type TestUser } from '../support/gql.js';
 
 const db = useDatabase();
@@ -195,6 +198,43 @@ describe('forged cursors', () => {
       expect(errorCode(res)).toBe('BAD_USER_INPUT');
       const restRes = await rest(`/conversations?cursor=${cursor}`, alice.token);
       expect(restRes.status).toBe(400);
+    }
+  });
+});
+
+describe('tokens of users who do not exist', () => {
+  const CREATE = `mutation($i: CreateConversationInput!) { createConversation(input: $i) { id } }`;
+
+  /** What a ghost meets on every transport; `token` is valid, its user is not there. */
+  async function expectRefusedEverywhere(token: string): Promise<void> {
+    const create = await gql(app.url, CREATE, { i: { participantIds: [bob.id] } }, token);
+    expect(errorCode(create)).toBe('UNAUTHENTICATED');
+    const heartbeat = await gql(app.url, `mutation { heartbeat }`, {}, token);
+    expect(errorCode(heartbeat)).toBe('UNAUTHENTICATED');
+    expect((await rest('/conversations', token)).status).toBe(401);
+    await expect(connectWs(app.wsUrl, token)).rejects.toThrow('closed with 4403');
+  }
+
+  it('refuses a valid token whose user was deleted, and stores nothing for it', async () => {
+    const ghost = await registerUser(app.url, 'ghost');
+    await db.query('DELETE FROM users WHERE id = $1', [ghost.id]);
+    await expectRefusedEverywhere(ghost.token);
+    const [{ n }] = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM participants WHERE user_id = $1',
+      [ghost.id],
+    );
+    expect(n).toBe(0);
+  });
+
+  it('refuses a valid token of an id that never was a user', async () => {
+    await expectRefusedEverywhere(accessToken(randomUUID()));
+  });
+
+  it('refuses a token whose sub is not a user id at verification', async () => {
+    for (const sub of ['admin', "' OR 1=1 --", 'a\u0000b']) {
+      const token = accessToken(sub);
+      expect(errorCode(await gql(app.url, `{ me { id } }`, {}, token))).toBe('UNAUTHENTICATED');
+      await expect(connectWs(app.wsUrl, token)).rejects.toThrow('closed with 4403');
     }
   });
 });
