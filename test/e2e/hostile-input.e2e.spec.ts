@@ -11,7 +11,8 @@ import { countMessages } from '../support/database.js';
 import { createConversation } from '../support/factories.js';
 import { useDatabase } from '../support/fixtures.js';
 import { accessToken } from '../support/tokens.js';
-import { connectWs } from '../support/ws.js';
+import { connectWs, wsFrames } from '../support/ws.js';
+import WebSocket from 'ws';
 import { errorCode, gql, registerUser, type GqlResponse, type TestUser } from '../support/gql.js';
 
 const db = useDatabase();
@@ -236,5 +237,73 @@ describe('tokens of users who do not exist', () => {
       expect(errorCode(await gql(app.url, `{ me { id } }`, {}, token))).toBe('UNAUTHENTICATED');
       await expect(connectWs(app.wsUrl, token)).rejects.toThrow('closed with 4403');
     }
+  });
+});
+
+describe('requests malformed at the HTTP or WebSocket level', () => {
+  const deep = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+  async function post(path: string, body: string): Promise<{ status: number; body: any }> {
+    const res = await fetch(`${app.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${alice.token}` },
+      body,
+    });
+    return { status: res.status, body: await res.json() };
+  }
+
+  it('refuses JSON nested 60,000 levels deep on /graphql and REST, before parsing it', async () => {
+    const before = await countMessages(db, conversationId);
+    const graphql = await post(
+      '/graphql',
+      `{"query":"{ me { id } }","variables":{"a":${deep(60_000)}}}`,
+    );
+    expect(graphql.status).toBe(400);
+    expect(graphql.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+    const restRes = await post(
+      `/conversations/${conversationId}/messages`,
+      `{"text":"deep","attachmentIds":${deep(60_000)}}`,
+    );
+    expect(restRes.status).toBe(400);
+    expect(restRes.body.code).toBe('BAD_USER_INPUT');
+    // Ordinary nesting still passes.
+    const fine = await post('/graphql', `{"query":"{ me { id } }","variables":{"a":${deep(20)}}}`);
+    expect(fine.body.data.me.id).toBe(alice.id);
+    expect(await countMessages(db, conversationId)).toBe(before);
+  });
+
+  it('closes a socket that sends a deeply nested frame with 4400', async () => {
+    const socket = new WebSocket(app.wsUrl, 'graphql-transport-ws');
+    const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(wsFrames.init(alice.token));
+    socket.send(
+      `{"id":"1","type":"subscribe","payload":{"query":"{ me { id } }","variables":{"a":${deep(30_000)}}}}`,
+    );
+    expect(await closed).toBe(4400);
+  });
+
+  it('answers a persisted-query extension with a bad hash or version with BAD_REQUEST', async () => {
+    for (const persistedQuery of [
+      { version: 1, sha256Hash: 'not-the-hash' },
+      { version: 7, sha256Hash: 'a'.repeat(64) },
+    ]) {
+      const res = await post(
+        '/graphql',
+        JSON.stringify({ query: '{ me { id } }', extensions: { persistedQuery } }),
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.errors[0].extensions).toEqual({ code: 'BAD_REQUEST' });
+    }
+  });
+
+  it('answers a subscription sent over HTTP POST with BAD_REQUEST', async () => {
+    const res = await post(
+      '/graphql',
+      JSON.stringify({ query: 'subscription { messageAdded { id } }' }),
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.errors[0].extensions).toEqual({ code: 'BAD_REQUEST' });
+    expect(res.body.errors[0].message).toMatch(/WebSocket/);
   });
 });
