@@ -9,6 +9,7 @@ import type { AppConfig } from './config/app.config.js';
 import { setupOpenApi } from './common/openapi.js';
 import { createValidationPipe } from './common/validation/validation.pipe.js';
 import { GraphqlWsServer } from './realtime/graphql-ws.server.js';
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from './common/validation/json-depth.js';
 
 export async function createApp(config: AppConfig): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
@@ -25,7 +26,10 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
   });
   // Behind the compose file's load balancer: client addresses come from X-Forwarded-For.
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  app.useBodyParser('json', { limit: '256kb' });
+  // Nesting is bounded before the body is parsed (see json-depth.ts); body-parser answers 400.
+  // (Nest's type leaves `verify` out, as it uses it for rawBody, which this app does not.)
+  const jsonOptions = { limit: '256kb', verify: refuseDeepJson };
+  app.useBodyParser('json', jsonOptions);
   // Like the GraphQL explorer: for developers, not exposed in production.
   if (!config.isProduction && config.servesHttpApi) setupOpenApi(app);
   return app;
@@ -38,4 +42,14 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
 export async function closeApp(app: INestApplication): Promise<void> {
   await app.get(GraphqlWsServer).drain();
   await app.close();
+}
+
+/** body-parser's `verify`: runs on the raw bytes, before JSON.parse. */
+function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
+  if (jsonDepthExceeds(body)) {
+    throw Object.assign(new Error(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`), {
+      status: 400,
+      type: 'entity.too.deep',
+    });
+  }
 }

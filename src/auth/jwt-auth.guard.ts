@@ -7,6 +7,7 @@ import { Injectable, type CanActivate, type ExecutionContext } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { authHolderOf } from '../common/auth/current-user.decorator.js';
 import { IS_PUBLIC } from '../common/auth/public.decorator.js';
+import { UserExistence } from '../users/user-existence.service.js';
 import { TokenService } from './token.service.js';
 
 @Injectable()
@@ -14,6 +15,7 @@ export class JwtAuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
+    private readonly existence: UserExistence,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,7 +26,11 @@ export class JwtAuthGuard implements CanActivate {
     if (isPublic) return true;
 
     const { holder, authorization } = authHolderOf(context);
-    holder.user ??= await this.tokens.verifyBearer(authorization);
+    if (holder.user) return true;
+    const user = await this.tokens.verifyBearer(authorization);
+    // A valid token of a deleted account is no caller.
+    await this.existence.assertExists(user.id);
+    holder.user = user;
     return true;
   }
 }

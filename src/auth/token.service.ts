@@ -8,6 +8,7 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { AppConfig } from '../config/app.config.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { UnauthenticatedError } from '../common/errors/domain-error.js';
+import { isUuid } from '../common/uuid.js';
 
 const ALGORITHM = 'HS256';
 
@@ -51,7 +52,8 @@ export class TokenService {
         algorithms: [ALGORITHM],
         secret: this.key as unknown as string,
       });
-      if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number')
+      // `sub` is a user id; anything else was never issued here and would only reach the database.
+      if (!isUuid(payload.sub) || typeof payload.exp !== 'number')
         throw new Error('claims');
       return { id: payload.sub, expiresAt: payload.exp };
     } catch {

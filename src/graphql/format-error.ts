@@ -50,6 +50,9 @@ export function formatError(
     const code = formatted.extensions?.code;
     if (code === undefined) return shape(formatted, 'GRAPHQL_VALIDATION_FAILED');
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) return shape(formatted, code);
+    // Apollo's own refusals of the HTTP request (a persisted-query extension with a bad hash or
+    // version, say) carry a 4xx status but no code; Apollo then labels them INTERNAL_SERVER_ERROR.
+    if (isClientStatus(error.extensions?.http)) return shape(formatted, 'BAD_REQUEST');
   }
 
   const original = unwrapResolverError(error);
@@ -60,6 +63,11 @@ export function formatError(
     ...(fields ? { fields } : {}),
     ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
   });
+}
+
+function isClientStatus(http: unknown): boolean {
+  const status = (http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }
 
 function shape(

@@ -20,6 +20,7 @@ import { AppMetrics } from '../metrics/app.metrics.js';
 import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin.js';
 import { createExplorerHandler, explorerVersion } from './explorer.handler.js';
 import { createFormatError } from './format-error.js';
+import { refuseHttpSubscriptionsPlugin } from './http-subscriptions.plugin.js';
 import type { GraphqlContext } from '../common/graphql-context.js';
 import { parseOptions, queryLimitRules } from './query-limits.js';
 
@@ -61,7 +62,7 @@ export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
         },
         formatError: createFormatError({ hideSuggestions: config.isProduction }),
         includeStacktraceInErrorResponses: false,
-        plugins: [graphqlMetricsPlugin(metrics)],
+        plugins: [graphqlMetricsPlugin(metrics), refuseHttpSubscriptionsPlugin],
         context: ({ req }: { req: Request }): GraphqlContext => ({
           req,
           loaders: new RequestLoaders(),

@@ -25,6 +25,7 @@ import type { WebSocket } from 'ws';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
 import type { GraphqlContext } from '../common/graphql-context.js';
 import { AppConfig } from '../config/app.config.js';
+import { jsonDepthExceeds } from '../common/validation/json-depth.js';
 import { createFormatError } from '../graphql/format-error.js';
 import { GRAPHQL_PATH } from '../graphql/graphql.module.js';
 import { AppMetrics } from '../metrics/app.metrics.js';
@@ -74,7 +75,13 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
             close: (code, reason) => socket.close(code, reason),
             onMessage: (cb) =>
               socket.on('message', (data) => {
-                cb(String(data)).catch((err: unknown) => {
+                const text = String(data);
+                // Bounded before graphql-ws parses it, as HTTP bodies are (json-depth.ts).
+                if (jsonDepthExceeds(text)) {
+                  socket.close(CloseCode.BadRequest, 'JSON nested too deeply');
+                  return;
+                }
+                cb(text).catch((err: unknown) => {
                   this.logger.error({ err }, 'graphql-ws message handling failed');
                   socket.close(CloseCode.InternalServerError, 'Internal server error');
                 });

@@ -4,13 +4,14 @@
  */
 import { Module } from '@nestjs/common';
 import { GraphqlModule } from '../graphql/graphql.module.js';
+import { UsersModule } from '../users/users.module.js';
 import { GraphqlWsServer } from './graphql-ws.server.js';
 import { WsAdmission } from './ws.admission.js';
 import { WsConnections } from './ws-connections.js';
 import { WsSession } from './ws.session.js';
 
 @Module({
-  imports: [GraphqlModule],
+  imports: [GraphqlModule, UsersModule],
   providers: [GraphqlWsServer, WsSession, WsAdmission, WsConnections],
   exports: [WsConnections, GraphqlWsServer],
 })

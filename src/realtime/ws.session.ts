@@ -13,6 +13,7 @@ import type { WebSocket } from 'ws';
 import { TokenService } from '../auth/token.service.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { UnauthenticatedError } from '../common/errors/domain-error.js';
+import { UserExistence } from '../users/user-existence.service.js';
 import { CLOSE_TOKEN_EXPIRED, CLOSE_TRY_AGAIN_LATER } from './close-codes.js';
 import { WsConnections } from './ws-connections.js';
 
@@ -34,6 +35,7 @@ export class WsSession {
   constructor(
     private readonly tokens: TokenService,
     private readonly connections: WsConnections,
+    private readonly existence: UserExistence,
   ) {}
 
   /** A new socket's `extra`; the registry forgets the connection when the socket closes. */
@@ -49,6 +51,7 @@ export class WsSession {
     let user: AuthUser;
     try {
       user = await this.tokens.verifyBearer(ctx.connectionParams?.authorization);
+      await this.existence.assertExists(user.id);
     } catch (error) {
       if (error instanceof UnauthenticatedError) return false;
       this.logger.error({ err: error }, 'could not check a WebSocket token; asking to retry');

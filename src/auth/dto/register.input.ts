@@ -1,7 +1,8 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { trim, trimLowerCase } from '../../common/validation/transforms.js';
+import { trimLowerCase } from '../../common/validation/transforms.js';
+import { cleanDisplayName, IsSafeText } from '../../common/validation/text.validators.js';
 
 @InputType()
 export class RegisterInput {
@@ -17,15 +18,17 @@ export class RegisterInput {
   @Field({ description: '8–128 characters.' })
   @IsString()
   @Length(8, 128)
+  @IsSafeText()
   password: string;
 
   @Field(() => String, {
     nullable: true,
     description: '1–64 characters; the username when omitted.',
   })
-  @Transform(trim)
+  @Transform(cleanDisplayName)
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @IsSafeText()
   displayName?: string;
 }

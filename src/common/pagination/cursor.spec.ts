@@ -90,4 +90,35 @@ describe('cursors', () => {
     expectInvalid(() => decodeCursor('message', raw('["message",null]'), ['string']));
     expectInvalid(() => decodeCursor('message', raw('["message",["a"]]'), ['string']));
   });
+
+  it('refuses a string part holding NUL or another control character', () => {
+    for (const text of ['a\u0000b', 'a\u001bb', '\u007f']) {
+      expectInvalid(() => decodeCursor('user', encodeCursor('user', text), ['string']));
+    }
+  });
+
+  it("refuses an 'int' outside a PostgreSQL integer, or negative", () => {
+    for (const n of [
+      3_000_000_000,
+      2 ** 31,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+      -1,
+    ]) {
+      expectInvalid(() => decodeCursor('message', encodeCursor('message', n), ['int']));
+    }
+    expect(decodeCursor('message', encodeCursor('message', 2 ** 31 - 1), ['int'])).toEqual([
+      2 ** 31 - 1,
+    ]);
+  });
+
+  it("refuses a 'date' that is no real instant", () => {
+    for (const text of [
+      '2024-02-31T25:61:61.000Z',
+      '2024-02-30T00:00:00.000Z',
+      '2024-13-01T00:00:00.000Z',
+    ]) {
+      expectInvalid(() => decodeCursor('message', encodeCursor('message', text), ['date']));
+    }
+  });
 });

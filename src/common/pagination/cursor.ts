@@ -3,9 +3,19 @@
  * list is refused by another and a malformed one is a BAD_USER_INPUT, never a server error.
  */
 import { BadUserInputError } from '../errors/domain-error.js';
+import { hasControlCharacters } from '../validation/text.validators.js';
 
 /** What Date.toISOString() writes; anything else is not one of our cursors. */
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+/** Key integers are PostgreSQL `integer` columns (seq): a larger one would fail in the query. */
+const MAX_INT = 2 ** 31 - 1;
+
+/** A real instant written as toISOString() writes it (not 2024-02-31 or 25:61). */
+const isIsoTimestamp = (value: string): boolean => {
+  if (!ISO_TIMESTAMP.test(value)) return false;
+  const date = new Date(value);
+  return !Number.isNaN(date.getTime()) && date.toISOString() === value;
+};
 
 export function encodeCursor(kind: string, ...key: (string | number)[]): string {
   return Buffer.from(JSON.stringify([kind, ...key])).toString('base64url');
@@ -13,7 +23,8 @@ export function encodeCursor(kind: string, ...key: (string | number)[]): string 
 
 /**
  * Decodes a cursor of the given kind whose key parts have the given types
- * ('string', 'int' or 'date' for an ISO timestamp string).
+ * ('string', 'int' for 0…2^31−1, or 'date' for an ISO timestamp of a real instant). A string part with a control character
+ * (NUL would reach the database) is refused like any other forged cursor.
  */
 export function decodeCursor<T extends (string | number)[]>(
   kind: string,
@@ -34,8 +45,10 @@ export function decodeCursor<T extends (string | number)[]>(
     const value: unknown = key[i];
     const ok =
       type === 'int'
-        ? Number.isSafeInteger(value)
-        : typeof value === 'string' && (type === 'string' || ISO_TIMESTAMP.test(value));
+        ? Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_INT
+        : typeof value === 'string' &&
+          !hasControlCharacters(value) &&
+          (type === 'string' || isIsoTimestamp(value));
     if (!ok) throw invalid();
   });
   return key as T;

@@ -2,6 +2,7 @@
 import { ArgsType, Field, Int } from '@nestjs/graphql';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { BadUserInputError } from '../errors/domain-error.js';
+import { IsSafeText } from '../validation/text.validators.js';
 
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 200;
@@ -22,6 +23,7 @@ export class ForwardPaginationArgs {
   @IsOptional()
   @IsString()
   @MaxLength(1024)
+  @IsSafeText()
   after?: string;
 }
 
@@ -38,6 +40,7 @@ export class PaginationArgs extends ForwardPaginationArgs {
   @IsOptional()
   @IsString()
   @MaxLength(1024)
+  @IsSafeText()
   before?: string;
 }
 

@@ -3,6 +3,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './pagination.args.js';
+import { IsSafeText } from '../validation/text.validators.js';
 
 export class RestPageQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
@@ -17,5 +18,6 @@ export class RestPageQuery {
   @IsOptional()
   @IsString()
   @MaxLength(1024)
+  @IsSafeText()
   cursor?: string;
 }

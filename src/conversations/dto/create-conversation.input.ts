@@ -2,6 +2,7 @@ import { Field, ID, InputType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { trim } from '../../common/validation/transforms.js';
+import { IsSafeText } from '../../common/validation/text.validators.js';
 
 export const MAX_PARTICIPANTS = 1000;
 
@@ -14,6 +15,7 @@ export class CreateConversationInput {
   @ArrayMaxSize(MAX_PARTICIPANTS)
   @IsString({ each: true })
   @MaxLength(64, { each: true })
+  @IsSafeText({ each: true })
   participantIds: string[];
 
   @Field(() => String, { nullable: true, description: '1–200 characters; groups only.' })
@@ -21,5 +23,6 @@ export class CreateConversationInput {
   @IsOptional()
   @IsString()
   @Length(1, 200)
+  @IsSafeText()
   title?: string;
 }

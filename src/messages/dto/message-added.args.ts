@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, Int } from '@nestjs/graphql';
 import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsSafeText } from '../../common/validation/text.validators.js';
 
 @ArgsType()
 export class MessageAddedArgs {
@@ -10,6 +11,7 @@ export class MessageAddedArgs {
   @IsOptional()
   @IsString()
   @MaxLength(64)
+  @IsSafeText()
   conversationId?: string;
 
   @Field(() => Int, {

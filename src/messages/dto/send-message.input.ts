@@ -11,6 +11,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { trim } from '../../common/validation/transforms.js';
+import { IsMessageText, IsSafeText } from '../../common/validation/text.validators.js';
 
 export const MAX_TEXT_LENGTH = 4000;
 export const MAX_ATTACHMENTS = 10;
@@ -31,6 +32,7 @@ export class MessageContent {
   @IsOptional()
   @IsString()
   @MaxLength(MAX_TEXT_LENGTH)
+  @IsMessageText()
   text?: string;
 
   @ApiPropertyOptional({
@@ -62,6 +64,7 @@ export class MessageContent {
   @ArrayMaxSize(MAX_ATTACHMENTS)
   @IsString({ each: true })
   @MaxLength(64, { each: true })
+  @IsSafeText({ each: true })
   attachmentIds?: string[];
 
   @ApiPropertyOptional({ description: 'A message of the same conversation this one answers.' })
@@ -96,5 +99,6 @@ export class SendMessageInput extends MessageContent {
   @Field(() => ID)
   @IsString()
   @MaxLength(64)
+  @IsSafeText()
   conversationId: string;
 }

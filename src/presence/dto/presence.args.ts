@@ -1,6 +1,7 @@
 /** Arguments of the `presence(userIds)` query: at most MAX_PRESENCE_IDS ids per call. */
 import { ArgsType, Field, ID } from '@nestjs/graphql';
 import { ArrayMaxSize, IsArray, IsString, MaxLength } from 'class-validator';
+import { IsSafeText } from '../../common/validation/text.validators.js';
 
 export const MAX_PRESENCE_IDS = 500;
 
@@ -11,5 +12,6 @@ export class PresenceArgs {
   @ArrayMaxSize(MAX_PRESENCE_IDS)
   @IsString({ each: true })
   @MaxLength(64, { each: true })
+  @IsSafeText({ each: true })
   userIds: string[];
 }

@@ -1,6 +1,7 @@
 import { ArgsType, Field } from '@nestjs/graphql';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { ForwardPaginationArgs } from '../../common/pagination/pagination.args.js';
+import { IsSafeText } from '../../common/validation/text.validators.js';
 
 @ArgsType()
 export class UsersArgs extends ForwardPaginationArgs {
@@ -8,5 +9,6 @@ export class UsersArgs extends ForwardPaginationArgs {
   @IsOptional()
   @IsString()
   @MaxLength(64)
+  @IsSafeText()
   search?: string;
 }
