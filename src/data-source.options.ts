@@ -4,6 +4,7 @@
  */
 import type { DataSourceOptions } from 'typeorm';
 import { Attachment } from './attachments/attachment.entity.js';
+import { Session } from './auth/sessions/session.entity.js';
 import { Conversation } from './conversations/conversation.entity.js';
 import { Participant } from './conversations/participant.entity.js';
 import {
@@ -13,7 +14,7 @@ import {
 import { Message } from './messages/message.entity.js';
 import { User } from './users/user.entity.js';
 
-export const ENTITIES = [User, Conversation, Participant, Message, Attachment];
+export const ENTITIES = [User, Session, Conversation, Participant, Message, Attachment];
 
 export function buildDataSourceOptions(settings: DatabaseConnectionSettings): DataSourceOptions {
   return postgresOptions(settings, ENTITIES);

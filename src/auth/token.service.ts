@@ -1,6 +1,8 @@
 /**
- * Access tokens: HS256 JWTs carrying `sub` and `exp`. Verification pins the algorithm, so a token
- * signed with another algorithm (or `alg: none`) is refused whatever its header says.
+ * Access tokens: HS256 JWTs carrying `sub` (the user), `sid` (the session) and `exp`.
+ * Verification pins the algorithm, so a token signed with another algorithm (or `alg: none`) is
+ * refused whatever its header says, and refuses the tokens of an ended session (from memory, see
+ * SessionRevocations).
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
@@ -8,6 +10,13 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { AppConfig } from '../config/app.config.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { UnauthenticatedError } from '../common/errors/domain-error.js';
+import { isUuid } from '../common/uuid.js';
+import { SessionRevocations } from './sessions/session-revocations.js';
+
+export interface SignedAccessToken {
+  token: string;
+  expiresAt: Date;
+}
 
 const ALGORITHM = 'HS256';
 
@@ -24,6 +33,7 @@ export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
+    private readonly revocations: SessionRevocations,
   ) {
     this.key = createSecretKey(Buffer.from(config.jwt.secret));
     if (config.jwt.isDevelopmentSecret) {
@@ -33,30 +43,36 @@ export class TokenService {
     }
   }
 
-  sign(userId: string): Promise<string> {
-    return this.jwt.signAsync(
-      { sub: userId },
-      {
-        algorithm: ALGORITHM,
-        secret: this.key as unknown as string,
-        expiresIn: this.config.jwt.expiresInSeconds,
-      },
+  async sign(userId: string, sessionId: string): Promise<SignedAccessToken> {
+    const iat = Math.floor(Date.now() / 1000);
+    const exp = iat + this.config.jwt.expiresInSeconds;
+    const token = await this.jwt.signAsync(
+      { sub: userId, sid: sessionId, iat, exp },
+      { algorithm: ALGORITHM, secret: this.key as unknown as string },
     );
+    return { token, expiresAt: new Date(exp * 1000) };
   }
 
   /** Verifies a bare token; any failure (forged, expired, malformed) is UNAUTHENTICATED. */
   async verify(token: string): Promise<AuthUser> {
+    let user: AuthUser;
     try {
-      const payload = await this.jwt.verifyAsync<{ sub?: unknown; exp?: unknown }>(token, {
-        algorithms: [ALGORITHM],
-        secret: this.key as unknown as string,
-      });
+      const payload = await this.jwt.verifyAsync<{ sub?: unknown; sid?: unknown; exp?: unknown }>(
+        token,
+        { algorithms: [ALGORITHM], secret: this.key as unknown as string },
+      );
       if (typeof payload.sub !== 'string' || typeof payload.exp !== 'number')
         throw new Error('claims');
-      return { id: payload.sub, expiresAt: payload.exp };
+      // Every token this server signs names its session, so that ending the session stops it.
+      if (!isUuid(payload.sid)) throw new Error('claims');
+      user = { id: payload.sub, expiresAt: payload.exp, sessionId: payload.sid };
     } catch {
       throw new UnauthenticatedError('Invalid or expired token');
     }
+    if (this.revocations.isRevoked(user.sessionId!)) {
+      throw new UnauthenticatedError('This session has ended');
+    }
+    return user;
   }
 
   /** Verifies an `Authorization: Bearer <token>` value. */

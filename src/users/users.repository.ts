@@ -44,6 +44,20 @@ export class UsersRepository {
       .getOne();
   }
 
+  /** The caller's own hash, for checking the current password before changing it. */
+  findWithPasswordHashById(id: string): Promise<User | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.id = :id', { id })
+      .getOne();
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.users.update({ id }, { passwordHash });
+  }
+
   /** How many of these ids are existing users. */
   countExisting(ids: readonly string[]): Promise<number> {
     const valid = ids.filter(isUuid);
