@@ -7,6 +7,7 @@ import { AuthResolver } from './auth.resolver.js';
 import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { TokenService } from './token.service.js';
+import { ExternalIdentityService } from './external/external-identity.service.js';
 import { Session } from './sessions/session.entity.js';
 import { SessionRevocations } from './sessions/session-revocations.js';
 import { SessionsRepository } from './sessions/sessions.repository.js';
@@ -25,6 +26,7 @@ import { SessionsResolver } from './sessions.resolver.js';
     SessionsService,
     SessionsResolver,
     SessionRevocations,
+    ExternalIdentityService,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],
   exports: [TokenService, SessionRevocations],

@@ -11,6 +11,8 @@ import { AppConfig } from '../config/app.config.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { UnauthenticatedError } from '../common/errors/domain-error.js';
 import { isUuid } from '../common/uuid.js';
+import { decodeProtectedHeader } from 'jose';
+import { ExternalIdentityService } from './external/external-identity.service.js';
 import { SessionRevocations } from './sessions/session-revocations.js';
 
 export interface SignedAccessToken {
@@ -34,6 +36,7 @@ export class TokenService {
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
     private readonly revocations: SessionRevocations,
+    private readonly external: ExternalIdentityService,
   ) {
     this.key = createSecretKey(Buffer.from(config.jwt.secret));
     if (config.jwt.isDevelopmentSecret) {
@@ -53,8 +56,19 @@ export class TokenService {
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
-  /** Verifies a bare token; any failure (forged, expired, malformed) is UNAUTHENTICATED. */
-  async verify(token: string): Promise<AuthUser> {
+  /**
+   * Verifies a bare token; any failure (forged, expired, malformed) is UNAUTHENTICATED. Our own
+   * tokens are HS256; a token with an asymmetric algorithm can only be the external identity
+   * provider's (when one is configured), and is checked against its keys alone.
+   */
+  verify(token: string): Promise<AuthUser> {
+    if (this.external.enabled && headerAlgorithm(token) !== ALGORITHM) {
+      return this.external.verify(token);
+    }
+    return this.verifyOwn(token);
+  }
+
+  private async verifyOwn(token: string): Promise<AuthUser> {
     let user: AuthUser;
     try {
       const payload = await this.jwt.verifyAsync<{ sub?: unknown; sid?: unknown; exp?: unknown }>(
@@ -80,5 +94,13 @@ export class TokenService {
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
     if (!match) return Promise.reject(new UnauthenticatedError());
     return this.verify(match[1]);
+  }
+}
+
+function headerAlgorithm(token: string): unknown {
+  try {
+    return decodeProtectedHeader(token).alg;
+  } catch {
+    return undefined;
   }
 }

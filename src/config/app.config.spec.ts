@@ -83,6 +83,7 @@ describe('loadConfig', () => {
         jwksUrl: external.AUTH_JWKS_URL,
         issuer: external.AUTH_ISSUER,
         audience: 'chat',
+        jwksCooldownSeconds: 30,
       });
       expect(() => loadConfig({ ...external, AUTH_AUDIENCE: '' })).toThrow(/set together/);
       expect(() => loadConfig({ AUTH_JWKS_URL: 'ftp://x' })).toThrow('AUTH_JWKS_URL');

@@ -168,6 +168,12 @@ class EnvSchema {
   @IsString()
   AUTH_AUDIENCE?: string = undefined;
 
+  /** The least time between two JWKS fetches (a token with an unknown `kid` triggers one). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  AUTH_JWKS_COOLDOWN_SECONDS = 30;
+
   /** Comma-separated origins allowed to open WebSockets and make CORS requests; empty = any. */
   @IsString()
   CORS_ORIGINS = '';
@@ -355,7 +361,12 @@ export class AppConfig {
   /** Sessions: how long an unused one lives (sliding). */
   readonly sessions: { refreshTtlSeconds: number };
   /** An external identity provider (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE), or none. */
-  readonly externalAuth: { jwksUrl: string; issuer: string; audience: string } | null;
+  readonly externalAuth: {
+    jwksUrl: string;
+    issuer: string;
+    audience: string;
+    jwksCooldownSeconds: number;
+  } | null;
   readonly logLevel: string;
   readonly presence: { ttlSeconds: number; graceMs: number };
   readonly ws: { maxPayloadBytes: number; maxSubscriptions: number; maxBufferedBytes: number };
@@ -459,6 +470,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           jwksUrl: parsed.AUTH_JWKS_URL,
           issuer: parsed.AUTH_ISSUER!,
           audience: parsed.AUTH_AUDIENCE!,
+          jwksCooldownSeconds: parsed.AUTH_JWKS_COOLDOWN_SECONDS,
         }
       : null,
     logLevel: parsed.LOG_LEVEL,

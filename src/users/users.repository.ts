@@ -8,7 +8,9 @@ import { User } from './user.entity.js';
 export interface NewUser {
   username: string;
   displayName: string;
-  passwordHash: string;
+  passwordHash?: string;
+  externalIssuer?: string;
+  externalSubject?: string;
 }
 
 @Injectable()
@@ -24,6 +26,16 @@ export class UsersRepository {
       .returning(['id', 'username', 'displayName', 'avatarUrl', 'createdAt', 'lastSeenAt'])
       .execute();
     return this.users.create(rows.generatedMaps[0] as User);
+  }
+
+  /** The id of the user an external identity provider knows as (issuer, subject). */
+  async findIdByExternalIdentity(issuer: string, subject: string): Promise<string | null> {
+    const row = await this.users
+      .createQueryBuilder('u')
+      .select('u.id', 'id')
+      .where('u.external_issuer = :issuer AND u.external_subject = :subject', { issuer, subject })
+      .getRawOne<{ id: string }>();
+    return row?.id ?? null;
   }
 
   findById(id: string): Promise<User | null> {
