@@ -8,6 +8,7 @@ import { ConversationsAndMessages1795654662023 } from './1795654662023-Conversat
 import { Attachments1795655642558 } from './1795655642558-Attachments.js';
 import { Sessions1796179670850 } from './1796179670850-Sessions.js';
 import { ExternalIdentities1796180330231 } from './1796180330231-ExternalIdentities.js';
+import { Avatars1796180745258 } from './1796180745258-Avatars.js';
 
 export const migrations = [
   CreateUsers1795654182619,
@@ -15,4 +16,5 @@ export const migrations = [
   Attachments1795655642558,
   Sessions1796179670850,
   ExternalIdentities1796180330231,
+  Avatars1796180745258,
 ];

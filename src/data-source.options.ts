@@ -12,9 +12,10 @@ import {
   type DatabaseConnectionSettings,
 } from './database/data-source.options.js';
 import { Message } from './messages/message.entity.js';
+import { Avatar } from './profiles/avatar.entity.js';
 import { User } from './users/user.entity.js';
 
-export const ENTITIES = [User, Session, Conversation, Participant, Message, Attachment];
+export const ENTITIES = [User, Session, Conversation, Participant, Message, Attachment, Avatar];
 
 export function buildDataSourceOptions(settings: DatabaseConnectionSettings): DataSourceOptions {
   return postgresOptions(settings, ENTITIES);

@@ -246,6 +246,13 @@ class EnvSchema {
   @Max(MAX_UPLOAD_BYTES_LIMIT)
   MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
 
+  /** Largest accepted avatar image. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_UPLOAD_BYTES_LIMIT)
+  MAX_AVATAR_BYTES = 2 * 1024 * 1024;
+
   /** Comma-separated content types (or `type/*`) an upload's bytes may turn out to be. */
   @Matches(/^\s*[\w.+-]+\/(\*|[\w.+-]+)\s*(,\s*[\w.+-]+\/(\*|[\w.+-]+)\s*)*,?\s*$/, {
     message:
@@ -382,6 +389,7 @@ export class AppConfig {
   } | null;
   readonly uploads: {
     maxBytes: number;
+    maxAvatarBytes: number;
     /** Lower-case content types without parameters; `type/*` allows a whole family. */
     allowedTypes: string[];
     unattachedTtlSeconds: number;
@@ -494,6 +502,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
           },
     uploads: {
       maxBytes: parsed.MAX_UPLOAD_BYTES,
+      maxAvatarBytes: parsed.MAX_AVATAR_BYTES,
       allowedTypes: parsed.UPLOAD_ALLOWED_TYPES.split(',')
         .map((t) => t.trim().toLowerCase())
         .filter(Boolean),

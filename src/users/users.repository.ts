@@ -66,6 +66,13 @@ export class UsersRepository {
       .getOne();
   }
 
+  async updateProfile(
+    id: string,
+    changes: { displayName?: string; avatarUrl?: string | null },
+  ): Promise<void> {
+    await this.users.update({ id }, changes);
+  }
+
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash });
   }
