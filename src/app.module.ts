@@ -20,6 +20,7 @@ import { ConversationsModule } from './conversations/conversations.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { PresenceModule } from './presence/presence.module.js';
 import { AttachmentsModule } from './attachments/attachments.module.js';
+import { ProfilesModule } from './profiles/profiles.module.js';
 import { WebModule } from './web/web.module.js';
 
 @Module({})
@@ -45,6 +46,7 @@ export class AppModule implements NestModule {
         MessagesModule,
         PresenceModule,
         AttachmentsModule,
+        ProfilesModule,
         HealthModule,
         WebModule,
       ],

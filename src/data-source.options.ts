@@ -4,6 +4,7 @@
  */
 import type { DataSourceOptions } from 'typeorm';
 import { Attachment } from './attachments/attachment.entity.js';
+import { Session } from './auth/sessions/session.entity.js';
 import { Conversation } from './conversations/conversation.entity.js';
 import { Participant } from './conversations/participant.entity.js';
 import {
@@ -12,9 +13,19 @@ import {
 } from './database/data-source.options.js';
 import { Message } from './messages/message.entity.js';
 import { ReactionRow } from './messages/reaction.entity.js';
+import { Avatar } from './profiles/avatar.entity.js';
 import { User } from './users/user.entity.js';
 
-export const ENTITIES = [User, Conversation, Participant, Message, ReactionRow, Attachment];
+export const ENTITIES = [
+  User,
+  Session,
+  Conversation,
+  Participant,
+  Message,
+  ReactionRow,
+  Attachment,
+  Avatar,
+];
 
 export function buildDataSourceOptions(settings: DatabaseConnectionSettings): DataSourceOptions {
   return postgresOptions(settings, ENTITIES);

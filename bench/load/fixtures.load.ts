@@ -3,7 +3,7 @@
  *
  * Registering thousands of users through the API costs ~20 ms of argon2 each, so users,
  * conversations and participants are inserted with SQL (the schema comes from the server's own
- * migrations), and tokens are HS256 JWTs `{sub, exp}` signed with the same JWT_SECRET the server
+ * migrations), and tokens are HS256 JWTs `{sub, sid, exp}` signed with the same JWT_SECRET the server
  * is started with — exactly what the server's TokenService verifies. Users made this way have an
  * unusable password hash: they can only act through these tokens.
  */

@@ -42,7 +42,8 @@ import { UnattachedSweepService } from './unattached-sweep.service.js';
     // Replace with a real scanner (e.g. ClamAV) by binding another class to this token.
     { provide: ATTACHMENT_SCANNER, useClass: NoopAttachmentScanner },
   ],
-  // Messages read a page's attachments (REST answers, replays, the Message.attachments field).
-  exports: [AttachmentsRepository, AttachmentsLoader],
+  // Messages read a page's attachments (REST answers, replays, the Message.attachments field);
+  // profiles keep avatars in the same storage.
+  exports: [AttachmentsRepository, AttachmentsLoader, ATTACHMENT_STORAGE],
 })
 export class AttachmentsModule {}

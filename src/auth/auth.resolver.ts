@@ -5,6 +5,7 @@ import { AuthService } from './auth.service.js';
 import { AuthPayload } from './dto/auth-payload.type.js';
 import { LoginInput } from './dto/login.input.js';
 import { RegisterInput } from './dto/register.input.js';
+import { clientOf } from './sessions.resolver.js';
 
 @Resolver()
 export class AuthResolver {
@@ -18,12 +19,12 @@ export class AuthResolver {
     @Args('input') input: RegisterInput,
     @Context() ctx: GraphqlContext,
   ): Promise<AuthPayload> {
-    return this.auth.register(input, ctx.req?.ip ?? 'unknown');
+    return this.auth.register(input, clientOf(ctx));
   }
 
   @Public()
   @Mutation(() => AuthPayload, { description: 'UNAUTHENTICATED on a wrong username or password.' })
   login(@Args('input') input: LoginInput, @Context() ctx: GraphqlContext): Promise<AuthPayload> {
-    return this.auth.login(input, ctx.req?.ip ?? 'unknown');
+    return this.auth.login(input, clientOf(ctx));
   }
 }

@@ -1,6 +1,8 @@
 /**
- * Access tokens: HS256 JWTs carrying `sub` and `exp`. Verification pins the algorithm, so a token
- * signed with another algorithm (or `alg: none`) is refused whatever its header says.
+ * Access tokens: HS256 JWTs carrying `sub` (the user), `sid` (the session) and `exp`.
+ * Verification pins the algorithm, so a token signed with another algorithm (or `alg: none`) is
+ * refused whatever its header says, and refuses the tokens of an ended session (from memory, see
+ * SessionRevocations).
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
@@ -9,6 +11,14 @@ import { AppConfig } from '../config/app.config.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { UnauthenticatedError } from '../common/errors/domain-error.js';
 import { isUuid } from '../common/uuid.js';
+import { decodeProtectedHeader } from 'jose';
+import { ExternalIdentityService } from './external/external-identity.service.js';
+import { SessionRevocations } from './sessions/session-revocations.js';
+
+export interface SignedAccessToken {
+  token: string;
+  expiresAt: Date;
+}
 
 const ALGORITHM = 'HS256';
 
@@ -25,6 +35,8 @@ export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
+    private readonly revocations: SessionRevocations,
+    private readonly external: ExternalIdentityService,
   ) {
     this.key = createSecretKey(Buffer.from(config.jwt.secret));
     if (config.jwt.isDevelopmentSecret) {
@@ -34,31 +46,47 @@ export class TokenService {
     }
   }
 
-  sign(userId: string): Promise<string> {
-    return this.jwt.signAsync(
-      { sub: userId },
-      {
-        algorithm: ALGORITHM,
-        secret: this.key as unknown as string,
-        expiresIn: this.config.jwt.expiresInSeconds,
-      },
+  async sign(userId: string, sessionId: string): Promise<SignedAccessToken> {
+    const iat = Math.floor(Date.now() / 1000);
+    const exp = iat + this.config.jwt.expiresInSeconds;
+    const token = await this.jwt.signAsync(
+      { sub: userId, sid: sessionId, iat, exp },
+      { algorithm: ALGORITHM, secret: this.key as unknown as string },
     );
+    return { token, expiresAt: new Date(exp * 1000) };
   }
 
-  /** Verifies a bare token; any failure (forged, expired, malformed) is UNAUTHENTICATED. */
-  async verify(token: string): Promise<AuthUser> {
+  /**
+   * Verifies a bare token; any failure (forged, expired, malformed) is UNAUTHENTICATED. Our own
+   * tokens are HS256; a token with an asymmetric algorithm can only be the external identity
+   * provider's (when one is configured), and is checked against its keys alone.
+   */
+  verify(token: string): Promise<AuthUser> {
+    if (this.external.enabled && headerAlgorithm(token) !== ALGORITHM) {
+      return this.external.verify(token);
+    }
+    return this.verifyOwn(token);
+  }
+
+  private async verifyOwn(token: string): Promise<AuthUser> {
+    let user: AuthUser;
     try {
-      const payload = await this.jwt.verifyAsync<{ sub?: unknown; exp?: unknown }>(token, {
-        algorithms: [ALGORITHM],
-        secret: this.key as unknown as string,
-      });
-      // `sub` is a user id; anything else was never issued here and would only reach the database.
+      const payload = await this.jwt.verifyAsync<{ sub?: unknown; sid?: unknown; exp?: unknown }>(
+        token,
+        { algorithms: [ALGORITHM], secret: this.key as unknown as string },
+      );
       if (!isUuid(payload.sub) || typeof payload.exp !== 'number')
         throw new Error('claims');
-      return { id: payload.sub, expiresAt: payload.exp };
+      // Every token this server signs names its session, so that ending the session stops it.
+      if (!isUuid(payload.sid)) throw new Error('claims');
+      user = { id: payload.sub, expiresAt: payload.exp, sessionId: payload.sid };
     } catch {
       throw new UnauthenticatedError('Invalid or expired token');
     }
+    if (this.revocations.isRevoked(user.sessionId!)) {
+      throw new UnauthenticatedError('This session has ended');
+    }
+    return user;
   }
 
   /** Verifies an `Authorization: Bearer <token>` value. */
@@ -66,5 +94,13 @@ export class TokenService {
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
     if (!match) return Promise.reject(new UnauthenticatedError());
     return this.verify(match[1]);
+  }
+}
+
+function headerAlgorithm(token: string): unknown {
+  try {
+    return decodeProtectedHeader(token).alg;
+  } catch {
+    return undefined;
   }
 }

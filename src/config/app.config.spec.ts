@@ -24,9 +24,11 @@ describe('loadConfig', () => {
       expect(config.dataDir).toBe(resolve('./data'));
     });
 
-    it('keeps presence for 30 s and tokens for 3600 s (1h)', () => {
+    it('keeps presence for 30 s, access tokens for 15 min and unused sessions for 30 days', () => {
       expect(config.presence.ttlSeconds).toBe(30);
-      expect(config.jwt.expiresInSeconds).toBe(3600);
+      expect(config.jwt.expiresInSeconds).toBe(900);
+      expect(config.sessions.refreshTtlSeconds).toBe(30 * 86400);
+      expect(config.externalAuth).toBeNull();
     });
 
     it('uses the embedded database, no Redis, any origin and the development secret', () => {
@@ -42,7 +44,7 @@ describe('loadConfig', () => {
     });
   });
 
-  describe('JWT_EXPIRES_IN', () => {
+  describe('ACCESS_TOKEN_TTL', () => {
     it.each([
       ['90', 90],
       ['45s', 45],
@@ -50,12 +52,41 @@ describe('loadConfig', () => {
       ['1h', 3600],
       ['2d', 172_800],
     ])('%s is %i seconds', (value, seconds) => {
-      expect(loadConfig({ JWT_EXPIRES_IN: value }).jwt.expiresInSeconds).toBe(seconds);
+      expect(loadConfig({ ACCESS_TOKEN_TTL: value }).jwt.expiresInSeconds).toBe(seconds);
     });
 
     it.each(['0', '1w', '-5', '1.5h', 'h', '10 m'])('refuses %j', (value) => {
-      expect(() => loadConfig({ JWT_EXPIRES_IN: value })).toThrow(ConfigError);
-      expect(() => loadConfig({ JWT_EXPIRES_IN: value })).toThrow(/JWT_EXPIRES_IN/);
+      expect(() => loadConfig({ ACCESS_TOKEN_TTL: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ ACCESS_TOKEN_TTL: value })).toThrow(/ACCESS_TOKEN_TTL/);
+    });
+
+    it('reads the former name JWT_EXPIRES_IN when ACCESS_TOKEN_TTL is unset', () => {
+      expect(loadConfig({ JWT_EXPIRES_IN: '1h' }).jwt.expiresInSeconds).toBe(3600);
+      const both = { JWT_EXPIRES_IN: '1h', ACCESS_TOKEN_TTL: '5m' };
+      expect(loadConfig(both).jwt.expiresInSeconds).toBe(300);
+    });
+  });
+
+  describe('sessions and external identity', () => {
+    it('reads REFRESH_TOKEN_TTL', () => {
+      expect(loadConfig({ REFRESH_TOKEN_TTL: '7d' }).sessions.refreshTtlSeconds).toBe(7 * 86400);
+      expect(() => loadConfig({ REFRESH_TOKEN_TTL: '0' })).toThrow('REFRESH_TOKEN_TTL');
+    });
+
+    it('takes AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE together, never one alone', () => {
+      const external = {
+        AUTH_JWKS_URL: 'https://idp.example/jwks',
+        AUTH_ISSUER: 'https://idp.example/',
+        AUTH_AUDIENCE: 'chat',
+      };
+      expect(loadConfig(external).externalAuth).toEqual({
+        jwksUrl: external.AUTH_JWKS_URL,
+        issuer: external.AUTH_ISSUER,
+        audience: 'chat',
+        jwksCooldownSeconds: 30,
+      });
+      expect(() => loadConfig({ ...external, AUTH_AUDIENCE: '' })).toThrow(/set together/);
+      expect(() => loadConfig({ AUTH_JWKS_URL: 'ftp://x' })).toThrow('AUTH_JWKS_URL');
     });
   });
 
@@ -100,6 +131,7 @@ describe('loadConfig', () => {
 
     it('refuses a zero token lifetime and hexadecimal ports', () => {
       expect(() => loadConfig({ JWT_EXPIRES_IN: '0' })).toThrow('JWT_EXPIRES_IN');
+      expect(() => loadConfig({ ACCESS_TOKEN_TTL: '0' })).toThrow('ACCESS_TOKEN_TTL');
       expect(() => loadConfig({ PORT: '0x50' })).toThrow('PORT');
     });
 

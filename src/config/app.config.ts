@@ -17,6 +17,9 @@ import {
 } from 'class-validator';
 import { join, resolve } from 'node:path';
 
+const DURATION = /^[1-9]\d*[smhd]?$/;
+const DURATION_MESSAGE =
+  '$property must be a positive number of seconds, or a number with s, m, h or d';
 const RATE = /^([1-9]\d*)\/([1-9]\d*)(ms|s|m|h)$/;
 const RATE_MESSAGE = '$property must look like 30/10s: a count, "/", a window in ms, s, m or h';
 
@@ -139,10 +142,37 @@ class EnvSchema {
   @MinLength(16)
   JWT_SECRET?: string = undefined;
 
-  @Matches(/^[1-9]\d*[smhd]?$/, {
-    message: 'JWT_EXPIRES_IN must be a positive number of seconds, or a number with s, m, h or d',
-  })
-  JWT_EXPIRES_IN = '1h';
+  /** Access token lifetime. */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  ACCESS_TOKEN_TTL = '15m';
+
+  /** The former name of ACCESS_TOKEN_TTL, still read when that is unset. */
+  @IsOptional()
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  JWT_EXPIRES_IN?: string = undefined;
+
+  /** How long a session lives without a refresh (sliding: every refresh starts it again). */
+  @Matches(DURATION, { message: DURATION_MESSAGE })
+  REFRESH_TOKEN_TTL = '30d';
+
+  /** An external identity provider whose access tokens are accepted too (all three or none). */
+  @IsOptional()
+  @Matches(/^https?:\/\//)
+  AUTH_JWKS_URL?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  AUTH_ISSUER?: string = undefined;
+
+  @IsOptional()
+  @IsString()
+  AUTH_AUDIENCE?: string = undefined;
+
+  /** The least time between two JWKS fetches (a token with an unknown `kid` triggers one). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  AUTH_JWKS_COOLDOWN_SECONDS = 30;
 
   /** Comma-separated origins allowed to open WebSockets and make CORS requests; empty = any. */
   @IsString()
@@ -193,6 +223,10 @@ class EnvSchema {
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_LOGINS_PER_IP = '100/15m';
 
+  /** Session refreshes per client address (a client refreshes about once an access-token life). */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_REFRESHES_PER_IP = '300/15m';
+
   /** Accounts created per client address (each costs an argon2 hash; and sign-up spam). */
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_REGISTRATIONS_PER_IP = '20/1h';
@@ -211,6 +245,13 @@ class EnvSchema {
   @Min(1)
   @Max(MAX_UPLOAD_BYTES_LIMIT)
   MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+
+  /** Largest accepted avatar image. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_UPLOAD_BYTES_LIMIT)
+  MAX_AVATAR_BYTES = 2 * 1024 * 1024;
 
   /** Comma-separated content types (or `type/*`) an upload's bytes may turn out to be. */
   @Matches(/^\s*[\w.+-]+\/(\*|[\w.+-]+)\s*(,\s*[\w.+-]+\/(\*|[\w.+-]+)\s*)*,?\s*$/, {
@@ -324,6 +365,15 @@ export class AppConfig {
   readonly dataDir: string;
   readonly redis: { url?: string; prefix: string };
   readonly jwt: { secret: string; expiresInSeconds: number; isDevelopmentSecret: boolean };
+  /** Sessions: how long an unused one lives (sliding). */
+  readonly sessions: { refreshTtlSeconds: number };
+  /** An external identity provider (AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE), or none. */
+  readonly externalAuth: {
+    jwksUrl: string;
+    issuer: string;
+    audience: string;
+    jwksCooldownSeconds: number;
+  } | null;
   readonly logLevel: string;
   readonly presence: { ttlSeconds: number; graceMs: number };
   readonly ws: { maxPayloadBytes: number; maxSubscriptions: number; maxBufferedBytes: number };
@@ -332,12 +382,14 @@ export class AppConfig {
     sends: RateLimit;
     loginsPerUsername: RateLimit;
     loginsPerIp: RateLimit;
+    refreshesPerIp: RateLimit;
     registrationsPerIp: RateLimit;
     uploads: RateLimit;
     subscriptions: RateLimit;
   } | null;
   readonly uploads: {
     maxBytes: number;
+    maxAvatarBytes: number;
     /** Lower-case content types without parameters; `type/*` allows a whole family. */
     allowedTypes: string[];
     unattachedTtlSeconds: number;
@@ -385,6 +437,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.S3_ACCESS_KEY_ID !== !parsed.S3_SECRET_ACCESS_KEY) {
     throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together');
   }
+  const external = [parsed.AUTH_JWKS_URL, parsed.AUTH_ISSUER, parsed.AUTH_AUDIENCE];
+  if (external.some(Boolean) && !external.every(Boolean)) {
+    throw new ConfigError('AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE must be set together');
+  }
+  // ACCESS_TOKEN_TTL wins when both are set; JWT_EXPIRES_IN alone keeps older deployments as
+  // they were.
+  const accessTtl =
+    env.ACCESS_TOKEN_TTL || !parsed.JWT_EXPIRES_IN
+      ? parsed.ACCESS_TOKEN_TTL
+      : parsed.JWT_EXPIRES_IN;
   const dataDir = resolve(parsed.DATA_DIR);
 
   const config = Object.assign(new AppConfig(), {
@@ -407,9 +469,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redis: { url: parsed.REDIS_URL, prefix: parsed.REDIS_PREFIX },
     jwt: {
       secret: parsed.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
-      expiresInSeconds: parseDurationSeconds(parsed.JWT_EXPIRES_IN),
+      expiresInSeconds: parseDurationSeconds(accessTtl),
       isDevelopmentSecret: !parsed.JWT_SECRET,
     },
+    sessions: { refreshTtlSeconds: parseDurationSeconds(parsed.REFRESH_TOKEN_TTL) },
+    externalAuth: parsed.AUTH_JWKS_URL
+      ? {
+          jwksUrl: parsed.AUTH_JWKS_URL,
+          issuer: parsed.AUTH_ISSUER!,
+          audience: parsed.AUTH_AUDIENCE!,
+          jwksCooldownSeconds: parsed.AUTH_JWKS_COOLDOWN_SECONDS,
+        }
+      : null,
     logLevel: parsed.LOG_LEVEL,
     presence: { ttlSeconds: parsed.PRESENCE_TTL_SECONDS, graceMs: parsed.PRESENCE_GRACE_MS },
     ws: {
@@ -424,12 +495,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             sends: parseRate(parsed.RATE_LIMIT_SENDS),
             loginsPerUsername: parseRate(parsed.RATE_LIMIT_LOGINS_PER_USERNAME),
             loginsPerIp: parseRate(parsed.RATE_LIMIT_LOGINS_PER_IP),
+            refreshesPerIp: parseRate(parsed.RATE_LIMIT_REFRESHES_PER_IP),
             registrationsPerIp: parseRate(parsed.RATE_LIMIT_REGISTRATIONS_PER_IP),
             uploads: parseRate(parsed.RATE_LIMIT_UPLOADS),
             subscriptions: parseRate(parsed.RATE_LIMIT_SUBSCRIPTIONS),
           },
     uploads: {
       maxBytes: parsed.MAX_UPLOAD_BYTES,
+      maxAvatarBytes: parsed.MAX_AVATAR_BYTES,
       allowedTypes: parsed.UPLOAD_ALLOWED_TYPES.split(',')
         .map((t) => t.trim().toLowerCase())
         .filter(Boolean),

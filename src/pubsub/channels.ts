@@ -23,6 +23,11 @@ export class Channels {
     return `${this.prefix}presence:${userId}`;
   }
 
+  /** Ended sessions, heard by every instance (their access tokens and sockets stop at once). */
+  sessionRevocations(): string {
+    return `${this.prefix}sessions:revoked`;
+  }
+
   /** A Redis key (not a channel) under the same prefix. */
   key(...parts: string[]): string {
     return this.prefix + parts.join(':');

@@ -17,6 +17,7 @@ export type RateLimitName =
   | 'sends'
   | 'loginsPerUsername'
   | 'loginsPerIp'
+  | 'refreshesPerIp'
   | 'registrationsPerIp'
   | 'uploads'
   | 'subscriptions';

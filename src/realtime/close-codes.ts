@@ -5,6 +5,11 @@
 
 /** The access token expired: refresh it, reconnect, resume with afterSeq. */
 export const CLOSE_TOKEN_EXPIRED = 4401;
+/**
+ * The socket's session ended (logout, revoked, password changed, a spent refresh token reused):
+ * graphql-ws's Forbidden, as for a refused token. Do not reconnect with the same token.
+ */
+export const CLOSE_SESSION_ENDED = 4403;
 /** Shutting down: reconnect (to another instance) and resume. */
 export const CLOSE_GOING_AWAY = 1001;
 /**

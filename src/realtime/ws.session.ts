@@ -1,6 +1,7 @@
 /**
  * The session of one WebSocket: the access token checked at connection_init, the socket closed
- * with 4401 when that token expires, and the connection entered in (and removed from) the
+ * with 4401 when that token expires and with 4403 the moment its session ends (logout, revoked,
+ * a spent refresh token reused: nothing is sent on it after), and the connection entered in (and removed from) the
  * registry that presence listens to. A bad or missing token is 4403 (graphql-ws closes when
  * onConnect answers false); a failure to *check* one (a database or identity provider down) is
  * no verdict on the client and must not look like one: it is logged and the socket closes with
@@ -10,11 +11,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Context } from 'graphql-ws';
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import { SessionRevocations } from '../auth/sessions/session-revocations.js';
 import { TokenService } from '../auth/token.service.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { UnauthenticatedError } from '../common/errors/domain-error.js';
 import { UserExistence } from '../users/user-existence.service.js';
-import { CLOSE_TOKEN_EXPIRED, CLOSE_TRY_AGAIN_LATER } from './close-codes.js';
+import { CLOSE_SESSION_ENDED, CLOSE_TOKEN_EXPIRED, CLOSE_TRY_AGAIN_LATER } from './close-codes.js';
 import { WsConnections } from './ws-connections.js';
 
 /** What graphql-ws carries for each socket (its `extra`). */
@@ -36,6 +38,7 @@ export class WsSession {
     private readonly tokens: TokenService,
     private readonly connections: WsConnections,
     private readonly existence: UserExistence,
+    private readonly revocations: SessionRevocations,
   ) {}
 
   /** A new socket's `extra`; the registry forgets the connection when the socket closes. */
@@ -64,12 +67,26 @@ export class WsSession {
     if (socket.readyState !== socket.OPEN) return false;
     ctx.extra.user = user;
     this.closeWhenExpired(socket, user);
+    this.closeWhenRevoked(socket, user);
     await this.connections.opened({
       id: ctx.extra.connectionId,
       userId: user.id,
       openedAt: new Date(),
     });
     return true;
+  }
+
+  /** Closing makes ws drop whatever is sent afterwards: nothing reaches an ended session. */
+  private closeWhenRevoked(socket: WebSocket, user: AuthUser): void {
+    if (!user.sessionId) return;
+    if (this.revocations.isRevoked(user.sessionId)) {
+      socket.close(CLOSE_SESSION_ENDED, 'Session ended');
+      return;
+    }
+    const stop = this.revocations.watch(user.sessionId, () =>
+      socket.close(CLOSE_SESSION_ENDED, 'Session ended'),
+    );
+    socket.once('close', stop);
   }
 
   private closeWhenExpired(socket: WebSocket, user: AuthUser): void {

@@ -8,6 +8,11 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn 
 // Prefix search (users(search:)) on username and display name; written by hand in the migration.
 @Index('users_username_prefix', { synchronize: false })
 @Index('users_display_name_prefix', { synchronize: false })
+// An external identity provider's user, found again by (iss, sub) on each of its tokens.
+@Index('users_external_identity', ['externalIssuer', 'externalSubject'], {
+  unique: true,
+  where: '"external_issuer" IS NOT NULL',
+})
 export class User {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
@@ -27,9 +32,19 @@ export class User {
   @Column({ name: 'avatar_url', type: 'varchar', length: 2048, nullable: true })
   avatarUrl: string | null;
 
-  /** argon2id hash; `select: false` so no query returns it unless asked by name. */
-  @Column({ name: 'password_hash', type: 'varchar', length: 255, select: false })
-  passwordHash?: string;
+  /**
+   * argon2id hash; `select: false` so no query returns it unless asked by name. Null for a user
+   * of an external identity provider, who has no password here.
+   */
+  @Column({ name: 'password_hash', type: 'varchar', length: 255, nullable: true, select: false })
+  passwordHash?: string | null;
+
+  /** The external identity provider's `iss` and `sub` for its users; null for local accounts. */
+  @Column({ name: 'external_issuer', type: 'varchar', length: 255, nullable: true, select: false })
+  externalIssuer?: string | null;
+
+  @Column({ name: 'external_subject', type: 'varchar', length: 255, nullable: true, select: false })
+  externalSubject?: string | null;
 
   @Field()
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })

@@ -8,7 +8,9 @@ import { User } from './user.entity.js';
 export interface NewUser {
   username: string;
   displayName: string;
-  passwordHash: string;
+  passwordHash?: string;
+  externalIssuer?: string;
+  externalSubject?: string;
 }
 
 @Injectable()
@@ -24,6 +26,16 @@ export class UsersRepository {
       .returning(['id', 'username', 'displayName', 'avatarUrl', 'createdAt', 'lastSeenAt'])
       .execute();
     return this.users.create(rows.generatedMaps[0] as User);
+  }
+
+  /** The id of the user an external identity provider knows as (issuer, subject). */
+  async findIdByExternalIdentity(issuer: string, subject: string): Promise<string | null> {
+    const row = await this.users
+      .createQueryBuilder('u')
+      .select('u.id', 'id')
+      .where('u.external_issuer = :issuer AND u.external_subject = :subject', { issuer, subject })
+      .getRawOne<{ id: string }>();
+    return row?.id ?? null;
   }
 
   findById(id: string): Promise<User | null> {
@@ -42,6 +54,27 @@ export class UsersRepository {
       .addSelect('u.passwordHash')
       .where('u.username = :username', { username })
       .getOne();
+  }
+
+  /** The caller's own hash, for checking the current password before changing it. */
+  findWithPasswordHashById(id: string): Promise<User | null> {
+    if (!isUuid(id)) return Promise.resolve(null);
+    return this.users
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.id = :id', { id })
+      .getOne();
+  }
+
+  async updateProfile(
+    id: string,
+    changes: { displayName?: string; avatarUrl?: string | null },
+  ): Promise<void> {
+    await this.users.update({ id }, changes);
+  }
+
+  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.users.update({ id }, { passwordHash });
   }
 
   /** How many of these ids are existing users. */

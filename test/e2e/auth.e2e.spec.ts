@@ -22,7 +22,7 @@ const ME = `query { me { id username displayName avatarUrl } }`;
 const { db, app } = useApp();
 
 /** The root fields a caller without a token may use (marked @Public() in the resolvers). */
-const PUBLIC_FIELDS = new Set(['register', 'login']);
+const PUBLIC_FIELDS = new Set(['register', 'login', 'refreshSession']);
 
 /** A well-typed value for an input type: only what GraphQL validation needs to let it through. */
 function sample(type: GraphQLInputType): unknown {

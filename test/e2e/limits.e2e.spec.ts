@@ -329,7 +329,7 @@ describe('rate limits', () => {
 
 describe('expiring tokens and the database pool', () => {
   it('closes an open socket with 4401 when its token expires', () =>
-    withApp({ JWT_EXPIRES_IN: '2s' }, async (app) => {
+    withApp({ ACCESS_TOKEN_TTL: '2s' }, async (app) => {
       const user = await registerUser(app.url, 'shortlived');
       const ws = await connectWs(app.wsUrl, user.token);
       const started = Date.now();

@@ -35,15 +35,6 @@ const CONTRACT_FILES = ['operations.graphql', 'operations-v1.graphql', 'README.m
  */
 const NOT_SERVED_YET = new Set([
   // sessions, profiles and blocking (issue 16)
-  'Register',
-  'Login',
-  'RefreshSession',
-  'Logout',
-  'LogoutEverywhere',
-  'Sessions',
-  'RevokeSession',
-  'ChangePassword',
-  'UpdateProfile',
   'BlockUser',
   'UnblockUser',
   'BlockedUsers',

@@ -1,9 +1,10 @@
 /**
  * JSON Web Tokens made by hand: forged or odd ones for the auth tests, and valid ones for the
  * benchmarks (which cannot afford an argon2 registration per user). The server verifies HS256
- * tokens `{sub, iat, exp}` signed with JWT_SECRET; these are built the same way.
+ * tokens `{sub, sid, iat, exp}` signed with JWT_SECRET; these are built the same way. The server
+ * checks `sid` only against the sessions it has ended, so a made-up session id is accepted.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { JWT_SECRET } from './env.js';
 
 const b64url = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -28,7 +29,13 @@ export function unsignedJwt(payload: object): string {
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** An access token for `userId` as the server signs them, valid for `ttlSeconds`. */
-export function accessToken(userId: string, ttlSeconds = 6 * 3600, secret = JWT_SECRET): string {
+export function accessToken(
+  userId: string,
+  ttlSeconds = 6 * 3600,
+  secret = JWT_SECRET,
+  sessionId: string = randomUUID(),
+): string {
   const iat = nowSeconds();
-  return signJwt({ alg: 'HS256', typ: 'JWT' }, { sub: userId, iat, exp: iat + ttlSeconds }, secret);
+  const claims = { sub: userId, sid: sessionId, iat, exp: iat + ttlSeconds };
+  return signJwt({ alg: 'HS256', typ: 'JWT' }, claims, secret);
 }

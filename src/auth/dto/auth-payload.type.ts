@@ -6,6 +6,15 @@ export class AuthPayload {
   @Field({ description: 'Send as `Authorization: Bearer <accessToken>`.' })
   accessToken: string;
 
+  @Field({ description: 'When the access token stops working: refresh a little before.' })
+  accessTokenExpiresAt: Date;
+
+  @Field({
+    description:
+      'Pass to refreshSession for the next pair; it works once. Keep it as safely as a password.',
+  })
+  refreshToken: string;
+
   @Field(() => User)
   user: User;
 }
