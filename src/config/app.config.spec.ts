@@ -44,6 +44,31 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('REDIS_CLUSTER_NODES', () => {
+    it('reads comma-separated host:port seeds', () => {
+      const config = loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:7000, 10.0.0.2:7001,' });
+      expect(config.redis.clusterNodes).toEqual([
+        { host: 'redis-1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+      ]);
+      expect(config.redis.url).toBeUndefined();
+    });
+
+    it('is unset by default (one Redis, or none)', () => {
+      expect(loadConfig({ REDIS_URL: 'redis://r:6379' }).redis.clusterNodes).toBeUndefined();
+    });
+
+    it.each(['redis-1', 'redis://redis-1:7000', 'a:1 b:2', 'a:99999'])('refuses %j', (value) => {
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: value })).toThrow(/REDIS_CLUSTER_NODES/);
+    });
+
+    it('refuses REDIS_URL beside it', () => {
+      expect(() =>
+        loadConfig({ REDIS_URL: 'redis://r:6379', REDIS_CLUSTER_NODES: 'a:7000' }),
+      ).toThrow(/not both/);
+    });
+  });
+
   describe('ACCESS_TOKEN_TTL', () => {
     it.each([
       ['90', 90],

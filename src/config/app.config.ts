@@ -133,6 +133,17 @@ class EnvSchema {
   @Matches(/^rediss?:\/\//)
   REDIS_URL?: string = undefined;
 
+  /**
+   * Seeds of a Redis Cluster (Redis 7+), `host:port` comma-separated, used instead of REDIS_URL:
+   * every Redis use then runs on the cluster (sharded pub/sub, hash-tagged keys).
+   */
+  @IsOptional()
+  @Matches(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*,?\s*$/, {
+    message:
+      'REDIS_CLUSTER_NODES must be a comma-separated list of host:port, such as redis-1:6379,redis-2:6379',
+  })
+  REDIS_CLUSTER_NODES?: string = undefined;
+
   /** Prefix of every Redis key and channel, so several deployments (or test runs) share a Redis. */
   @IsString()
   REDIS_PREFIX = 'chat:';
@@ -363,7 +374,13 @@ export class AppConfig {
     migrationsRun: boolean;
   };
   readonly dataDir: string;
-  readonly redis: { url?: string; prefix: string };
+  readonly redis: {
+    /** One Redis server. */
+    url?: string;
+    /** Seeds of a Redis Cluster (never set together with url). */
+    clusterNodes?: { host: string; port: number }[];
+    prefix: string;
+  };
   readonly jwt: { secret: string; expiresInSeconds: number; isDevelopmentSecret: boolean };
   /** Sessions: how long an unused one lives (sliding). */
   readonly sessions: { refreshTtlSeconds: number };
@@ -434,6 +451,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.STORAGE === 's3' && !parsed.S3_BUCKET) {
     throw new ConfigError('S3_BUCKET must be set when STORAGE=s3');
   }
+  if (parsed.REDIS_URL && parsed.REDIS_CLUSTER_NODES) {
+    throw new ConfigError(
+      'Set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
+    );
+  }
+  const clusterNodes = parsed.REDIS_CLUSTER_NODES?.split(',')
+    .map((seed) => seed.trim())
+    .filter(Boolean)
+    .map((seed) => {
+      const at = seed.lastIndexOf(':');
+      return { host: seed.slice(0, at), port: Number(seed.slice(at + 1)) };
+    });
+  if (clusterNodes?.some((n) => n.port < 1 || n.port > 65535)) {
+    throw new ConfigError('REDIS_CLUSTER_NODES: every port must be between 1 and 65535');
+  }
   if (!parsed.S3_ACCESS_KEY_ID !== !parsed.S3_SECRET_ACCESS_KEY) {
     throw new ConfigError('S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY must be set together');
   }
@@ -466,7 +498,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       migrationsRun: parsed.MIGRATIONS_RUN,
     },
     dataDir,
-    redis: { url: parsed.REDIS_URL, prefix: parsed.REDIS_PREFIX },
+    redis: { url: parsed.REDIS_URL, clusterNodes, prefix: parsed.REDIS_PREFIX },
     jwt: {
       secret: parsed.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
       expiresInSeconds: parseDurationSeconds(accessTtl),

@@ -3,12 +3,11 @@
  * (shared by every instance), otherwise in memory (a single instance).
  */
 import { Module } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { AppConfig } from '../config/app.config.js';
 import { ConversationsModule } from '../conversations/conversations.module.js';
 import { Channels } from '../pubsub/channels.js';
 import { EventBus } from '../pubsub/event-bus.js';
-import { REDIS } from '../pubsub/pubsub.tokens.js';
+import { REDIS, type RedisClient } from '../pubsub/pubsub.tokens.js';
 import { RealtimeModule } from '../realtime/realtime.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { MemoryPresenceStore } from './memory-presence.store.js';
@@ -28,7 +27,12 @@ import { UserPresenceResolver } from './user-presence.resolver.js';
     {
       provide: PresenceStore,
       inject: [AppConfig, REDIS, Channels, EventBus],
-      useFactory: (config: AppConfig, redis: Redis | null, channels: Channels, bus: EventBus) => {
+      useFactory: (
+        config: AppConfig,
+        redis: RedisClient | null,
+        channels: Channels,
+        bus: EventBus,
+      ) => {
         const timings = {
           ttlMs: config.presence.ttlSeconds * 1000,
           graceMs: config.presence.graceMs,

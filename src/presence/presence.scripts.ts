@@ -6,8 +6,13 @@
  *
  * Keys per user: `presence:conn:<id>` (sorted set: claim id → expiry ms) and `presence:state:<id>`
  * (hash: s = on|off, seen = last seen ms, closed = when the last claim was released, during the
- * grace period). One global sorted set `presence:expiry`: user id → when the sweep must look at
- * the user (latest claim expiry, or end of grace).
+ * grace period). One sorted set `presence:expiry`: user id → when the sweep must look at the user
+ * (latest claim expiry, or end of grace).
+ *
+ * On a Redis Cluster every one of these names carries the user's shard tag (`presence:{p7}:…`,
+ * see pubsub/channels.ts), one expiry set per shard, and the scripts publish with SPUBLISH on the
+ * user's presence channel, which carries the same tag: each call touches exactly one slot, as
+ * Redis Cluster requires of a script (keys and sharded channels alike).
  */
 
 const NOW = `
@@ -19,7 +24,7 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
  * KEYS: expiry, then conn and state per claim. ARGV: ttlMs, announceUnknown (1|0), then userId,
  * claimId and channel per claim. Returns the user ids announced ONLINE.
  */
-export const CLAIM = `${NOW}
+const CLAIM_SCRIPT = `${NOW}
 local ttl = tonumber(ARGV[1])
 local announceUnknown = ARGV[2] == '1'
 local exp = now + ttl
@@ -40,7 +45,7 @@ for i = 1, (#KEYS - 1) / 2 do
     redis.call('HDEL', state, 'closed')
     redis.call('PERSIST', state)
     if s == 'off' or announceUnknown then
-      redis.call('PUBLISH', channel,
+      redis.call(PUBLISH, channel,
         cjson.encode({ userId = uid, status = 'ONLINE', lastSeenAt = cjson.null }))
       announced[#announced + 1] = uid
     end
@@ -53,7 +58,7 @@ return announced
  * KEYS: expiry, conn, state. ARGV: userId, claimId, closedAtMs, graceMs.
  * Returns 1 when that was the user's last live claim (the grace period starts), else 0.
  */
-export const RELEASE = `${NOW}
+const RELEASE_SCRIPT = `${NOW}
 redis.call('ZREM', KEYS[2], ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
@@ -73,7 +78,7 @@ return 1
 `;
 
 /** KEYS: expiry. ARGV: limit. The users the sweep must look at now. */
-export const DUE = `${NOW}
+const DUE_SCRIPT = `${NOW}
 return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[1]))
 `;
 
@@ -82,7 +87,7 @@ return redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(AR
  * Announces OFFLINE if the user is due and has no live claim; returns lastSeenAt (ms) then, else
  * false. Whoever runs it first wins: the others find the user no longer due.
  */
-export const SETTLE = `${NOW}
+const SETTLE_SCRIPT = `${NOW}
 local score = redis.call('ZSCORE', KEYS[1], ARGV[1])
 if not score or tonumber(score) > now then
   return false
@@ -110,7 +115,18 @@ end
 redis.call('HSET', KEYS[3], 's', 'off', 'seen', seen)
 redis.call('HDEL', KEYS[3], 'closed')
 redis.call('PEXPIRE', KEYS[3], ARGV[3])
-redis.call('PUBLISH', ARGV[4],
+redis.call(PUBLISH, ARGV[4],
   cjson.encode({ userId = ARGV[1], status = 'OFFLINE', lastSeenAt = seen }))
 return seen
 `;
+
+/** The scripts, publishing with PUBLISH (one Redis) or SPUBLISH (a cluster's sharded pub/sub). */
+export function presenceScripts(publish: 'PUBLISH' | 'SPUBLISH') {
+  const withPublish = (script: string) => `local PUBLISH = '${publish}'\n${script}`;
+  return {
+    CLAIM: withPublish(CLAIM_SCRIPT),
+    RELEASE: RELEASE_SCRIPT,
+    DUE: DUE_SCRIPT,
+    SETTLE: withPublish(SETTLE_SCRIPT),
+  };
+}

@@ -2,10 +2,13 @@
  * Presence in Redis, shared by every instance: the scripts in presence.scripts.ts make each
  * change atomically. One opening or closing connection is one script call (EVALSHA); renewals of
  * all of an instance's connections go in batches of CLAIM_BATCH per call, in one pipeline.
+ * On a Redis Cluster the same work is grouped by presence shard (one slot each, see
+ * pubsub/channels.ts): a script or a pipeline never spans two slots.
  */
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import type { Channels } from '../pubsub/channels.js';
-import { CLAIM, DUE, RELEASE, SETTLE } from './presence.scripts.js';
+import type { RedisClient } from '../pubsub/pubsub.tokens.js';
+import { presenceScripts } from './presence.scripts.js';
 import {
   PresenceStore,
   type Claim,
@@ -31,11 +34,10 @@ interface PipelineScripts {
 }
 
 export class RedisPresenceStore extends PresenceStore {
-  private readonly redis: Redis & Scripts;
-  private readonly expiryKey: string;
+  private readonly redis: RedisClient & Scripts;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly channels: Channels,
     private readonly timings: PresenceTimings,
   ) {
@@ -43,37 +45,55 @@ export class RedisPresenceStore extends PresenceStore {
     // Commands are defined on the client (once): ioredis sends EVALSHA and reloads the script
     // by itself when Redis answers NOSCRIPT (after a restart).
     if (!('presenceClaim' in redis)) {
+      const { CLAIM, RELEASE, DUE, SETTLE } = presenceScripts(
+        redis.isCluster ? 'SPUBLISH' : 'PUBLISH',
+      );
       redis.defineCommand('presenceClaim', { lua: CLAIM });
       redis.defineCommand('presenceRelease', { lua: RELEASE, numberOfKeys: 3 });
       redis.defineCommand('presenceDue', { lua: DUE, numberOfKeys: 1 });
       redis.defineCommand('presenceSettle', { lua: SETTLE, numberOfKeys: 3 });
     }
-    this.redis = redis as Redis & Scripts;
-    this.expiryKey = channels.key('presence', 'expiry');
+    this.redis = redis as RedisClient & Scripts;
   }
 
   async claim(claims: readonly Claim[], announceUnknown: boolean): Promise<string[]> {
     if (claims.length === 0) return [];
-    const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
-    for (let i = 0; i < claims.length; i += CLAIM_BATCH) {
-      const batch = claims.slice(i, i + CLAIM_BATCH);
-      const keys = batch.flatMap((c) => [this.connKey(c.userId), this.stateKey(c.userId)]);
-      const args = batch.flatMap((c) => [c.userId, c.claimId, this.channels.presence(c.userId)]);
-      pipeline.presenceClaim(
-        keys.length + 1,
-        this.expiryKey,
-        ...keys,
-        this.timings.ttlMs,
-        announceUnknown ? 1 : 0,
-        ...args,
-      );
+    const byShard = new Map<string, Claim[]>();
+    for (const c of claims) {
+      const tag = this.channels.presenceTag(c.userId);
+      const inShard = byShard.get(tag);
+      if (inShard) inShard.push(c);
+      else byShard.set(tag, [c]);
     }
-    return (unwrap(await pipeline.exec()) as string[][]).flat();
+    const announced = await Promise.all(
+      [...byShard].map(async ([tag, inShard]) => {
+        const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
+        for (let i = 0; i < inShard.length; i += CLAIM_BATCH) {
+          const batch = inShard.slice(i, i + CLAIM_BATCH);
+          const keys = batch.flatMap((c) => [this.connKey(c.userId), this.stateKey(c.userId)]);
+          const args = batch.flatMap((c) => [
+            c.userId,
+            c.claimId,
+            this.channels.presence(c.userId),
+          ]);
+          pipeline.presenceClaim(
+            keys.length + 1,
+            this.expiryKey(tag),
+            ...keys,
+            this.timings.ttlMs,
+            announceUnknown ? 1 : 0,
+            ...args,
+          );
+        }
+        return (unwrap(await pipeline.exec()) as string[][]).flat();
+      }),
+    );
+    return announced.flat();
   }
 
   async release(claim: Claim, closedAt: Date): Promise<boolean> {
     const last = await this.redis.presenceRelease(
-      this.expiryKey,
+      this.expiryKey(this.channels.presenceTag(claim.userId)),
       this.connKey(claim.userId),
       this.stateKey(claim.userId),
       claim.userId,
@@ -85,12 +105,20 @@ export class RedisPresenceStore extends PresenceStore {
   }
 
   async sweep(): Promise<OfflineTransition[]> {
-    const due = await this.redis.presenceDue(this.expiryKey, SWEEP_BATCH);
+    const swept = await Promise.all(
+      this.channels.presenceTags().map((tag) => this.sweepShard(tag)),
+    );
+    return swept.flat();
+  }
+
+  private async sweepShard(tag: string): Promise<OfflineTransition[]> {
+    const expiryKey = this.expiryKey(tag);
+    const due = await this.redis.presenceDue(expiryKey, SWEEP_BATCH);
     if (due.length === 0) return [];
     const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
     for (const userId of due) {
       pipeline.presenceSettle(
-        this.expiryKey,
+        expiryKey,
         this.connKey(userId),
         this.stateKey(userId),
         userId,
@@ -109,9 +137,17 @@ export class RedisPresenceStore extends PresenceStore {
     const result = new Map<string, StoredPresence>();
     if (userIds.length === 0) return result;
     const ids = [...new Set(userIds)];
-    const pipeline = this.redis.pipeline();
-    for (const id of ids) pipeline.hmget(this.stateKey(id), 's', 'seen');
-    const rows = unwrap(await pipeline.exec()) as [string | null, string | null][];
+    let rows: [string | null, string | null][];
+    if (this.redis.isCluster) {
+      // Across slots: ioredis's auto-pipelining sends these in one batch per node.
+      rows = (await Promise.all(
+        ids.map((id) => this.redis.hmget(this.stateKey(id), 's', 'seen')),
+      )) as [string | null, string | null][];
+    } else {
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) pipeline.hmget(this.stateKey(id), 's', 'seen');
+      rows = unwrap(await pipeline.exec()) as [string | null, string | null][];
+    }
     ids.forEach((id, i) => {
       const [s, seen] = rows[i];
       if (s === 'on') result.set(id, { online: true, lastSeenAt: null });
@@ -121,12 +157,21 @@ export class RedisPresenceStore extends PresenceStore {
     return result;
   }
 
+  /** `presence:expiry` on one Redis, `presence:{p7}:expiry` per shard on a cluster. */
+  private expiryKey(tag: string): string {
+    return this.channels.key(...this.scoped(tag, 'expiry'));
+  }
+
   private connKey(userId: string): string {
-    return this.channels.key('presence', 'conn', userId);
+    return this.channels.key(...this.scoped(this.channels.presenceTag(userId), 'conn', userId));
   }
 
   private stateKey(userId: string): string {
-    return this.channels.key('presence', 'state', userId);
+    return this.channels.key(...this.scoped(this.channels.presenceTag(userId), 'state', userId));
+  }
+
+  private scoped(tag: string, ...parts: string[]): string[] {
+    return tag ? ['presence', tag, ...parts] : ['presence', ...parts];
   }
 }
 

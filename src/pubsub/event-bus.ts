@@ -1,13 +1,13 @@
 /**
- * Publish and subscribe by channel name, over Redis or in process. Publishing to many channels
- * serialises the payload once and sends every PUBLISH in one pipeline, so a message to a group of
- * N costs one JSON encoding and one round trip, not N of each.
+ * Publish and subscribe by channel name, over Redis (one server or a cluster) or in process.
+ * Publishing to many channels serialises the payload once and sends every PUBLISH in one round
+ * trip per Redis node, so a message to a group of N costs one JSON encoding, not N.
  */
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { PubSubEngine } from 'graphql-subscriptions';
-import type { Redis } from 'ioredis';
 import { AppMetrics } from '../metrics/app.metrics.js';
 import { InjectPubSub, InjectRedis } from './pubsub.tokens.js';
+import { publishAll, type RedisClient } from './redis-pubsub.js';
 
 @Injectable()
 export class EventBus {
@@ -16,7 +16,7 @@ export class EventBus {
 
   constructor(
     @InjectPubSub() private readonly pubSub: PubSubEngine,
-    @InjectRedis() private readonly redis: Redis | null,
+    @InjectRedis() private readonly redis: RedisClient | null,
     // Optional only for unit specs that build a bus by hand; the app always has it.
     @Optional() private readonly metrics?: AppMetrics,
   ) {
@@ -24,8 +24,8 @@ export class EventBus {
   }
 
   /**
-   * Best effort: a failure (Redis down) is logged, not thrown. Everything published is also in
-   * PostgreSQL, and clients resume from there.
+   * Best effort: a failure (Redis down, or no answer within PUBLISH_TIMEOUT_MS) is logged, not
+   * thrown. Everything published is also in PostgreSQL, and clients resume from there.
    */
   async publish(channels: readonly string[], payload: object): Promise<void> {
     if (channels.length === 0) return;
@@ -35,10 +35,7 @@ export class EventBus {
     });
     try {
       if (this.redis) {
-        const json = JSON.stringify(payload);
-        const pipeline = this.redis.pipeline();
-        for (const channel of channels) pipeline.publish(channel, json);
-        await pipeline.exec();
+        await publishAll(this.redis, channels, JSON.stringify(payload));
       } else {
         await Promise.all(channels.map((channel) => this.pubSub.publish(channel, payload)));
       }

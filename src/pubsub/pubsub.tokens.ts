@@ -6,5 +6,11 @@ export const REDIS = Symbol('REDIS');
 
 /** `@InjectPubSub() pubSub: PubSubEngine` */
 export const InjectPubSub = () => Inject(PUB_SUB);
-/** `@InjectRedis() redis: Redis | null` — null when REDIS_URL is not set. */
+/**
+ * `@InjectRedis() redis: RedisClient | null` — ioredis's Redis (REDIS_URL) or Cluster
+ * (REDIS_CLUSTER_NODES), null with neither. On a cluster, keys one script or MULTI touches must
+ * share a hash tag (`{...}`), and a pipeline must stay within one slot.
+ */
 export const InjectRedis = () => Inject(REDIS);
+
+export type { RedisClient } from './redis-pubsub.js';

@@ -24,7 +24,7 @@ describe('sharedDeserializer', () => {
     expect(decode(Buffer.from('{"a":1}'), context)).not.toBe(a);
   });
 
-  it('throws on invalid JSON (the pub/sub then passes the raw text on)', () => {
+  it('throws on invalid JSON (the pub/sub then drops the payload)', () => {
     expect(() => sharedDeserializer()(Buffer.from('{oops'), context)).toThrow();
   });
 });

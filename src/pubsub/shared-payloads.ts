@@ -7,9 +7,8 @@
  *
  * Payloads are therefore shared between handlers: treat them as read-only.
  */
-import type { PubSubRedisOptions } from 'graphql-redis-subscriptions';
-
-type Deserializer = NonNullable<PubSubRedisOptions['deserializer']>;
+/** Bytes heard on a channel to the payload its handlers get (the second argument is unused). */
+export type Deserializer = (source: Buffer | string, context?: unknown) => unknown;
 
 /** JSON of the subscriber connection; a repeat of one of the last `size` returns the same object. */
 export function sharedDeserializer(size = 8): Deserializer {
@@ -20,7 +19,7 @@ export function sharedDeserializer(size = 8): Deserializer {
     for (const entry of recent) {
       if (entry.raw.length === raw.length && entry.raw.equals(raw)) return entry.value;
     }
-    // Invalid JSON throws here; graphql-redis-subscriptions then hands on the raw text, as before.
+    // Invalid JSON throws here; the pub/sub drops the payload (nothing of ours publishes it).
     const value = JSON.parse(raw.toString()) as unknown;
     recent[next] = { raw, value };
     next = (next + 1) % size;

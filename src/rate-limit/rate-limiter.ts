@@ -1,16 +1,15 @@
 /**
  * Named rate limits (RATE_LIMIT_* settings) checked where the work happens: sends, logins,
- * uploads, subscription starts. Counters live in Redis when REDIS_URL is set (one limit across
+ * uploads, subscription starts. Counters live in Redis when REDIS_URL (or REDIS_CLUSTER_NODES) is set (one limit across
  * all instances), else in @nestjs/throttler's in-memory storage. If Redis cannot be reached the
  * limiter lets the request through: an outage of the counter must not stop the chat.
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
-import type { Redis } from 'ioredis';
 import { TooManyRequestsError } from '../common/errors/domain-error.js';
 import { AppConfig, type RateLimit } from '../config/app.config.js';
 import { Channels } from '../pubsub/channels.js';
-import { InjectRedis } from '../pubsub/pubsub.tokens.js';
+import { InjectRedis, type RedisClient } from '../pubsub/pubsub.tokens.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
 export type RateLimitName =
@@ -30,7 +29,7 @@ export class RateLimiter {
   constructor(
     private readonly config: AppConfig,
     channels: Channels,
-    @InjectRedis() redis: Redis | null,
+    @InjectRedis() redis: RedisClient | null,
   ) {
     this.storage = redis
       ? new RedisThrottlerStorage(redis, channels.key('rate', ''))

@@ -4,7 +4,7 @@
  * counter in one Lua script: INCR, expire on first hit, and a block key once over the limit.)
  */
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../pubsub/pubsub.tokens.js';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -36,7 +36,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly throttle: ThrottleCommand;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
   ) {
     // defineCommand sends the script once, then calls it by its hash (EVALSHA).
@@ -53,7 +53,9 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
     blockDuration: number,
     _throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    const base = this.prefix + key;
+    // The hash tag keeps a counter and its block key in one slot: on a Redis Cluster a script
+    // may only touch keys of one slot (on one Redis the braces are just characters).
+    const base = `${this.prefix}{${key}}`;
     const [hits, left, blocked, blockLeft] = await this.throttle(
       base,
       `${base}:blocked`,

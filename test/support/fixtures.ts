@@ -10,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from './database.js';
 import { REDIS_URL } from './env.js';
 import { registerUsers, type TestUser } from './gql.js';
 import { removeRedisPrefix, uniqueRedisPrefix } from './redis.js';
+import { startRedisCluster, type RedisCluster } from './redis-cluster.js';
 import { startPrivateRedis, type PrivateRedis } from './redis-server.js';
 import { connectWs, type WsClient } from './ws.js';
 
@@ -47,6 +48,21 @@ export function usePrivateRedis(): PrivateRedis {
     await redis.stop?.();
   });
   return redis;
+}
+
+/**
+ * A Redis Cluster of this file's (or describe's) own (three masters, three replicas: see
+ * redis-cluster.ts), stopped and removed when it ends; call it before the useApp that uses it.
+ */
+export function useRedisCluster(): RedisCluster {
+  const cluster = {} as RedisCluster;
+  beforeAll(async () => {
+    Object.assign(cluster, await startRedisCluster());
+  }, 60_000);
+  afterAll(async () => {
+    await cluster.stop?.();
+  });
+  return cluster;
 }
 
 /** Users registered through the API on `app` before the first test, one per name, in order. */

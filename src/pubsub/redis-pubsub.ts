@@ -1,0 +1,147 @@
+/**
+ * Pub/sub over Redis for the event bus: one Redis subscription per channel however many local
+ * handlers listen on it, each payload decoded once for all of them. On one Redis server it uses
+ * SUBSCRIBE/PUBLISH; on a Redis Cluster, sharded pub/sub (SSUBSCRIBE/SPUBLISH), so a message is
+ * handled only by the shard that owns its channel's slot instead of being broadcast to every
+ * node. ioredis resubscribes after reconnects, failovers and slot moves.
+ * (Replaces graphql-redis-subscriptions, which knows neither sharded pub/sub nor ioredis 6.)
+ */
+import { Logger } from '@nestjs/common';
+import { PubSubEngine } from 'graphql-subscriptions';
+import type { Cluster, Redis } from 'ioredis';
+import type { Deserializer } from './shared-payloads.js';
+
+/** A Redis connection for commands: one server, or a cluster. */
+export type RedisClient = Redis | Cluster;
+
+/**
+ * How long a publish may wait for a Redis Cluster. A master that just died holds commands until its
+ * replica takes over (seconds); the sender must not wait for that. A late or lost publish costs
+ * latency, not data: subscribers read the gap from PostgreSQL.
+ */
+export const PUBLISH_TIMEOUT_MS = 500;
+
+/**
+ * Sends `json` to every channel in one round trip per Redis node: a pipeline on one server, and
+ * on a cluster SPUBLISHes that ioredis's auto-pipelining groups by the node owning each slot (a
+ * pipeline must not cross slots there). Rejects after PUBLISH_TIMEOUT_MS.
+ */
+export async function publishAll(
+  redis: RedisClient,
+  channels: readonly string[],
+  json: string,
+): Promise<void> {
+  if (!redis.isCluster) {
+    // One server fails fast by itself (no offline queue): a publish to it is never held.
+    const pipeline = redis.pipeline();
+    for (const channel of channels) pipeline.publish(channel, json);
+    await pipeline.exec();
+    return;
+  }
+  const sent = Promise.all(channels.map((channel) => redis.spublish(channel, json)));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no answer from Redis within ${PUBLISH_TIMEOUT_MS} ms`)),
+      PUBLISH_TIMEOUT_MS,
+    );
+  });
+  // A publish that fails after the timeout has nobody left to tell.
+  sent.catch(() => undefined);
+  try {
+    await Promise.race([sent, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+type Handler = (payload: unknown) => void;
+
+export class RedisPubSub extends PubSubEngine {
+  private readonly logger = new Logger('PubSub');
+  private readonly sharded: boolean;
+  private nextId = 0;
+  private readonly handlers = new Map<number, { channel: string; handler: Handler }>();
+  private readonly byChannel = new Map<string, Set<number>>();
+  /** Channels whose SUBSCRIBE is on its way (the first subscriber waits, later ones too). */
+  private readonly pending = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly publisher: RedisClient,
+    private readonly subscriber: RedisClient,
+    private readonly deserialize: Deserializer,
+  ) {
+    super();
+    this.sharded = subscriber.isCluster;
+    const event = this.sharded ? 'smessageBuffer' : 'messageBuffer';
+    subscriber.on(event, (channel: Buffer, message: Buffer) =>
+      this.deliver(channel.toString(), message),
+    );
+  }
+
+  async publish(channel: string, payload: unknown): Promise<void> {
+    await publishAll(this.publisher, [channel], JSON.stringify(payload));
+  }
+
+  async subscribe(channel: string, onMessage: Handler): Promise<number> {
+    const id = ++this.nextId;
+    this.handlers.set(id, { channel, handler: onMessage });
+    let ids = this.byChannel.get(channel);
+    if (!ids) {
+      ids = new Set();
+      this.byChannel.set(channel, ids);
+      const subscribing = this.sharded
+        ? this.subscriber.ssubscribe(channel)
+        : this.subscriber.subscribe(channel);
+      this.pending.set(channel, subscribing);
+      void subscribing.finally(() => {
+        if (this.pending.get(channel) === subscribing) this.pending.delete(channel);
+      });
+    }
+    ids.add(id);
+    try {
+      await this.pending.get(channel);
+    } catch (error) {
+      this.unsubscribe(id);
+      throw error;
+    }
+    return id;
+  }
+
+  unsubscribe(id: number): void {
+    const entry = this.handlers.get(id);
+    if (!entry) return;
+    this.handlers.delete(id);
+    const ids = this.byChannel.get(entry.channel);
+    if (!ids) return;
+    ids.delete(id);
+    if (ids.size > 0) return;
+    this.byChannel.delete(entry.channel);
+    const done = this.sharded
+      ? this.subscriber.sunsubscribe(entry.channel)
+      : this.subscriber.unsubscribe(entry.channel);
+    // Not hearing a channel nobody listens to any more is harmless: handlers are gone.
+    done.catch((error: unknown) =>
+      this.logger.warn(`unsubscribe from a channel failed: ${String(error)}`),
+    );
+  }
+
+  private deliver(channel: string, message: Buffer): void {
+    const ids = this.byChannel.get(channel);
+    if (!ids || ids.size === 0) return;
+    let payload: unknown;
+    try {
+      payload = this.deserialize(message);
+    } catch {
+      this.logger.warn('dropped a payload that is not JSON');
+      return;
+    }
+    for (const id of [...ids]) {
+      try {
+        this.handlers.get(id)?.handler(payload);
+      } catch (error) {
+        this.logger.error(`a subscriber failed on its event: ${String(error)}`);
+      }
+    }
+  }
+}
