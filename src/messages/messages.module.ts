@@ -42,6 +42,6 @@ import { MessagesService } from './messages.service.js';
     ReactionResolver,
     ReactionsRepository,
   ],
-  exports: [MessageEvents],
+  exports: [MessageEvents, MessagesRepository, MessageHydrator],
 })
 export class MessagesModule {}

@@ -57,8 +57,6 @@ const NOT_SERVED_YET = new Set([
   'DeleteMessage',
   'AddReaction',
   'RemoveReaction',
-  'ConversationChanges',
-  'ConversationEvents',
   // read state (issue 14)
   'MarkConversationRead',
   'SetConversationMuted',
