@@ -13,6 +13,7 @@ import { AttachmentResolver } from './attachment.resolver.js';
 import { ATTACHMENT_SCANNER, NoopAttachmentScanner } from './attachment.scanner.js';
 import { AttachmentsController } from './attachments.controller.js';
 import { AttachmentsLoader } from './attachments.loader.js';
+import { StoredBytesService } from './stored-bytes.service.js';
 import { ConversationAvatarResolver } from './conversation-avatar.resolver.js';
 import { AttachmentsRepository } from './attachments.repository.js';
 import { ATTACHMENT_STORAGE, type AttachmentStorage } from './storage/attachment.storage.js';
@@ -31,6 +32,7 @@ import { UnattachedSweepService } from './unattached-sweep.service.js';
     AttachmentsLoader,
     AttachmentResolver,
     ConversationAvatarResolver,
+    StoredBytesService,
     {
       provide: ATTACHMENT_STORAGE,
       inject: [AppConfig],
@@ -43,6 +45,6 @@ import { UnattachedSweepService } from './unattached-sweep.service.js';
     { provide: ATTACHMENT_SCANNER, useClass: NoopAttachmentScanner },
   ],
   // Messages read a page's attachments (REST answers, replays, the Message.attachments field).
-  exports: [AttachmentsRepository, AttachmentsLoader],
+  exports: [AttachmentsRepository, AttachmentsLoader, StoredBytesService],
 })
 export class AttachmentsModule {}

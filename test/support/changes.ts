@@ -1,14 +1,46 @@
 /** Operations of the change stream as client teams write them (the contract's fragments). */
 import { gqlOk } from './gql.js';
 
-export const MESSAGE_STATE = /* GraphQL */ `
-  id conversationId seq text eventSeq editedAt deletedAt
-  sender { id }
-  attachments { id }
-  replyTo { id seq text deletedAt sender { id } }
-  mentions { id }
-  reactions { emoji count userIds reactedByMe }
+/**
+ * What the tests read of a message, as a fragment (the contract's operations use fragments too;
+ * the cost limit counts a fragment once).
+ */
+export const MESSAGE_FRAGMENT = /* GraphQL */ `
+  fragment MessageState on Message {
+    id
+    conversationId
+    seq
+    text
+    eventSeq
+    editedAt
+    deletedAt
+    sender {
+      id
+    }
+    attachments {
+      id
+    }
+    replyTo {
+      id
+      seq
+      text
+      deletedAt
+      sender {
+        id
+      }
+    }
+    mentions {
+      id
+    }
+    reactions {
+      emoji
+      count
+      userIds
+      reactedByMe
+    }
+  }
 `;
+export const MESSAGE_STATE = '...MessageState';
 
 export const EVENT_FIELDS = /* GraphQL */ `
   __typename eventSeq conversationId change
@@ -19,19 +51,19 @@ export const EVENT_FIELDS = /* GraphQL */ `
 
 export const CONVERSATION_EVENTS = `subscription($c: ID, $after: Int) {
   conversationEvents(conversationId: $c, afterEventSeq: $after) { ${EVENT_FIELDS} }
-}`;
+} ${MESSAGE_FRAGMENT}`;
 
 export const CONVERSATION_CHANGES = `query($c: ID!, $after: Int!, $first: Int) {
   conversationChanges(conversationId: $c, afterEventSeq: $after, first: $first) {
     events { ${EVENT_FIELDS} } endEventSeq hasMore
   }
-}`;
+} ${MESSAGE_FRAGMENT}`;
 
 /** A fresh load of a conversation as a client makes it: its messages and members, now. */
-export const FRESH_LOAD = `query($c: ID!) {
+export const FRESH_LOAD = `query($c: ID!, $n: Int = 200) {
   conversation(id: $c) { id title avatarUrl lastEventSeq members { user { id } role } }
-  messages(conversationId: $c, last: 200) { edges { node { ${MESSAGE_STATE} } } }
-}`;
+  messages(conversationId: $c, last: $n) { edges { node { ${MESSAGE_STATE} } } }
+} ${MESSAGE_FRAGMENT}`;
 
 export interface ChangeEvent {
   __typename: 'MessageEvent' | 'MemberEvent' | 'ConversationUpdatedEvent';
