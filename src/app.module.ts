@@ -18,6 +18,7 @@ import { RealtimeModule } from './realtime/realtime.module.js';
 import { UsersModule } from './users/users.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { MessagesModule } from './messages/messages.module.js';
+import { ChangesModule } from './changes/changes.module.js';
 import { PresenceModule } from './presence/presence.module.js';
 import { AttachmentsModule } from './attachments/attachments.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
@@ -44,6 +45,7 @@ export class AppModule implements NestModule {
         UsersModule,
         ConversationsModule,
         MessagesModule,
+        ChangesModule,
         PresenceModule,
         AttachmentsModule,
         ProfilesModule,

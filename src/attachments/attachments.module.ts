@@ -13,6 +13,7 @@ import { AttachmentResolver } from './attachment.resolver.js';
 import { ATTACHMENT_SCANNER, NoopAttachmentScanner } from './attachment.scanner.js';
 import { AttachmentsController } from './attachments.controller.js';
 import { AttachmentsLoader } from './attachments.loader.js';
+import { StoredBytesService } from './stored-bytes.service.js';
 import { ConversationAvatarResolver } from './conversation-avatar.resolver.js';
 import { AttachmentsRepository } from './attachments.repository.js';
 import { ATTACHMENT_STORAGE, type AttachmentStorage } from './storage/attachment.storage.js';
@@ -31,6 +32,7 @@ import { UnattachedSweepService } from './unattached-sweep.service.js';
     AttachmentsLoader,
     AttachmentResolver,
     ConversationAvatarResolver,
+    StoredBytesService,
     {
       provide: ATTACHMENT_STORAGE,
       inject: [AppConfig],
@@ -44,6 +46,6 @@ import { UnattachedSweepService } from './unattached-sweep.service.js';
   ],
   // Messages read a page's attachments (REST answers, replays, the Message.attachments field);
   // profiles keep avatars in the same storage.
-  exports: [AttachmentsRepository, AttachmentsLoader, ATTACHMENT_STORAGE],
+  exports: [AttachmentsRepository, AttachmentsLoader, ATTACHMENT_STORAGE, StoredBytesService],
 })
 export class AttachmentsModule {}

@@ -31,6 +31,11 @@ export class ConversationsRepository {
     private readonly membership: MembershipRepository,
   ) {}
 
+  findById(conversationId: string): Promise<Conversation | null> {
+    if (!isUuid(conversationId)) return Promise.resolve(null);
+    return this.conversations.findOneBy({ id: conversationId });
+  }
+
   /** The conversation if the user is in it; null when unknown or not theirs (the same to them). */
   findByIdForUser(conversationId: string, userId: string): Promise<Conversation | null> {
     if (!isUuid(conversationId)) return Promise.resolve(null);

@@ -15,7 +15,10 @@ import type { Conversation } from './conversation.entity.js';
 import type { User } from '../users/user.entity.js';
 import { ConversationsRepository, type ActivityKey } from './conversations.repository.js';
 import { MAX_PARTICIPANTS, type CreateConversationInput } from './dto/create-conversation.input.js';
+import { memberEventOf } from './member-event.js';
+import type { MembershipChange } from './membership-changed.event.js';
 import { MembershipEvents } from './membership.events.js';
+import type { Participant } from './participant.entity.js';
 import { MembershipRepository } from './membership.repository.js';
 
 const CURSOR_KIND = 'conversation';
@@ -51,6 +54,13 @@ export class ConversationsService {
   async areMembers(conversationId: string, userIds: string[]): Promise<boolean> {
     if (userIds.length === 0) return true;
     return (await this.membership.countMembers(conversationId, userIds)) === userIds.length;
+  }
+
+  /** The conversation as it is now, whoever asks (for streams that checked access already). */
+  async getById(conversationId: string): Promise<Conversation> {
+    const conversation = await this.conversations.findById(conversationId);
+    if (!conversation) throw new NotFoundError('Conversation');
+    return conversation;
   }
 
   async getForUser(conversationId: string, userId: string): Promise<Conversation> {
@@ -96,14 +106,14 @@ export class ConversationsService {
     }
     await this.assertUsersExist(others);
     const memberIds = [userId, ...others];
-    if (others.length === 1 && !input.title) {
-      const direct = await this.conversations.findOrCreateDirect(userId, others[0]);
-      if (direct.created) await this.announce(direct.conversation.id, 'created', memberIds);
-      return direct.conversation;
+    const made =
+      others.length === 1 && !input.title
+        ? await this.conversations.findOrCreateDirect(userId, others[0])
+        : await this.conversations.createGroup(input.title ?? null, memberIds);
+    if (made.members.length > 0) {
+      await this.announce(made.conversation.id, 'created', made.members, memberIds);
     }
-    const group = await this.conversations.createGroup(input.title ?? null, memberIds);
-    await this.announce(group.conversation.id, 'created', memberIds);
-    return group.conversation;
+    return made.conversation;
   }
 
   async addParticipants(
@@ -122,8 +132,7 @@ export class ConversationsService {
       throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);
     }
     if (addition.added.length > 0) {
-      const added = addition.added.map((p) => p.userId);
-      await this.events.changed(conversationId, 'added', added, addition.memberIds);
+      await this.announce(conversationId, 'added', addition.added, addition.memberIds);
     }
     return conversation;
   }
@@ -132,12 +141,27 @@ export class ConversationsService {
     const conversation = await this.getForUser(conversationId, userId);
     if (conversation.isDirect) throw new BadUserInputError('A direct conversation cannot be left');
     const departure = await this.membership.depart(conversationId, userId, 'MEMBER_LEFT', null);
-    if (departure) await this.events.changed(conversationId, 'left', [userId], departure.memberIds);
+    if (departure) {
+      await this.announce(conversationId, 'left', [departure.departed], departure.memberIds);
+    }
     return true;
   }
 
-  private announce(conversationId: string, change: 'created', memberIds: string[]) {
-    return this.events.changed(conversationId, change, memberIds, memberIds);
+  /** Publishes committed membership changes to everyone they concern (`memberIds` and them). */
+  private async announce(
+    conversationId: string,
+    change: MembershipChange,
+    rows: Participant[],
+    memberIds: string[],
+  ): Promise<void> {
+    const users = new Map(
+      (await this.users.findByIds(rows.map((r) => r.userId))).map((u) => [u.id, u]),
+    );
+    const events = rows.map((row) => memberEventOf(row, users.get(row.userId)!));
+    await this.events.changed(conversationId, change, events, [
+      ...memberIds,
+      ...rows.map((r) => r.userId),
+    ]);
   }
 
   private async withParticipants(

@@ -1,15 +1,18 @@
 /**
  * Membership changes on the event bus, for features that follow who shares a conversation with
- * whom (presence): published once to each member's user channel, old and new alike, after commit.
+ * whom (presence) and for the change stream: published once to each member's user channel, old
+ * and new alike, after commit.
  */
 import { Injectable } from '@nestjs/common';
 import { Channels } from '../pubsub/channels.js';
 import { EventBus } from '../pubsub/event-bus.js';
+import { decodedOnce } from '../pubsub/shared-payloads.js';
 import {
   decodeMembershipChanged,
   encodeMembershipChanged,
+  type DecodedMembershipChange,
+  type MemberEvent,
   type MembershipChange,
-  type MembershipChangedEvent,
 } from './membership-changed.event.js';
 
 @Injectable()
@@ -19,24 +22,35 @@ export class MembershipEvents {
     private readonly channels: Channels,
   ) {}
 
-  /** `memberIds`: everyone the change concerns (the members before and after it). */
+  /** Every local subscriber of one payload gets the same decoded events (see MessageEvents). */
+  private readonly decode = decodedOnce(decodeMembershipChanged);
+
+  /**
+   * `events`: one per membership changed, in eventSeq order; `memberIds`: everyone the change
+   * concerns (the members before and after it).
+   */
   changed(
     conversationId: string,
     change: MembershipChange,
-    userIds: string[],
+    events: MemberEvent[],
     memberIds: readonly string[],
   ): Promise<void> {
     return this.bus.publish(
-      memberIds.map((id) => this.channels.user(id)),
-      encodeMembershipChanged(conversationId, change, userIds),
+      [...new Set(memberIds)].map((id) => this.channels.user(id)),
+      encodeMembershipChanged(conversationId, change, events),
     );
   }
 
   /** Every membership change that concerns one user, until the returned function is called. */
-  listen(userId: string, handler: (event: MembershipChangedEvent) => void): Promise<() => void> {
+  listen(userId: string, handler: (event: DecodedMembershipChange) => void): Promise<() => void> {
     return this.bus.subscribe<unknown>(this.channels.user(userId), (payload) => {
-      const event = decodeMembershipChanged(payload);
+      const event = this.decode(payload);
       if (event) handler(event);
     });
+  }
+
+  /** The change of a payload heard on a user channel, if it is a membership change. */
+  changeOf(payload: unknown): DecodedMembershipChange | undefined {
+    return this.decode(payload);
   }
 }

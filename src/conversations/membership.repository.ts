@@ -204,7 +204,8 @@ export class MembershipRepository {
       const locked = await lockConversation(manager, conversationId);
       if (!locked) return null;
       const rows = await manager.query<{ user_id: string }[]>(memberIdsOf('$1'), [conversationId]);
-      const [departed] = await manager.query<Participant[]>(DEPART, [
+      // An UPDATE answers [rows, count] through TypeORM.
+      const [[departed]] = await manager.query<[Participant[], number]>(DEPART, [
         conversationId,
         userId,
         locked.lastEventSeq + 1,

@@ -30,14 +30,14 @@ describe('query limits', () => {
 
   it('count introspection in the depth where it is not allowed', () => {
     expect(errorsOf(getIntrospectionQuery(), false)).toEqual([
-      expect.stringMatching(/depth limit of 10 exceeded/),
+      expect.stringMatching(/depth limit of 12 exceeded/),
     ]);
   });
 
   it('keep the depth limit for everything outside __schema', () => {
-    const deep = `{ me { ${'parent { '.repeat(10)}id${' }'.repeat(10)} } }`;
+    const deep = `{ me { ${'parent { '.repeat(12)}id${' }'.repeat(12)} } }`;
     expect(errorsOf(deep, true)).toEqual([expect.stringMatching(/depth limit/)]);
-    const within = `{ me { ${'parent { '.repeat(8)}id${' }'.repeat(8)} } }`;
+    const within = `{ me { ${'parent { '.repeat(10)}id${' }'.repeat(10)} } }`;
     expect(errorsOf(within, true)).toEqual([]);
   });
 

@@ -2,7 +2,7 @@
  * Limits on what one GraphQL document may ask, enforced before anything executes, over HTTP and
  * WebSocket alike: size in tokens (at parse), depth, aliases, directives and an overall cost
  * (graphql-armor validation rules), and introspection in good faith. The contract's deepest
- * operation has depth 6 and costs far below the limit; hostile documents are refused with
+ * operation has depth 12 and costs far below the limit; hostile documents are refused with
  * GRAPHQL_VALIDATION_FAILED. Where introspection is allowed (outside production) the standard
  * introspection query (depth 21) passes: explorers, codegen and IDE plugins need it.
  */
@@ -27,7 +27,9 @@ import {
 
 export const QUERY_LIMITS = {
   maxTokens: 2000,
-  maxDepth: 10,
+  // The contract's deepest operation (ConversationChanges: a page of events, a message, its
+  // reply's sender) has depth 12.
+  maxDepth: 12,
   maxAliases: 15,
   maxDirectives: 20,
   maxCost: 5000,

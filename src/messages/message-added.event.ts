@@ -8,17 +8,9 @@
  */
 import type { AttachmentInfo } from '../attachments/attachment-info.js';
 import type { User } from '../users/user.entity.js';
+import { decodeUser, encodeUser, type UserWire } from '../users/user.wire.js';
 import { MessageChange, type Message } from './message.entity.js';
 import type { MessageWithDetails, ReactionSummary, ReplyPreview } from './message-with-details.js';
-
-interface UserWire {
-  id: string;
-  username: string;
-  displayName: string;
-  avatarUrl: string | null;
-  createdAt: string;
-  lastSeenAt: string | null;
-}
 
 interface MessageRowWire {
   id: string;
@@ -51,21 +43,6 @@ export interface MessageEventWire {
 
 const iso = (date: Date | null) => date?.toISOString() ?? null;
 const date = (value: string | null) => (value === null ? null : new Date(value));
-
-function encodeUser(user: User): UserWire {
-  return {
-    id: user.id,
-    username: user.username,
-    displayName: user.displayName,
-    avatarUrl: user.avatarUrl,
-    createdAt: user.createdAt.toISOString(),
-    lastSeenAt: iso(user.lastSeenAt),
-  };
-}
-
-function decodeUser(user: UserWire): User {
-  return { ...user, createdAt: new Date(user.createdAt), lastSeenAt: date(user.lastSeenAt) };
-}
 
 function encodeRow(message: Message & { sender: User }): MessageRowWire {
   return {

@@ -53,4 +53,9 @@ export class MessageEvents {
       if (message) handler(message);
     });
   }
+
+  /** The message of a payload heard on a user channel, if it is a message event. */
+  messageOf(payload: unknown): MessageWithDetails | undefined {
+    return this.decode(payload);
+  }
 }

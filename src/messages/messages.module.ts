@@ -6,6 +6,9 @@ import { UsersModule } from '../users/users.module.js';
 import { ConversationLastMessageResolver } from './conversation-last-message.resolver.js';
 import { LastMessageLoader } from './last-message.loader.js';
 import { MessageAttachmentsResolver } from './message-attachments.resolver.js';
+import { MessageChangesRepository } from './message-changes.repository.js';
+import { MessageChangesResolver } from './message-changes.resolver.js';
+import { MessageChangesService } from './message-changes.service.js';
 import { MessageDetailsLoader } from './message-details.loader.js';
 import { MessageDetailsResolver, ReactionResolver } from './message-details.resolver.js';
 import { Message } from './message.entity.js';
@@ -41,7 +44,10 @@ import { MessagesService } from './messages.service.js';
     MessageDetailsResolver,
     ReactionResolver,
     ReactionsRepository,
+    MessageChangesRepository,
+    MessageChangesService,
+    MessageChangesResolver,
   ],
-  exports: [MessageEvents],
+  exports: [MessageEvents, MessagesRepository, MessageHydrator],
 })
 export class MessagesModule {}

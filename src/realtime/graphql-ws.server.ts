@@ -38,9 +38,14 @@ const KEEP_ALIVE_MS = 12_000;
 /**
  * Subscription fields whose result is the same for every subscriber of an event (who may see it
  * is decided before it is published), so it is computed once per event, not per subscriber. A
- * field listed here must not resolve anything from the viewer (context.user).
+ * field listed here must not resolve anything from the viewer (context.user), except through
+ * perViewer (common/viewer-fields.ts: `reactedByMe`).
  */
-const SHARED_RESULT_FIELDS: ReadonlySet<string> = new Set(['messageAdded', 'presenceChanged']);
+const SHARED_RESULT_FIELDS: ReadonlySet<string> = new Set([
+  'messageAdded',
+  'conversationEvents',
+  'presenceChanged',
+]);
 
 @Injectable()
 export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicationShutdown {
