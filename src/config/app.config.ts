@@ -16,6 +16,11 @@ import {
   validateSync,
 } from 'class-validator';
 import { join, resolve } from 'node:path';
+import proxyAddr from 'proxy-addr';
+
+/** Each entry an IPv4/IPv6 address with an optional /prefix, or one of Express's names. */
+const PROXY = String.raw`(?:loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(?:\/\d{1,3})?)`;
+const TRUSTED_PROXIES = new RegExp(String.raw`^\s*(?:${PROXY}\s*(?:,\s*${PROXY}\s*)*)?,?\s*$`);
 
 const RATE = /^([1-9]\d*)\/([1-9]\d*)(ms|s|m|h)$/;
 const RATE_MESSAGE = '$property must look like 30/10s: a count, "/", a window in ms, s, m or h';
@@ -143,6 +148,17 @@ class EnvSchema {
     message: 'JWT_EXPIRES_IN must be a positive number of seconds, or a number with s, m, h or d',
   })
   JWT_EXPIRES_IN = '1h';
+
+  /**
+   * Proxies whose X-Forwarded-For is believed (client addresses feed the per-address limits):
+   * comma-separated addresses, CIDRs, or Express's names loopback, linklocal, uniquelocal.
+   * Empty: none; the peer's own address is the client's.
+   */
+  @Matches(TRUSTED_PROXIES, {
+    message:
+      'TRUSTED_PROXIES must be a comma-separated list of addresses, CIDRs (10.0.0.0/8) or loopback, linklocal, uniquelocal',
+  })
+  TRUSTED_PROXIES = '';
 
   /** Comma-separated origins allowed to open WebSockets and make CORS requests; empty = any. */
   @IsString()
@@ -313,7 +329,13 @@ export interface S3StorageConfig {
 export class AppConfig {
   readonly env: 'development' | 'production' | 'test';
   readonly role: AppRole;
-  readonly http: { port: number; host: string; corsOrigins: string[] };
+  readonly http: {
+    port: number;
+    host: string;
+    corsOrigins: string[];
+    /** For Express's `trust proxy`; empty: trust none. */
+    trustedProxies: string[];
+  };
   readonly database: {
     /** undefined: run the embedded PostgreSQL (PGlite) under dataDir. */
     url?: string;
@@ -379,6 +401,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.JWT_SECRET && parsed.NODE_ENV === 'production') {
     throw new ConfigError('JWT_SECRET must be set when NODE_ENV=production');
   }
+  const trustedProxies = parsed.TRUSTED_PROXIES.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  try {
+    proxyAddr.compile(trustedProxies);
+  } catch (error) {
+    throw new ConfigError(`TRUSTED_PROXIES: ${(error as Error).message}`);
+  }
   if (parsed.STORAGE === 's3' && !parsed.S3_BUCKET) {
     throw new ConfigError('S3_BUCKET must be set when STORAGE=s3');
   }
@@ -396,6 +426,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       corsOrigins: parsed.CORS_ORIGINS.split(',')
         .map((o) => o.trim())
         .filter(Boolean),
+      trustedProxies,
     },
     database: {
       url: parsed.DATABASE_URL,

@@ -14,7 +14,14 @@ import { countMessages } from '../support/database.js';
 import { createConversation, sendMessage } from '../support/factories.js';
 import { upload } from '../support/files.js';
 import { useApp, useDatabase } from '../support/fixtures.js';
-import { errorCode, gql, registerUser, registerUsers, type TestUser } from '../support/gql.js';
+import {
+  errorCode,
+  gql,
+  registerUser,
+  registerUsers,
+  uniqueUsername,
+  type TestUser,
+} from '../support/gql.js';
 import { sleep } from '../support/wait.js';
 import {
   connectWs,
@@ -276,6 +283,32 @@ describe('rate limits', () => {
         );
       },
     ));
+
+  it('ignores X-Forwarded-For unless the peer is a trusted proxy', async () => {
+    const REGISTER = `mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`;
+    const register = (app: InProcessApp, forwardedFor: string) =>
+      fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({
+          query: REGISTER,
+          variables: { i: { username: uniqueUsername('xff'), password: 'correct horse battery' } },
+        }),
+      }).then(async (res) => errorCode({ status: res.status, ...(await res.json()) }));
+    const limits = { RATE_LIMITS: 'on', RATE_LIMIT_REGISTRATIONS_PER_IP: '2/1h' };
+    // By default no proxy is trusted: a spoofed header does not make a new address.
+    await withApp(limits, async (app) => {
+      expect(await register(app, '203.0.113.1')).toBeUndefined();
+      expect(await register(app, '203.0.113.2')).toBeUndefined();
+      expect(await register(app, '203.0.113.3')).toBe('TOO_MANY_REQUESTS');
+    });
+    // Behind a trusted proxy (the test's loopback), each forwarded address is counted on its own.
+    await withApp({ ...limits, TRUSTED_PROXIES: '127.0.0.1' }, async (app) => {
+      for (let i = 0; i < 2; i++) expect(await register(app, '198.51.100.1')).toBeUndefined();
+      expect(await register(app, '198.51.100.1')).toBe('TOO_MANY_REQUESTS');
+      expect(await register(app, '198.51.100.2')).toBeUndefined();
+    });
+  });
 
   it('limits uploads per user', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'chat-limits-'));
