@@ -294,7 +294,7 @@ describe('rate limits', () => {
           query: REGISTER,
           variables: { i: { username: uniqueUsername('xff'), password: 'correct horse battery' } },
         }),
-      }).then(async (res) => errorCode({ status: res.status, ...(await res.json()) }));
+      }).then(async (res) => errorCode({ status: res.status, ...((await res.json()) as object) }));
     const limits = { RATE_LIMITS: 'on', RATE_LIMIT_REGISTRATIONS_PER_IP: '2/1h' };
     // By default no proxy is trusted: a spoofed header does not make a new address.
     await withApp(limits, async (app) => {
