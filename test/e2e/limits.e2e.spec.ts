@@ -198,6 +198,31 @@ describe('production', () => {
       const typo = await gql(app.url, '{ me { usernam } }', {}, user.token);
       expect(typo.errors![0].message).toBe('Cannot query field "usernam" on type "User".');
     }));
+
+  it('refuses introspection over WebSocket too, with the same rules as HTTP', () =>
+    withApp({ NODE_ENV: 'production' }, async (app) => {
+      const user = await registerUser(app.url, 'prodws');
+      const ws = await connectWs(app.wsUrl, user.token);
+      try {
+        for (const query of [
+          '{ __schema { types { name } } }',
+          '{ __type(name: "User") { name } }',
+        ]) {
+          const http = await gql(app.url, query, {}, user.token);
+          const sub = subscribe(ws, query);
+          await sub.ended;
+          expect(sub.events).toEqual([]);
+          expect(subscriptionErrorCode(sub)).toBe('GRAPHQL_VALIDATION_FAILED');
+          expect(subscriptionError(sub)?.message).toBe(http.errors![0].message);
+          expect(http.errors![0].message).toMatch(/introspection/i);
+        }
+        // The socket still answers what it may.
+        const me = subscribe(ws, '{ me { id } }');
+        expect(await me.waitFor(1)).toEqual([{ me: { id: user.id } }]);
+      } finally {
+        await ws.dispose();
+      }
+    }));
 });
 
 describe('rate limits', () => {
