@@ -29,10 +29,9 @@ export class AuthService {
     return { accessToken: await this.tokens.sign(user.id), user };
   }
 
-  /** `clientIp` feeds the per-address brute-force limit; the per-username one protects accounts. */
+  /** `clientIp` feeds the per-address limits (see RateLimiter.consumeLogin). */
   async login(input: LoginInput, clientIp: string): Promise<AuthPayload> {
-    await this.rateLimiter.consume('loginsPerIp', clientIp);
-    await this.rateLimiter.consume('loginsPerUsername', input.username);
+    await this.rateLimiter.consumeLogin(input.username, clientIp);
     const found = await this.usersRepository.findWithPasswordHash(input.username);
     // Same answer and about the same time for an unknown user and a wrong password.
     if (!(await verifyPassword(found?.passwordHash, input.password)) || !found) {

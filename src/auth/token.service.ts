@@ -53,8 +53,7 @@ export class TokenService {
         secret: this.key as unknown as string,
       });
       // `sub` is a user id; anything else was never issued here and would only reach the database.
-      if (!isUuid(payload.sub) || typeof payload.exp !== 'number')
-        throw new Error('claims');
+      if (!isUuid(payload.sub) || typeof payload.exp !== 'number') throw new Error('claims');
       return { id: payload.sub, expiresAt: payload.exp };
     } catch {
       throw new UnauthenticatedError('Invalid or expired token');

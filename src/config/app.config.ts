@@ -201,9 +201,16 @@ class EnvSchema {
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_SENDS = '30/10s';
 
-  /** Failed-or-not login attempts per username (guessing one account's password). */
+  /**
+   * Login attempts per username from one address: what stops guessing one account's password,
+   * and locks out only that address (a stranger cannot lock the owner out from elsewhere).
+   */
   @Matches(RATE, { message: RATE_MESSAGE })
-  RATE_LIMIT_LOGINS_PER_USERNAME = '10/15m';
+  RATE_LIMIT_LOGINS_PER_USERNAME_AND_IP = '10/15m';
+
+  /** Login attempts per username from all addresses: credential stuffing across many. */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_LOGINS_PER_USERNAME = '100/15m';
 
   /** Login attempts per client address (guessing across accounts). */
   @Matches(RATE, { message: RATE_MESSAGE })
@@ -352,6 +359,7 @@ export class AppConfig {
   /** null when RATE_LIMITS=off. */
   readonly rateLimits: {
     sends: RateLimit;
+    loginsPerUsernameAndIp: RateLimit;
     loginsPerUsername: RateLimit;
     loginsPerIp: RateLimit;
     registrationsPerIp: RateLimit;
@@ -453,6 +461,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         ? null
         : {
             sends: parseRate(parsed.RATE_LIMIT_SENDS),
+            loginsPerUsernameAndIp: parseRate(parsed.RATE_LIMIT_LOGINS_PER_USERNAME_AND_IP),
             loginsPerUsername: parseRate(parsed.RATE_LIMIT_LOGINS_PER_USERNAME),
             loginsPerIp: parseRate(parsed.RATE_LIMIT_LOGINS_PER_IP),
             registrationsPerIp: parseRate(parsed.RATE_LIMIT_REGISTRATIONS_PER_IP),

@@ -280,32 +280,46 @@ describe('rate limits', () => {
       expect(await countMessages(db, c.id)).toBe(2);
     }));
 
-  it('limits logins per username, even with the right password, and per address', () =>
+  it('limits logins per username and address first, so a stranger cannot lock the owner out', () =>
     withApp(
       {
         RATE_LIMITS: 'on',
-        RATE_LIMIT_LOGINS_PER_USERNAME: '3/1m',
+        // The test's own loopback is the proxy, so X-Forwarded-For gives each request an address.
+        TRUSTED_PROXIES: '127.0.0.1',
+        RATE_LIMIT_LOGINS_PER_USERNAME_AND_IP: '3/1m',
+        RATE_LIMIT_LOGINS_PER_USERNAME: '5/1m',
         RATE_LIMIT_LOGINS_PER_IP: '6/1m',
       },
       async (app) => {
         const [victim, other, third] = await registerUsers(app.url, ['victim', 'other', 'third']);
-        const login = (username: string, password: string) =>
-          gql(app.url, `mutation($i: LoginInput!) { login(input: $i) { accessToken } }`, {
-            i: { username, password },
-          });
+        const login = (username: string, password: string, from: string) =>
+          fetch(`${app.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+            body: JSON.stringify({
+              query: `mutation($i: LoginInput!) { login(input: $i) { accessToken } }`,
+              variables: { i: { username, password } },
+            }),
+          }).then(async (res) =>
+            errorCode({ status: res.status, ...((await res.json()) as object) }),
+          );
+        const RIGHT = 'correct horse battery';
+        const stranger = '203.0.113.66';
         for (let i = 0; i < 3; i++)
-          expect(errorCode(await login(victim.username, `guess-${i}-wrong`))).toBe(
+          expect(await login(victim.username, `guess-${i}-wrong`, stranger)).toBe(
             'UNAUTHENTICATED',
           );
-        expect(errorCode(await login(victim.username, 'correct horse battery'))).toBe(
-          'TOO_MANY_REQUESTS',
-        );
-        // Another account from the same address still works, until the address's own limit.
-        expect(errorCode(await login(other.username, 'correct horse battery'))).toBeUndefined();
-        expect(errorCode(await login(third.username, 'correct horse battery'))).toBeUndefined();
-        expect(errorCode(await login(third.username, 'correct horse battery'))).toBe(
-          'TOO_MANY_REQUESTS',
-        );
+        // The guesser's address is locked out of this account, even with the right password…
+        expect(await login(victim.username, RIGHT, stranger)).toBe('TOO_MANY_REQUESTS');
+        // …but the owner, elsewhere, still signs in.
+        expect(await login(victim.username, RIGHT, '198.51.100.7')).toBeUndefined();
+        // Across addresses the per-username limit still holds (3 + 1 so far, of 5).
+        expect(await login(victim.username, 'wrong-again', '192.0.2.1')).toBe('UNAUTHENTICATED');
+        expect(await login(victim.username, RIGHT, '192.0.2.2')).toBe('TOO_MANY_REQUESTS');
+        // Other accounts from the stranger's address work until the address's own limit (6).
+        expect(await login(other.username, RIGHT, stranger)).toBeUndefined();
+        expect(await login(third.username, RIGHT, stranger)).toBeUndefined();
+        expect(await login(third.username, RIGHT, stranger)).toBe('TOO_MANY_REQUESTS');
       },
     ));
 
