@@ -193,6 +193,18 @@ class EnvSchema {
   @Min(1024)
   WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+  /** Open sockets per user on one instance (RATE_LIMITS=off lifts it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WS_MAX_CONNECTIONS_PER_USER = 20;
+
+  /** Open sockets per client address on one instance (a NAT of many people must fit). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WS_MAX_CONNECTIONS_PER_ADDRESS = 1000;
+
   /** `off` disables every rate limit (load tests); otherwise each limit below applies. */
   @IsIn(['on', 'off'])
   RATE_LIMITS: 'on' | 'off' = 'on';
@@ -355,7 +367,14 @@ export class AppConfig {
   readonly jwt: { secret: string; expiresInSeconds: number; isDevelopmentSecret: boolean };
   readonly logLevel: string;
   readonly presence: { ttlSeconds: number; graceMs: number };
-  readonly ws: { maxPayloadBytes: number; maxSubscriptions: number; maxBufferedBytes: number };
+  readonly ws: {
+    maxPayloadBytes: number;
+    maxSubscriptions: number;
+    maxBufferedBytes: number;
+    /** Per instance; null when RATE_LIMITS=off. */
+    maxConnectionsPerUser: number | null;
+    maxConnectionsPerAddress: number | null;
+  };
   /** null when RATE_LIMITS=off. */
   readonly rateLimits: {
     sends: RateLimit;
@@ -455,6 +474,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxPayloadBytes: parsed.WS_MAX_PAYLOAD_BYTES,
       maxSubscriptions: parsed.WS_MAX_SUBSCRIPTIONS,
       maxBufferedBytes: parsed.WS_MAX_BUFFERED_BYTES,
+      maxConnectionsPerUser:
+        parsed.RATE_LIMITS === 'off' ? null : parsed.WS_MAX_CONNECTIONS_PER_USER,
+      maxConnectionsPerAddress:
+        parsed.RATE_LIMITS === 'off' ? null : parsed.WS_MAX_CONNECTIONS_PER_ADDRESS,
     },
     rateLimits:
       parsed.RATE_LIMITS === 'off'

@@ -399,6 +399,69 @@ describe('rate limits', () => {
     }));
 });
 
+describe('WebSocket caps', () => {
+  /** Opens sockets one after another; each resolves to 'open' or the code it was closed with. */
+  const open = async (app: InProcessApp, token: string, n: number, headers = {}) => {
+    const sockets: Awaited<ReturnType<typeof connectWs>>[] = [];
+    const outcomes: (string | number)[] = [];
+    for (let i = 0; i < n; i++) {
+      try {
+        sockets.push(await connectWs(app.wsUrl, token, { headers }));
+        outcomes.push('open');
+      } catch (error) {
+        outcomes.push(Number(/closed with (\d+)/.exec(String(error))?.[1]));
+      }
+    }
+    return { sockets, outcomes, dispose: () => Promise.all(sockets.map((s) => s.dispose())) };
+  };
+
+  it("refuses a user's newest socket past WS_MAX_CONNECTIONS_PER_USER with 4029", () =>
+    withApp({ RATE_LIMITS: 'on', WS_MAX_CONNECTIONS_PER_USER: '3' }, async (app) => {
+      const [alice, bob] = await registerUsers(app.url, ['alice', 'bob']);
+      const first = await open(app, alice.token, 4);
+      try {
+        expect(first.outcomes).toEqual(['open', 'open', 'open', 4029]);
+        // Someone else is not affected; and a closed socket makes room again.
+        expect((await open(app, bob.token, 1)).outcomes).toEqual(['open']);
+        await first.sockets[0].dispose();
+        await first.sockets[0].closed;
+        const again = await open(app, alice.token, 1);
+        expect(again.outcomes).toEqual(['open']);
+        // The older sockets still work.
+        const me = subscribe(first.sockets[1], '{ me { id } }');
+        expect(await me.waitFor(1)).toEqual([{ me: { id: alice.id } }]);
+        await again.dispose();
+      } finally {
+        await first.dispose();
+      }
+    }));
+
+  it("refuses an address's newest socket past WS_MAX_CONNECTIONS_PER_ADDRESS, spoofed XFF or not", () =>
+    withApp({ RATE_LIMITS: 'on', WS_MAX_CONNECTIONS_PER_ADDRESS: '2' }, async (app) => {
+      const users = await registerUsers(app.url, ['a1', 'a2', 'a3']);
+      const sockets = [];
+      try {
+        for (const [i, user] of users.entries()) {
+          sockets.push(await open(app, user.token, 1, { 'x-forwarded-for': `203.0.113.${i}` }));
+        }
+        expect(sockets.map((s) => s.outcomes[0])).toEqual(['open', 'open', 4029]);
+      } finally {
+        await Promise.all(sockets.map((s) => s.dispose()));
+      }
+    }));
+
+  it('lifts both caps with RATE_LIMITS=off', () =>
+    withApp(
+      { RATE_LIMITS: 'off', WS_MAX_CONNECTIONS_PER_USER: '1', WS_MAX_CONNECTIONS_PER_ADDRESS: '1' },
+      async (app) => {
+        const user = await registerUser(app.url, 'loadtest');
+        const many = await open(app, user.token, 4);
+        expect(many.outcomes).toEqual(['open', 'open', 'open', 'open']);
+        await many.dispose();
+      },
+    ));
+});
+
 describe('expiring tokens and the database pool', () => {
   it('closes an open socket with 4401 when its token expires', () =>
     withApp({ JWT_EXPIRES_IN: '2s' }, async (app) => {
