@@ -232,6 +232,10 @@ class EnvSchema {
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_REGISTRATIONS_PER_IP = '20/1h';
 
+  /** Group creations and participant additions per user (group spam). */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_GROUPS = '10/1m';
+
   /** Uploads per user. */
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_UPLOADS = '30/1m';
@@ -383,6 +387,7 @@ export class AppConfig {
     loginsPerIp: RateLimit;
     registrationsPerIp: RateLimit;
     uploads: RateLimit;
+    groups: RateLimit;
     subscriptions: RateLimit;
   } | null;
   readonly uploads: {
@@ -489,6 +494,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             loginsPerIp: parseRate(parsed.RATE_LIMIT_LOGINS_PER_IP),
             registrationsPerIp: parseRate(parsed.RATE_LIMIT_REGISTRATIONS_PER_IP),
             uploads: parseRate(parsed.RATE_LIMIT_UPLOADS),
+            groups: parseRate(parsed.RATE_LIMIT_GROUPS),
             subscriptions: parseRate(parsed.RATE_LIMIT_SUBSCRIPTIONS),
           },
     uploads: {

@@ -20,6 +20,7 @@ export type RateLimitName =
   | 'loginsPerIp'
   | 'registrationsPerIp'
   | 'uploads'
+  | 'groups'
   | 'subscriptions';
 
 @Injectable()

@@ -4,6 +4,7 @@
  * introspection and suggestions, rate limits answer TOO_MANY_REQUESTS with when to retry, expired
  * tokens close sockets, and an exhausted database pool fails fast.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -348,6 +349,46 @@ describe('rate limits', () => {
       expect(await register(app, '198.51.100.2')).toBeUndefined();
     });
   });
+
+  it('limits group creation and participant additions per user, and members added per call', () =>
+    withApp({ RATE_LIMITS: 'on', RATE_LIMIT_GROUPS: '3/1m' }, async (app) => {
+      const [spammer, a, b, c] = await registerUsers(app.url, ['spammer', 'a', 'b', 'c']);
+      const CREATE = `mutation($i: CreateConversationInput!) { createConversation(input: $i) { id } }`;
+      const ADD = `mutation($c: ID!, $u: [ID!]!) { addParticipants(conversationId: $c, userIds: $u) { id } }`;
+      const group = (title: string) =>
+        gql(app.url, CREATE, { i: { participantIds: [a.id, b.id], title } }, spammer.token);
+      const first = await group('FREE CRYPTO 1');
+      expect(errorCode(first)).toBeUndefined();
+      const groupId = first.data.createConversation.id;
+      expect(errorCode(await group('FREE CRYPTO 2'))).toBeUndefined();
+      expect(
+        errorCode(await gql(app.url, ADD, { c: groupId, u: [c.id] }, spammer.token)),
+      ).toBeUndefined();
+      expect(errorCode(await group('FREE CRYPTO 3'))).toBe('TOO_MANY_REQUESTS');
+      const refusedAdd = await gql(app.url, ADD, { c: groupId, u: [c.id] }, spammer.token);
+      expect(errorCode(refusedAdd)).toBe('TOO_MANY_REQUESTS');
+      // Direct conversations are not groups: not limited by it.
+      await expect(createConversation(app.url, spammer.token, [a.id])).resolves.toMatchObject({
+        isDirect: true,
+      });
+      // Nothing of the refused calls was stored.
+      const [{ n }] = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM conversations c JOIN participants p ON p.conversation_id = c.id
+          WHERE p.user_id = $1 AND c.title LIKE 'FREE CRYPTO%'`,
+        [spammer.id],
+      );
+      expect(n).toBe(2);
+
+      // At most 100 members per call, whatever the limit says.
+      const many = Array.from({ length: 101 }, () => randomUUID());
+      const tooMany = await gql(app.url, ADD, { c: groupId, u: many }, a.token);
+      expect(errorCode(tooMany)).toBe('BAD_USER_INPUT');
+      expect(tooMany.errors![0].extensions!.fields).toEqual([
+        { field: 'userIds', messages: [expect.stringMatching(/100/)] },
+      ]);
+      const tooManyAtOnce = await gql(app.url, CREATE, { i: { participantIds: many } }, a.token);
+      expect(errorCode(tooManyAtOnce)).toBe('BAD_USER_INPUT');
+    }));
 
   it('limits uploads per user', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'chat-limits-'));
