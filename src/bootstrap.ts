@@ -24,8 +24,13 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     // Web clients on another origin may read the name and range of a downloaded file.
     exposedHeaders: ['Content-Disposition', 'Content-Range', 'ETag', 'Retry-After'],
   });
-  // Behind the compose file's load balancer: client addresses come from X-Forwarded-For.
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // X-Forwarded-For is believed only from TRUSTED_PROXIES (compose: its nginx); by default from
+  // nobody, or anyone on the network could pick the address the per-address limits count.
+  app.set(
+    'trust proxy',
+    config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
+  );
+  app.disable('x-powered-by');
   // Nesting is bounded before the body is parsed (see json-depth.ts); body-parser answers 400.
   // (Nest's type leaves `verify` out, as it uses it for rawBody, which this app does not.)
   const jsonOptions = { limit: '256kb', verify: refuseDeepJson };

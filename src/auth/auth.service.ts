@@ -42,10 +42,9 @@ export class AuthService {
     return this.payload(user, await this.sessions.start(user.id, client.userAgent));
   }
 
-  /** The per-address limit slows guessing across accounts; the per-username one protects each. */
+  /** The limits count per (username, address) first (see RateLimiter.consumeLogin). */
   async login(input: LoginInput, client: ClientInfo): Promise<AuthPayload> {
-    await this.rateLimiter.consume('loginsPerIp', client.ip);
-    await this.rateLimiter.consume('loginsPerUsername', input.username);
+    await this.rateLimiter.consumeLogin(input.username, client.ip);
     const found = await this.usersRepository.findWithPasswordHash(input.username);
     // Same answer and about the same time for an unknown user and a wrong password.
     if (!(await verifyPassword(found?.passwordHash ?? undefined, input.password)) || !found) {

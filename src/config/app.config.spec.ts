@@ -310,4 +310,21 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
     });
   });
+
+  describe('TRUSTED_PROXIES', () => {
+    it('trusts no proxy by default', () => {
+      expect(loadConfig({}).http.trustedProxies).toEqual([]);
+    });
+
+    it('takes addresses, CIDRs and Express names', () => {
+      expect(
+        loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.1,loopback, fd00::/8' }).http
+          .trustedProxies,
+      ).toEqual(['10.0.0.0/8', '192.168.1.1', 'loopback', 'fd00::/8']);
+    });
+
+    it.each(['everyone', '10.0.0.0/99', '1.2.3', '*'])('refuses %j', (value) => {
+      expect(() => loadConfig({ TRUSTED_PROXIES: value })).toThrow(/TRUSTED_PROXIES/);
+    });
+  });
 });

@@ -16,6 +16,11 @@ import {
   validateSync,
 } from 'class-validator';
 import { join, resolve } from 'node:path';
+import proxyAddr from 'proxy-addr';
+
+/** Each entry an IPv4/IPv6 address with an optional /prefix, or one of Express's names. */
+const PROXY = String.raw`(?:loopback|linklocal|uniquelocal|[0-9a-fA-F:.]+(?:\/\d{1,3})?)`;
+const TRUSTED_PROXIES = new RegExp(String.raw`^\s*(?:${PROXY}\s*(?:,\s*${PROXY}\s*)*)?,?\s*$`);
 
 const DURATION = /^[1-9]\d*[smhd]?$/;
 const DURATION_MESSAGE =
@@ -185,6 +190,17 @@ class EnvSchema {
   @Min(0)
   AUTH_JWKS_COOLDOWN_SECONDS = 30;
 
+  /**
+   * Proxies whose X-Forwarded-For is believed (client addresses feed the per-address limits):
+   * comma-separated addresses, CIDRs, or Express's names loopback, linklocal, uniquelocal.
+   * Empty: none; the peer's own address is the client's.
+   */
+  @Matches(TRUSTED_PROXIES, {
+    message:
+      'TRUSTED_PROXIES must be a comma-separated list of addresses, CIDRs (10.0.0.0/8) or loopback, linklocal, uniquelocal',
+  })
+  TRUSTED_PROXIES = '';
+
   /** Comma-separated origins allowed to open WebSockets and make CORS requests; empty = any. */
   @IsString()
   CORS_ORIGINS = '';
@@ -218,6 +234,18 @@ class EnvSchema {
   @Min(1024)
   WS_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 
+  /** Open sockets per user on one instance (RATE_LIMITS=off lifts it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WS_MAX_CONNECTIONS_PER_USER = 20;
+
+  /** Open sockets per client address on one instance (a NAT of many people must fit). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  WS_MAX_CONNECTIONS_PER_ADDRESS = 1000;
+
   /** `off` disables every rate limit (load tests); otherwise each limit below applies. */
   @IsIn(['on', 'off'])
   RATE_LIMITS: 'on' | 'off' = 'on';
@@ -226,9 +254,16 @@ class EnvSchema {
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_SENDS = '30/10s';
 
-  /** Failed-or-not login attempts per username (guessing one account's password). */
+  /**
+   * Login attempts per username from one address: what stops guessing one account's password,
+   * and locks out only that address (a stranger cannot lock the owner out from elsewhere).
+   */
   @Matches(RATE, { message: RATE_MESSAGE })
-  RATE_LIMIT_LOGINS_PER_USERNAME = '10/15m';
+  RATE_LIMIT_LOGINS_PER_USERNAME_AND_IP = '10/15m';
+
+  /** Login attempts per username from all addresses: credential stuffing across many. */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_LOGINS_PER_USERNAME = '100/15m';
 
   /** Login attempts per client address (guessing across accounts). */
   @Matches(RATE, { message: RATE_MESSAGE })
@@ -241,6 +276,10 @@ class EnvSchema {
   /** Accounts created per client address (each costs an argon2 hash; and sign-up spam). */
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_REGISTRATIONS_PER_IP = '20/1h';
+
+  /** Group creations and participant additions per user (group spam). */
+  @Matches(RATE, { message: RATE_MESSAGE })
+  RATE_LIMIT_GROUPS = '10/1m';
 
   /** Uploads per user. */
   @Matches(RATE, { message: RATE_MESSAGE })
@@ -365,7 +404,13 @@ export interface S3StorageConfig {
 export class AppConfig {
   readonly env: 'development' | 'production' | 'test';
   readonly role: AppRole;
-  readonly http: { port: number; host: string; corsOrigins: string[] };
+  readonly http: {
+    port: number;
+    host: string;
+    corsOrigins: string[];
+    /** For Express's `trust proxy`; empty: trust none. */
+    trustedProxies: string[];
+  };
   readonly database: {
     /** undefined: run the embedded PostgreSQL (PGlite) under dataDir. */
     url?: string;
@@ -393,15 +438,24 @@ export class AppConfig {
   } | null;
   readonly logLevel: string;
   readonly presence: { ttlSeconds: number; graceMs: number };
-  readonly ws: { maxPayloadBytes: number; maxSubscriptions: number; maxBufferedBytes: number };
+  readonly ws: {
+    maxPayloadBytes: number;
+    maxSubscriptions: number;
+    maxBufferedBytes: number;
+    /** Per instance; null when RATE_LIMITS=off. */
+    maxConnectionsPerUser: number | null;
+    maxConnectionsPerAddress: number | null;
+  };
   /** null when RATE_LIMITS=off. */
   readonly rateLimits: {
     sends: RateLimit;
+    loginsPerUsernameAndIp: RateLimit;
     loginsPerUsername: RateLimit;
     loginsPerIp: RateLimit;
     refreshesPerIp: RateLimit;
     registrationsPerIp: RateLimit;
     uploads: RateLimit;
+    groups: RateLimit;
     subscriptions: RateLimit;
   } | null;
   readonly uploads: {
@@ -448,6 +502,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.JWT_SECRET && parsed.NODE_ENV === 'production') {
     throw new ConfigError('JWT_SECRET must be set when NODE_ENV=production');
   }
+  const trustedProxies = parsed.TRUSTED_PROXIES.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  try {
+    proxyAddr.compile(trustedProxies);
+  } catch (error) {
+    throw new ConfigError(`TRUSTED_PROXIES: ${(error as Error).message}`);
+  }
   if (parsed.STORAGE === 's3' && !parsed.S3_BUCKET) {
     throw new ConfigError('S3_BUCKET must be set when STORAGE=s3');
   }
@@ -490,6 +552,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       corsOrigins: parsed.CORS_ORIGINS.split(',')
         .map((o) => o.trim())
         .filter(Boolean),
+      trustedProxies,
     },
     database: {
       url: parsed.DATABASE_URL,
@@ -519,17 +582,23 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxPayloadBytes: parsed.WS_MAX_PAYLOAD_BYTES,
       maxSubscriptions: parsed.WS_MAX_SUBSCRIPTIONS,
       maxBufferedBytes: parsed.WS_MAX_BUFFERED_BYTES,
+      maxConnectionsPerUser:
+        parsed.RATE_LIMITS === 'off' ? null : parsed.WS_MAX_CONNECTIONS_PER_USER,
+      maxConnectionsPerAddress:
+        parsed.RATE_LIMITS === 'off' ? null : parsed.WS_MAX_CONNECTIONS_PER_ADDRESS,
     },
     rateLimits:
       parsed.RATE_LIMITS === 'off'
         ? null
         : {
             sends: parseRate(parsed.RATE_LIMIT_SENDS),
+            loginsPerUsernameAndIp: parseRate(parsed.RATE_LIMIT_LOGINS_PER_USERNAME_AND_IP),
             loginsPerUsername: parseRate(parsed.RATE_LIMIT_LOGINS_PER_USERNAME),
             loginsPerIp: parseRate(parsed.RATE_LIMIT_LOGINS_PER_IP),
             refreshesPerIp: parseRate(parsed.RATE_LIMIT_REFRESHES_PER_IP),
             registrationsPerIp: parseRate(parsed.RATE_LIMIT_REGISTRATIONS_PER_IP),
             uploads: parseRate(parsed.RATE_LIMIT_UPLOADS),
+            groups: parseRate(parsed.RATE_LIMIT_GROUPS),
             subscriptions: parseRate(parsed.RATE_LIMIT_SUBSCRIPTIONS),
           },
     uploads: {

@@ -10,6 +10,7 @@ import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination/pagination.args.js';
 import { groupByKeys } from '../common/dataloader/request-loaders.js';
 import { isUuid } from '../common/uuid.js';
+import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { Conversation } from './conversation.entity.js';
 import type { User } from '../users/user.entity.js';
@@ -41,6 +42,7 @@ export class ConversationsService {
     private readonly membership: MembershipRepository,
     private readonly users: UsersRepository,
     private readonly events: MembershipEvents,
+    private readonly rateLimiter: RateLimiter,
   ) {}
 
   /** Throws NOT_FOUND unless the user is a participant (unknown and foreign look the same). */
@@ -104,12 +106,14 @@ export class ConversationsService {
     if (others.length + 1 > MAX_PARTICIPANTS) {
       throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);
     }
+    const isDirect = others.length === 1 && !input.title;
+    // Group creation is what spam is made of (a fresh account, 200 groups of strangers).
+    if (!isDirect) await this.rateLimiter.consume('groups', userId);
     await this.assertUsersExist(others);
     const memberIds = [userId, ...others];
-    const made =
-      others.length === 1 && !input.title
-        ? await this.conversations.findOrCreateDirect(userId, others[0])
-        : await this.conversations.createGroup(input.title ?? null, memberIds);
+    const made = isDirect
+      ? await this.conversations.findOrCreateDirect(userId, others[0])
+      : await this.conversations.createGroup(input.title ?? null, memberIds);
     if (made.members.length > 0) {
       await this.announce(made.conversation.id, 'created', made.members, memberIds);
     }
@@ -125,6 +129,7 @@ export class ConversationsService {
     if (conversation.isDirect) {
       throw new BadUserInputError('A direct conversation cannot gain participants; create a group');
     }
+    await this.rateLimiter.consume('groups', userId);
     const ids = [...new Set(userIds)];
     await this.assertUsersExist(ids);
     const addition = await this.membership.add(conversationId, ids, MAX_PARTICIPANTS, userId);

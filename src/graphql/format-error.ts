@@ -9,6 +9,7 @@ import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { DomainError } from '../common/errors/domain-error.js';
 import { logPublicError, toPublicError } from '../common/errors/public-error.js';
+import { coercionMessage } from './coercion-message.js';
 
 const logger = new Logger('GraphQL');
 
@@ -49,6 +50,9 @@ export function formatError(
     // Raised by GraphQL itself about the request (parse, validation, variables): safe as written.
     const code = formatted.extensions?.code;
     if (code === undefined) return shape(formatted, 'GRAPHQL_VALIDATION_FAILED');
+    if (code === 'BAD_USER_INPUT') {
+      return shape({ ...formatted, message: coercionMessage(error) }, code);
+    }
     if (typeof code === 'string' && REQUEST_ERROR_CODES.has(code)) return shape(formatted, code);
     // Apollo's own refusals of the HTTP request (a persisted-query extension with a bad hash or
     // version, say) carry a 4xx status but no code; Apollo then labels them INTERNAL_SERVER_ERROR.

@@ -22,7 +22,7 @@ import { createExplorerHandler, explorerVersion } from './explorer.handler.js';
 import { createFormatError } from './format-error.js';
 import { refuseHttpSubscriptionsPlugin } from './http-subscriptions.plugin.js';
 import type { GraphqlContext } from '../common/graphql-context.js';
-import { parseOptions, queryLimitRules } from './query-limits.js';
+import { parseOptions, validationRules } from './query-limits.js';
 
 /** Where GraphQL is served: HTTP POST/GET and the WebSocket upgrade. */
 export const GRAPHQL_PATH = '/graphql';
@@ -44,12 +44,14 @@ export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
         sortSchema: true,
         // The explorer is explorer.handler.ts (no CDN); Apollo's landing page stays off.
         graphiql: false,
-        introspection: !config.isProduction,
+        // Introspection is refused by the shared rule list below, so that HTTP and WebSocket refuse
+        // it alike (Apollo's own switch would only cover HTTP, and repeat the error).
+        introspection: true,
         // Subscriptions are served by realtime/'s GraphqlWsServer, which adds the socket's guards.
         subscriptions: undefined,
         autoTransformHttpErrors: false,
         // Outside production the explorer, codegen and IDEs introspect: the standard query passes.
-        validationRules: queryLimitRules({ introspection: !config.isProduction }),
+        validationRules: validationRules({ introspection: !config.isProduction }),
         parseOptions,
         // One operation per request: a batch would multiply every limit above.
         allowBatchedHttpRequests: false,

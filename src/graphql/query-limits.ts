@@ -4,7 +4,8 @@
  * (graphql-armor validation rules), and introspection in good faith. The contract's deepest
  * operation has depth 12 and costs far below the limit; hostile documents are refused with
  * GRAPHQL_VALIDATION_FAILED. Where introspection is allowed (outside production) the standard
- * introspection query (depth 21) passes: explorers, codegen and IDE plugins need it.
+ * introspection query (depth 21) passes: explorers, codegen and IDE plugins need it; elsewhere
+ * introspection is refused. `validationRules` is the one list both transports use.
  */
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
@@ -13,6 +14,7 @@ import { maxDirectivesRule } from '@escape.tech/graphql-armor-max-directives';
 import {
   GraphQLError,
   Kind,
+  NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
   validate,
@@ -127,13 +129,25 @@ export function queryLimitRules(options: { introspection: boolean }): Validation
   ] as ValidationRule[];
 }
 
-/** The strict set (introspection counted in depth): WebSocket documents, and production. */
-export const limitRules: ValidationRule[] = queryLimitRules({ introspection: false });
+/**
+ * The one rule list both transports validate with (Apollo for HTTP, the WebSocket admission):
+ * the limits, and where introspection is not allowed, a refusal of `__schema` and `__type`.
+ */
+export function validationRules(options: { introspection: boolean }): ValidationRule[] {
+  return [
+    ...queryLimitRules(options),
+    ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+  ];
+}
 
 /** graphql-js refuses documents of more tokens than this while parsing (before building an AST). */
 export const parseOptions = { maxTokens: QUERY_LIMITS.maxTokens };
 
 /** For the WebSocket server, which parses and validates documents itself. */
 export const parseLimited = (source: string | Source): DocumentNode => parse(source, parseOptions);
-export const validateLimited = (schema: GraphQLSchema, document: DocumentNode) =>
-  validate(schema, document, [...specifiedRules, ...limitRules]);
+
+/** A validate function with graphql's own rules and `validationRules(options)`. */
+export function validatorFor(options: { introspection: boolean }) {
+  const rules = [...specifiedRules, ...validationRules(options)];
+  return (schema: GraphQLSchema, document: DocumentNode) => validate(schema, document, rules);
+}

@@ -1,13 +1,15 @@
 /**
  * Structured JSON logs (pino) with a request id on every line of a request; the id comes from
- * `X-Request-Id` when a proxy sets it and is echoed back. Tokens and cookies are redacted, and
- * bodies (which hold passwords) are never logged.
+ * `X-Request-Id` when a proxy sets it and is echoed back. Tokens and cookies are redacted (headers,
+ * URL parameters, fields of logged objects, failed queries' parameters: redact.ts), and bodies
+ * (which hold passwords) are never logged.
  */
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../config/app.config.js';
+import { serializeError, serializeRequest } from './redact.js';
 
 @Module({})
 export class LoggingModule {
@@ -27,6 +29,8 @@ export class LoggingModule {
               res.setHeader('X-Request-Id', id);
               return id;
             },
+            // Credentials in URLs and logged objects, and failed queries' parameters (redact.ts).
+            serializers: { req: serializeRequest, err: serializeError },
             redact: [
               'req.headers.authorization',
               'req.headers.cookie',

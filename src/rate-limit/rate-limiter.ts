@@ -14,11 +14,13 @@ import { RedisThrottlerStorage } from './redis-throttler.storage.js';
 
 export type RateLimitName =
   | 'sends'
+  | 'loginsPerUsernameAndIp'
   | 'loginsPerUsername'
   | 'loginsPerIp'
   | 'refreshesPerIp'
   | 'registrationsPerIp'
   | 'uploads'
+  | 'groups'
   | 'subscriptions';
 
 @Injectable()
@@ -34,6 +36,17 @@ export class RateLimiter {
     this.storage = redis
       ? new RedisThrottlerStorage(redis, channels.key('rate', ''))
       : new ThrottlerStorageService();
+  }
+
+  /**
+   * A login's limits, in order: the address (guessing across accounts), the username from that
+   * address (guessing one password; only that address is locked out), then the username from
+   * everywhere, set far higher (credential stuffing across addresses).
+   */
+  async consumeLogin(username: string, clientIp: string): Promise<void> {
+    await this.consume('loginsPerIp', clientIp);
+    await this.consume('loginsPerUsernameAndIp', `${username}@${clientIp}`);
+    await this.consume('loginsPerUsername', username);
   }
 
   /** Counts one hit of `key` against the limit; over it, TOO_MANY_REQUESTS with when to retry. */

@@ -18,3 +18,10 @@ export const CLOSE_GOING_AWAY = 1001;
  * (they treat 4500 and 1011 as fatal).
  */
 export const CLOSE_TRY_AGAIN_LATER = 1013;
+
+/**
+ * Too many open sockets: this user's (WS_MAX_CONNECTIONS_PER_USER) or this address's
+ * (WS_MAX_CONNECTIONS_PER_ADDRESS) on this instance. The newest socket is the one refused; the
+ * open ones keep working. Not 4429, which graphql-ws uses for a repeated connection_init.
+ */
+export const CLOSE_TOO_MANY_CONNECTIONS = 4029;

@@ -20,7 +20,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { ExecutionResult } from 'graphql';
 import { CloseCode, makeServer } from 'graphql-ws';
-import type { Server as HttpServer } from 'node:http';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { WebSocket } from 'ws';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
 import type { GraphqlContext } from '../common/graphql-context.js';
@@ -72,7 +72,9 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
         maxBufferedBytes: this.config.ws.maxBufferedBytes,
         keepAliveMs: KEEP_ALIVE_MS,
       },
-      (socket: WebSocket) => {
+      (socket: WebSocket, req: IncomingMessage) => {
+        const extra = this.session.begin(socket, req);
+        if (!extra) return;
         const closed = server.opened(
           {
             protocol: socket.protocol,
@@ -92,7 +94,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
                 });
               }),
           },
-          this.session.begin(socket),
+          extra,
         );
         socket.once('close', (code, reason) => void closed(code, String(reason)));
       },

@@ -7,12 +7,13 @@ import { GraphqlModule } from '../graphql/graphql.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { GraphqlWsServer } from './graphql-ws.server.js';
 import { WsAdmission } from './ws.admission.js';
+import { WsCaps } from './ws.caps.js';
 import { WsConnections } from './ws-connections.js';
 import { WsSession } from './ws.session.js';
 
 @Module({
   imports: [GraphqlModule, UsersModule],
-  providers: [GraphqlWsServer, WsSession, WsAdmission, WsConnections],
+  providers: [GraphqlWsServer, WsSession, WsAdmission, WsConnections, WsCaps],
   exports: [WsConnections, GraphqlWsServer],
 })
 export class RealtimeModule {}

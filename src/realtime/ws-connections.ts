@@ -19,6 +19,8 @@ export interface WsConnectionListener {
 @Injectable()
 export class WsConnections {
   private readonly open = new Map<string, WsConnection>();
+  /** Open connections per user id, for the per-user cap. */
+  private readonly perUser = new Map<string, number>();
   private readonly listeners: WsConnectionListener[] = [];
   private readonly logger = new Logger('WsConnections');
 
@@ -34,12 +36,18 @@ export class WsConnections {
     return this.open.size;
   }
 
+  /** How many connections `userId` has open on this instance. */
+  countOf(userId: string): number {
+    return this.perUser.get(userId) ?? 0;
+  }
+
   all(): IterableIterator<WsConnection> {
     return this.open.values();
   }
 
   async opened(connection: WsConnection): Promise<void> {
     this.open.set(connection.id, connection);
+    this.perUser.set(connection.userId, this.countOf(connection.userId) + 1);
     await this.notify((l) => l.opened(connection));
   }
 
@@ -47,6 +55,9 @@ export class WsConnections {
     const connection = this.open.get(connectionId);
     if (!connection) return;
     this.open.delete(connectionId);
+    const left = this.countOf(connection.userId) - 1;
+    if (left > 0) this.perUser.set(connection.userId, left);
+    else this.perUser.delete(connection.userId);
     await this.notify((l) => l.closed(connection));
   }
 

@@ -11,7 +11,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import type { GraphqlContext } from '../common/graphql-context.js';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
 import { AppConfig } from '../config/app.config.js';
-import { parseLimited, validateLimited } from '../graphql/query-limits.js';
+import { parseLimited, validatorFor } from '../graphql/query-limits.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { DocumentCache } from './document-cache.js';
 import type { WsExtra } from './ws.session.js';
@@ -19,12 +19,16 @@ import type { WsExtra } from './ws.session.js';
 @Injectable()
 export class WsAdmission {
   // Clients send the same few operations again and again: parse and validate each text once.
-  private readonly documents = new DocumentCache(parseLimited, validateLimited);
+  private readonly documents: DocumentCache;
 
   constructor(
     private readonly config: AppConfig,
     private readonly rateLimiter: RateLimiter,
-  ) {}
+  ) {
+    // The rules HTTP validates with (introspection refused in production on both).
+    const validate = validatorFor({ introspection: !config.isProduction });
+    this.documents = new DocumentCache(parseLimited, validate);
+  }
 
   /** graphql-ws's onSubscribe: the arguments to execute with, or the errors that refuse it. */
   async admit(

@@ -10,13 +10,20 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Context } from 'graphql-ws';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { SessionRevocations } from '../auth/sessions/session-revocations.js';
 import { TokenService } from '../auth/token.service.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { UnauthenticatedError } from '../common/errors/domain-error.js';
 import { UserExistence } from '../users/user-existence.service.js';
-import { CLOSE_SESSION_ENDED, CLOSE_TOKEN_EXPIRED, CLOSE_TRY_AGAIN_LATER } from './close-codes.js';
+import {
+  CLOSE_SESSION_ENDED,
+  CLOSE_TOKEN_EXPIRED,
+  CLOSE_TOO_MANY_CONNECTIONS,
+  CLOSE_TRY_AGAIN_LATER,
+} from './close-codes.js';
+import { WsCaps } from './ws.caps.js';
 import { WsConnections } from './ws-connections.js';
 
 /** What graphql-ws carries for each socket (its `extra`). */
@@ -39,10 +46,21 @@ export class WsSession {
     private readonly connections: WsConnections,
     private readonly existence: UserExistence,
     private readonly revocations: SessionRevocations,
+    private readonly caps: WsCaps,
   ) {}
 
-  /** A new socket's `extra`; the registry forgets the connection when the socket closes. */
-  begin(socket: WebSocket): WsExtra {
+  /**
+   * A new socket's `extra`; the registry forgets the connection when the socket closes. Undefined
+   * when the socket's address already holds its maximum: the socket is closed with 4029.
+   */
+  begin(socket: WebSocket, req: IncomingMessage): WsExtra | undefined {
+    const admitted = this.caps.admitAddress(this.caps.addressOf(req), (release) =>
+      socket.once('close', release),
+    );
+    if (!admitted) {
+      socket.close(CLOSE_TOO_MANY_CONNECTIONS, 'Too many connections from this address');
+      return undefined;
+    }
     const extra: WsExtra = { socket, connectionId: randomUUID() };
     socket.once('close', () => void this.connections.closed(extra.connectionId));
     return extra;
@@ -65,6 +83,10 @@ export class WsSession {
     // The socket may have closed while the token was checked; registering it now would leave a
     // connection nobody closes (and its user forever online).
     if (socket.readyState !== socket.OPEN) return false;
+    if (!this.caps.userHasRoom(user.id)) {
+      socket.close(CLOSE_TOO_MANY_CONNECTIONS, 'Too many connections for this user');
+      return false;
+    }
     ctx.extra.user = user;
     this.closeWhenExpired(socket, user);
     this.closeWhenRevoked(socket, user);

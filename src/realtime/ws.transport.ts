@@ -33,7 +33,7 @@ export class WsTransport {
 
   constructor(
     private readonly options: WsTransportOptions,
-    onSocket: (socket: WebSocket) => void,
+    onSocket: (socket: WebSocket, req: IncomingMessage) => void,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -41,11 +41,11 @@ export class WsTransport {
       // The protocol's own messages are small JSON: compression costs CPU and memory per socket.
       perMessageDeflate: false,
     });
-    this.wss.on('connection', (socket: WebSocket) => {
+    this.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       const keepAlive = this.keepAlive(socket);
       socket.once('close', () => clearInterval(keepAlive));
       socket.on('error', () => socket.terminate());
-      onSocket(socket);
+      onSocket(socket, req);
     });
   }
 

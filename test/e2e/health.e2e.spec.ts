@@ -1,5 +1,6 @@
 /** Health probes, and what an unexpected failure looks like to a client. */
 import { describe, expect, it } from 'vitest';
+import { startApp } from '../support/app.js';
 import { useApp } from '../support/fixtures.js';
 
 const { app } = useApp({ redis: true });
@@ -26,5 +27,41 @@ describe('health', () => {
   it('echoes a request id for tracing', async () => {
     const res = await fetch(`${app.url}/health/live`, { headers: { 'x-request-id': 'trace-123' } });
     expect(res.headers.get('x-request-id')).toBe('trace-123');
+  });
+});
+
+describe('what /health/ready tells whom', () => {
+  const METRICS_TOKEN = 'metrics-token-for-the-health-test';
+  const { app: plain, db } = useApp({ redis: true, env: { METRICS_TOKEN } });
+
+  const ready = async (url: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${url}/health/ready`, { headers });
+    return { status: res.status, body: (await res.json()) as { details: Record<string, object> } };
+  };
+
+  it('gives anyone the statuses but no response times, and sends no X-Powered-By', async () => {
+    const res = await fetch(`${plain.url}/health/ready`);
+    expect(res.headers.get('x-powered-by')).toBeNull();
+    const body = (await res.json()) as { details: Record<string, object> };
+    expect(body.details.database).toEqual({ status: 'up' });
+    expect(body.details.redis).toEqual({ status: 'up' });
+    expect((await fetch(`${plain.url}/graphql`)).headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('adds response times for the metrics token', async () => {
+    const { body } = await ready(plain.url, { authorization: `Bearer ${METRICS_TOKEN}` });
+    expect(body.details.redis).toEqual({ status: 'up', responseTime: expect.any(Number) });
+    const wrong = await ready(plain.url, { authorization: 'Bearer not-the-metrics-token' });
+    expect(wrong.body.details.redis).toEqual({ status: 'up' });
+  });
+
+  it('adds response times when asked from a trusted proxy', async () => {
+    const app = await startApp({ DATABASE_URL: db.url, TRUSTED_PROXIES: '127.0.0.1' });
+    try {
+      const { body } = await ready(app.url);
+      expect(body.details.database).toEqual({ status: 'up', responseTime: expect.any(Number) });
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -4,6 +4,7 @@
  * introspection and suggestions, rate limits answer TOO_MANY_REQUESTS with when to retry, expired
  * tokens close sockets, and an exhausted database pool fails fast.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,7 +15,14 @@ import { countMessages } from '../support/database.js';
 import { createConversation, sendMessage } from '../support/factories.js';
 import { upload } from '../support/files.js';
 import { useApp, useDatabase } from '../support/fixtures.js';
-import { errorCode, gql, registerUser, registerUsers, type TestUser } from '../support/gql.js';
+import {
+  errorCode,
+  gql,
+  registerUser,
+  registerUsers,
+  uniqueUsername,
+  type TestUser,
+} from '../support/gql.js';
 import { sleep } from '../support/wait.js';
 import {
   connectWs,
@@ -191,6 +199,31 @@ describe('production', () => {
       const typo = await gql(app.url, '{ me { usernam } }', {}, user.token);
       expect(typo.errors![0].message).toBe('Cannot query field "usernam" on type "User".');
     }));
+
+  it('refuses introspection over WebSocket too, with the same rules as HTTP', () =>
+    withApp({ NODE_ENV: 'production' }, async (app) => {
+      const user = await registerUser(app.url, 'prodws');
+      const ws = await connectWs(app.wsUrl, user.token);
+      try {
+        for (const query of [
+          '{ __schema { types { name } } }',
+          '{ __type(name: "User") { name } }',
+        ]) {
+          const http = await gql(app.url, query, {}, user.token);
+          const sub = subscribe(ws, query);
+          await sub.ended;
+          expect(sub.events).toEqual([]);
+          expect(subscriptionErrorCode(sub)).toBe('GRAPHQL_VALIDATION_FAILED');
+          expect(subscriptionError(sub)?.message).toBe(http.errors![0].message);
+          expect(http.errors![0].message).toMatch(/introspection/i);
+        }
+        // The socket still answers what it may.
+        const me = subscribe(ws, '{ me { id } }');
+        expect(await me.waitFor(1)).toEqual([{ me: { id: user.id } }]);
+      } finally {
+        await ws.dispose();
+      }
+    }));
 });
 
 describe('rate limits', () => {
@@ -248,34 +281,114 @@ describe('rate limits', () => {
       expect(await countMessages(db, c.id)).toBe(2);
     }));
 
-  it('limits logins per username, even with the right password, and per address', () =>
+  it('limits logins per username and address first, so a stranger cannot lock the owner out', () =>
     withApp(
       {
         RATE_LIMITS: 'on',
-        RATE_LIMIT_LOGINS_PER_USERNAME: '3/1m',
+        // The test's own loopback is the proxy, so X-Forwarded-For gives each request an address.
+        TRUSTED_PROXIES: '127.0.0.1',
+        RATE_LIMIT_LOGINS_PER_USERNAME_AND_IP: '3/1m',
+        RATE_LIMIT_LOGINS_PER_USERNAME: '5/1m',
         RATE_LIMIT_LOGINS_PER_IP: '6/1m',
       },
       async (app) => {
         const [victim, other, third] = await registerUsers(app.url, ['victim', 'other', 'third']);
-        const login = (username: string, password: string) =>
-          gql(app.url, `mutation($i: LoginInput!) { login(input: $i) { accessToken } }`, {
-            i: { username, password },
-          });
+        const login = (username: string, password: string, from: string) =>
+          fetch(`${app.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-forwarded-for': from },
+            body: JSON.stringify({
+              query: `mutation($i: LoginInput!) { login(input: $i) { accessToken } }`,
+              variables: { i: { username, password } },
+            }),
+          }).then(async (res) =>
+            errorCode({ status: res.status, ...((await res.json()) as object) }),
+          );
+        const RIGHT = 'correct horse battery';
+        const stranger = '203.0.113.66';
         for (let i = 0; i < 3; i++)
-          expect(errorCode(await login(victim.username, `guess-${i}-wrong`))).toBe(
+          expect(await login(victim.username, `guess-${i}-wrong`, stranger)).toBe(
             'UNAUTHENTICATED',
           );
-        expect(errorCode(await login(victim.username, 'correct horse battery'))).toBe(
-          'TOO_MANY_REQUESTS',
-        );
-        // Another account from the same address still works, until the address's own limit.
-        expect(errorCode(await login(other.username, 'correct horse battery'))).toBeUndefined();
-        expect(errorCode(await login(third.username, 'correct horse battery'))).toBeUndefined();
-        expect(errorCode(await login(third.username, 'correct horse battery'))).toBe(
-          'TOO_MANY_REQUESTS',
-        );
+        // The guesser's address is locked out of this account, even with the right password…
+        expect(await login(victim.username, RIGHT, stranger)).toBe('TOO_MANY_REQUESTS');
+        // …but the owner, elsewhere, still signs in.
+        expect(await login(victim.username, RIGHT, '198.51.100.7')).toBeUndefined();
+        // Across addresses the per-username limit still holds (3 + 1 so far, of 5).
+        expect(await login(victim.username, 'wrong-again', '192.0.2.1')).toBe('UNAUTHENTICATED');
+        expect(await login(victim.username, RIGHT, '192.0.2.2')).toBe('TOO_MANY_REQUESTS');
+        // Other accounts from the stranger's address work until the address's own limit (6).
+        expect(await login(other.username, RIGHT, stranger)).toBeUndefined();
+        expect(await login(third.username, RIGHT, stranger)).toBeUndefined();
+        expect(await login(third.username, RIGHT, stranger)).toBe('TOO_MANY_REQUESTS');
       },
     ));
+
+  it('ignores X-Forwarded-For unless the peer is a trusted proxy', async () => {
+    const REGISTER = `mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`;
+    const register = (app: InProcessApp, forwardedFor: string) =>
+      fetch(`${app.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+        body: JSON.stringify({
+          query: REGISTER,
+          variables: { i: { username: uniqueUsername('xff'), password: 'correct horse battery' } },
+        }),
+      }).then(async (res) => errorCode({ status: res.status, ...((await res.json()) as object) }));
+    const limits = { RATE_LIMITS: 'on', RATE_LIMIT_REGISTRATIONS_PER_IP: '2/1h' };
+    // By default no proxy is trusted: a spoofed header does not make a new address.
+    await withApp(limits, async (app) => {
+      expect(await register(app, '203.0.113.1')).toBeUndefined();
+      expect(await register(app, '203.0.113.2')).toBeUndefined();
+      expect(await register(app, '203.0.113.3')).toBe('TOO_MANY_REQUESTS');
+    });
+    // Behind a trusted proxy (the test's loopback), each forwarded address is counted on its own.
+    await withApp({ ...limits, TRUSTED_PROXIES: '127.0.0.1' }, async (app) => {
+      for (let i = 0; i < 2; i++) expect(await register(app, '198.51.100.1')).toBeUndefined();
+      expect(await register(app, '198.51.100.1')).toBe('TOO_MANY_REQUESTS');
+      expect(await register(app, '198.51.100.2')).toBeUndefined();
+    });
+  });
+
+  it('limits group creation and participant additions per user, and members added per call', () =>
+    withApp({ RATE_LIMITS: 'on', RATE_LIMIT_GROUPS: '3/1m' }, async (app) => {
+      const [spammer, a, b, c] = await registerUsers(app.url, ['spammer', 'a', 'b', 'c']);
+      const CREATE = `mutation($i: CreateConversationInput!) { createConversation(input: $i) { id } }`;
+      const ADD = `mutation($c: ID!, $u: [ID!]!) { addParticipants(conversationId: $c, userIds: $u) { id } }`;
+      const group = (title: string) =>
+        gql(app.url, CREATE, { i: { participantIds: [a.id, b.id], title } }, spammer.token);
+      const first = await group('FREE CRYPTO 1');
+      expect(errorCode(first)).toBeUndefined();
+      const groupId = first.data.createConversation.id;
+      expect(errorCode(await group('FREE CRYPTO 2'))).toBeUndefined();
+      expect(
+        errorCode(await gql(app.url, ADD, { c: groupId, u: [c.id] }, spammer.token)),
+      ).toBeUndefined();
+      expect(errorCode(await group('FREE CRYPTO 3'))).toBe('TOO_MANY_REQUESTS');
+      const refusedAdd = await gql(app.url, ADD, { c: groupId, u: [c.id] }, spammer.token);
+      expect(errorCode(refusedAdd)).toBe('TOO_MANY_REQUESTS');
+      // Direct conversations are not groups: not limited by it.
+      await expect(createConversation(app.url, spammer.token, [a.id])).resolves.toMatchObject({
+        isDirect: true,
+      });
+      // Nothing of the refused calls was stored.
+      const [{ n }] = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM conversations c JOIN participants p ON p.conversation_id = c.id
+          WHERE p.user_id = $1 AND c.title LIKE 'FREE CRYPTO%'`,
+        [spammer.id],
+      );
+      expect(n).toBe(2);
+
+      // At most 100 members per call, whatever the limit says.
+      const many = Array.from({ length: 101 }, () => randomUUID());
+      const tooMany = await gql(app.url, ADD, { c: groupId, u: many }, a.token);
+      expect(errorCode(tooMany)).toBe('BAD_USER_INPUT');
+      expect(tooMany.errors![0].extensions!.fields).toEqual([
+        { field: 'userIds', messages: [expect.stringMatching(/100/)] },
+      ]);
+      const tooManyAtOnce = await gql(app.url, CREATE, { i: { participantIds: many } }, a.token);
+      expect(errorCode(tooManyAtOnce)).toBe('BAD_USER_INPUT');
+    }));
 
   it('limits uploads per user', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'chat-limits-'));
@@ -325,6 +438,69 @@ describe('rate limits', () => {
       expect(new Set(results.map((m) => m.seq)).size).toBe(100);
       expect(await countMessages(db, c.id)).toBe(100);
     }));
+});
+
+describe('WebSocket caps', () => {
+  /** Opens sockets one after another; each resolves to 'open' or the code it was closed with. */
+  const open = async (app: InProcessApp, token: string, n: number, headers = {}) => {
+    const sockets: Awaited<ReturnType<typeof connectWs>>[] = [];
+    const outcomes: (string | number)[] = [];
+    for (let i = 0; i < n; i++) {
+      try {
+        sockets.push(await connectWs(app.wsUrl, token, { headers }));
+        outcomes.push('open');
+      } catch (error) {
+        outcomes.push(Number(/closed with (\d+)/.exec(String(error))?.[1]));
+      }
+    }
+    return { sockets, outcomes, dispose: () => Promise.all(sockets.map((s) => s.dispose())) };
+  };
+
+  it("refuses a user's newest socket past WS_MAX_CONNECTIONS_PER_USER with 4029", () =>
+    withApp({ RATE_LIMITS: 'on', WS_MAX_CONNECTIONS_PER_USER: '3' }, async (app) => {
+      const [alice, bob] = await registerUsers(app.url, ['alice', 'bob']);
+      const first = await open(app, alice.token, 4);
+      try {
+        expect(first.outcomes).toEqual(['open', 'open', 'open', 4029]);
+        // Someone else is not affected; and a closed socket makes room again.
+        expect((await open(app, bob.token, 1)).outcomes).toEqual(['open']);
+        await first.sockets[0].dispose();
+        await first.sockets[0].closed;
+        const again = await open(app, alice.token, 1);
+        expect(again.outcomes).toEqual(['open']);
+        // The older sockets still work.
+        const me = subscribe(first.sockets[1], '{ me { id } }');
+        expect(await me.waitFor(1)).toEqual([{ me: { id: alice.id } }]);
+        await again.dispose();
+      } finally {
+        await first.dispose();
+      }
+    }));
+
+  it("refuses an address's newest socket past WS_MAX_CONNECTIONS_PER_ADDRESS, spoofed XFF or not", () =>
+    withApp({ RATE_LIMITS: 'on', WS_MAX_CONNECTIONS_PER_ADDRESS: '2' }, async (app) => {
+      const users = await registerUsers(app.url, ['a1', 'a2', 'a3']);
+      const sockets = [];
+      try {
+        for (const [i, user] of users.entries()) {
+          sockets.push(await open(app, user.token, 1, { 'x-forwarded-for': `203.0.113.${i}` }));
+        }
+        expect(sockets.map((s) => s.outcomes[0])).toEqual(['open', 'open', 4029]);
+      } finally {
+        await Promise.all(sockets.map((s) => s.dispose()));
+      }
+    }));
+
+  it('lifts both caps with RATE_LIMITS=off', () =>
+    withApp(
+      { RATE_LIMITS: 'off', WS_MAX_CONNECTIONS_PER_USER: '1', WS_MAX_CONNECTIONS_PER_ADDRESS: '1' },
+      async (app) => {
+        const user = await registerUser(app.url, 'loadtest');
+        const many = await open(app, user.token, 4);
+        expect(many.outcomes).toEqual(['open', 'open', 'open', 'open']);
+        await many.dispose();
+      },
+    ));
 });
 
 describe('expiring tokens and the database pool', () => {

@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID } from '@nestjs/graphql';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, MaxLength } from 'class-validator';
-import { MAX_PARTICIPANTS } from './create-conversation.input.js';
+import { MAX_ADDED_PER_CALL, MAX_PARTICIPANTS } from './create-conversation.input.js';
 import { IsSafeText } from '../../common/validation/text.validators.js';
 
 @ArgsType()
@@ -11,10 +11,12 @@ export class AddParticipantsArgs {
   @IsSafeText()
   conversationId: string;
 
-  @Field(() => [ID])
+  @Field(() => [ID], {
+    description: `At most ${MAX_ADDED_PER_CALL} per call; a group has at most ${MAX_PARTICIPANTS} members.`,
+  })
   @IsArray()
   @ArrayMinSize(1)
-  @ArrayMaxSize(MAX_PARTICIPANTS)
+  @ArrayMaxSize(MAX_ADDED_PER_CALL)
   @IsString({ each: true })
   @MaxLength(64, { each: true })
   @IsSafeText({ each: true })
