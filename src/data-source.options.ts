@@ -13,9 +13,19 @@ import {
 } from './database/data-source.options.js';
 import { Message } from './messages/message.entity.js';
 import { Avatar } from './profiles/avatar.entity.js';
+import { UserBlock } from './users/blocks/user-block.entity.js';
 import { User } from './users/user.entity.js';
 
-export const ENTITIES = [User, Session, Conversation, Participant, Message, Attachment, Avatar];
+export const ENTITIES = [
+  User,
+  Session,
+  Conversation,
+  Participant,
+  Message,
+  Attachment,
+  Avatar,
+  UserBlock,
+];
 
 export function buildDataSourceOptions(settings: DatabaseConnectionSettings): DataSourceOptions {
   return postgresOptions(settings, ENTITIES);

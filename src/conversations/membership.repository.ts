@@ -9,6 +9,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { isUuid } from '../common/uuid.js';
 import type { User } from '../users/user.entity.js';
 import { Conversation } from './conversation.entity.js';
+import { blocks } from '../users/blocks/blocks.sql.js';
 import { isMember, memberIdsOf, MEMBERS } from './membership.sql.js';
 import { Participant } from './participant.entity.js';
 
@@ -40,6 +41,12 @@ const REMOVE = `
   WITH gone AS (DELETE FROM participants WHERE conversation_id = $1 AND user_id = $2 RETURNING 1)
   SELECT user_id FROM (${memberIdsOf('$1')}) before WHERE EXISTS (SELECT 1 FROM gone)`;
 
+const BLOCKED_IN_DIRECT = `
+  SELECT EXISTS (
+    SELECT 1 FROM conversations c JOIN ${MEMBERS} m ON m.conversation_id = c.id
+     WHERE c.id = $1 AND c.is_direct AND m.user_id <> $2 AND ${blocks('m.user_id', '$2')}
+  ) AS blocked`;
+
 @Injectable()
 export class MembershipRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -51,6 +58,16 @@ export class MembershipRepository {
       [conversationId, userId],
     );
     return row.member;
+  }
+
+  /** Whether `conversationId` is direct and its other member blocks `userId`. */
+  async isBlockedInDirect(conversationId: string, userId: string): Promise<boolean> {
+    if (!isUuid(conversationId) || !isUuid(userId)) return false;
+    const [row] = await this.dataSource.query<{ blocked: boolean }[]>(BLOCKED_IN_DIRECT, [
+      conversationId,
+      userId,
+    ]);
+    return row.blocked;
   }
 
   /** The other members of the user's conversations: whose presence the user is told. */

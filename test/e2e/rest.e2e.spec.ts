@@ -137,6 +137,7 @@ describe('REST', () => {
     expect(res.status).toBe(200);
     const doc = (await res.json()) as { paths: Record<string, Record<string, unknown>> };
     expect(Object.keys(doc.paths).sort()).toEqual([
+      '/avatars/{id}',
       '/conversations',
       '/conversations/{id}',
       '/conversations/{id}/file',
@@ -144,6 +145,7 @@ describe('REST', () => {
       '/files/{id}',
       '/health/live',
       '/health/ready',
+      '/me/avatar',
     ]);
     expect(Object.keys(doc.paths['/conversations/{id}/messages']).sort()).toEqual(['get', 'post']);
     expect((await fetch(`${app.url}/docs`)).status).toBe(200);
