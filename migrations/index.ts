@@ -10,6 +10,7 @@ import { ChangeStream1795700000000 } from './1795700000000-ChangeStream.js';
 import { Sessions1796179670850 } from './1796179670850-Sessions.js';
 import { ExternalIdentities1796180330231 } from './1796180330231-ExternalIdentities.js';
 import { Avatars1796180745258 } from './1796180745258-Avatars.js';
+import { UserBlocks1796181209232 } from './1796181209232-UserBlocks.js';
 
 export const migrations = [
   CreateUsers1795654182619,
@@ -19,4 +20,5 @@ export const migrations = [
   Sessions1796179670850,
   ExternalIdentities1796180330231,
   Avatars1796180745258,
+  UserBlocks1796181209232,
 ];

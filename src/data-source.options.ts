@@ -14,6 +14,7 @@ import {
 import { Message } from './messages/message.entity.js';
 import { ReactionRow } from './messages/reaction.entity.js';
 import { Avatar } from './profiles/avatar.entity.js';
+import { UserBlock } from './users/blocks/user-block.entity.js';
 import { User } from './users/user.entity.js';
 
 export const ENTITIES = [
@@ -25,6 +26,7 @@ export const ENTITIES = [
   ReactionRow,
   Attachment,
   Avatar,
+  UserBlock,
 ];
 
 export function buildDataSourceOptions(settings: DatabaseConnectionSettings): DataSourceOptions {

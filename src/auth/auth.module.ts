@@ -8,6 +8,7 @@ import { AuthService } from './auth.service.js';
 import { JwtAuthGuard } from './jwt-auth.guard.js';
 import { TokenService } from './token.service.js';
 import { ExternalIdentityService } from './external/external-identity.service.js';
+import { EndedSessionsSweep } from './sessions/ended-sessions.sweep.js';
 import { Session } from './sessions/session.entity.js';
 import { SessionRevocations } from './sessions/session-revocations.js';
 import { SessionsRepository } from './sessions/sessions.repository.js';
@@ -26,6 +27,7 @@ import { SessionsResolver } from './sessions.resolver.js';
     SessionsService,
     SessionsResolver,
     SessionRevocations,
+    EndedSessionsSweep,
     ExternalIdentityService,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ],

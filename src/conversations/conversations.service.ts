@@ -4,13 +4,14 @@
  * and the caller's list.
  */
 import { Injectable } from '@nestjs/common';
-import { BadUserInputError, NotFoundError } from '../common/errors/domain-error.js';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../common/errors/domain-error.js';
 import { toForwardConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination/pagination.args.js';
 import { groupByKeys } from '../common/dataloader/request-loaders.js';
 import { isUuid } from '../common/uuid.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { BlocksService } from '../users/blocks/blocks.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { Conversation } from './conversation.entity.js';
 import type { User } from '../users/user.entity.js';
@@ -43,7 +44,15 @@ export class ConversationsService {
     private readonly users: UsersRepository,
     private readonly events: MembershipEvents,
     private readonly rateLimiter: RateLimiter,
+    private readonly blocks: BlocksService,
   ) {}
+
+  /** FORBIDDEN when the other member of a direct conversation blocks the sender. */
+  async assertMaySend(conversationId: string, senderId: string): Promise<void> {
+    if (await this.membership.isBlockedInDirect(conversationId, senderId)) {
+      throw new ForbiddenError('This user does not accept messages from you');
+    }
+  }
 
   /** Throws NOT_FOUND unless the user is a participant (unknown and foreign look the same). */
   async assertParticipant(conversationId: string, userId: string): Promise<void> {
@@ -110,6 +119,8 @@ export class ConversationsService {
     // Group creation is what spam is made of (a fresh account, 200 groups of strangers).
     if (!isDirect) await this.rateLimiter.consume('groups', userId);
     await this.assertUsersExist(others);
+    // Nobody starts a conversation with, or puts in a group, someone who blocks them.
+    await this.blocks.assertNotBlockedBy(userId, others);
     const memberIds = [userId, ...others];
     const made = isDirect
       ? await this.conversations.findOrCreateDirect(userId, others[0])
@@ -132,6 +143,7 @@ export class ConversationsService {
     await this.rateLimiter.consume('groups', userId);
     const ids = [...new Set(userIds)];
     await this.assertUsersExist(ids);
+    await this.blocks.assertNotBlockedBy(userId, ids);
     const addition = await this.membership.add(conversationId, ids, MAX_PARTICIPANTS, userId);
     if (!addition) {
       throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);

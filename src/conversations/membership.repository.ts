@@ -9,6 +9,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { isUuid } from '../common/uuid.js';
 import type { User } from '../users/user.entity.js';
 import { advanceEventSeq, lockConversation } from './event-seq.sql.js';
+import { blocks } from '../users/blocks/blocks.sql.js';
 import { isMember, memberIdsOf, MEMBERS } from './membership.sql.js';
 import { ConversationRole, type Participant } from './participant.entity.js';
 
@@ -68,6 +69,12 @@ const MEMBER_USERS = `
    WHERE p.conversation_id = ANY($1::uuid[])
    ORDER BY p.joined_at, u.username`;
 
+const BLOCKED_IN_DIRECT = `
+  SELECT EXISTS (
+    SELECT 1 FROM conversations c JOIN ${MEMBERS} m ON m.conversation_id = c.id
+     WHERE c.id = $1 AND c.is_direct AND m.user_id <> $2 AND ${blocks('m.user_id', '$2')}
+  ) AS blocked`;
+
 @Injectable()
 export class MembershipRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -89,6 +96,16 @@ export class MembershipRepository {
       [conversationId, userIds],
     );
     return row.n;
+  }
+
+  /** Whether `conversationId` is direct and its other member blocks `userId`. */
+  async isBlockedInDirect(conversationId: string, userId: string): Promise<boolean> {
+    if (!isUuid(conversationId) || !isUuid(userId)) return false;
+    const [row] = await this.dataSource.query<{ blocked: boolean }[]>(BLOCKED_IN_DIRECT, [
+      conversationId,
+      userId,
+    ]);
+    return row.blocked;
   }
 
   /** The other members of the user's conversations: whose presence the user is told. */

@@ -64,6 +64,7 @@ export class MessagesService {
     content: MessageContent,
   ): Promise<MessageWithDetails> {
     await this.rateLimiter.consume('sends', senderId);
+    await this.conversations.assertMaySend(conversationId, senderId);
     const text = content.text ?? '';
     if (text.length === 0 && !content.attachmentIds?.length) {
       throw new BadUserInputError('A message needs text or at least one attachment', {

@@ -9,14 +9,22 @@ import type { Presence } from './presence.type.js';
 export class PresenceLoader {
   constructor(private readonly presence: PresenceService) {}
 
-  /** `lastSeenAt`: what the caller's User row says, so unknown users cost no extra query. */
-  load(loaders: RequestLoaders, userId: string, lastSeenAt?: Date | null): Promise<Presence> {
+  /**
+   * `lastSeenAt`: what the caller's User row says, so unknown users cost no extra query.
+   * `viewerId`: who asks (the same for a whole operation), for blocks.
+   */
+  load(
+    loaders: RequestLoaders,
+    userId: string,
+    lastSeenAt: Date | null | undefined,
+    viewerId: string | undefined,
+  ): Promise<Presence> {
     return loaders
       .get(
         this,
         () =>
           new DataLoader<PresenceRequest, Presence, string>(
-            (requests) => this.presence.getMany(requests),
+            (requests) => this.presence.getMany(requests, viewerId),
             { cacheKeyFn: (r) => r.userId },
           ),
       )

@@ -17,8 +17,11 @@ export class PresenceResolver {
   ) {}
 
   @Query(() => [Presence], { description: 'Presence of up to 500 users, in the order asked.' })
-  presence(@Args() args: PresenceArgs): Promise<Presence[]> {
-    return this.presenceService.getMany(args.userIds.map((userId) => ({ userId })));
+  presence(@CurrentUser() user: AuthUser, @Args() args: PresenceArgs): Promise<Presence[]> {
+    return this.presenceService.getMany(
+      args.userIds.map((userId) => ({ userId })),
+      user.id,
+    );
   }
 
   @Mutation(() => Boolean, {

@@ -5,6 +5,7 @@
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { ServiceUnavailableError } from '../common/errors/domain-error.js';
+import { BlocksService } from '../users/blocks/blocks.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { PresenceStore } from './presence.store.js';
 import { PresenceStatus, type Presence } from './presence.type.js';
@@ -24,10 +25,24 @@ export class PresenceService {
   constructor(
     private readonly store: PresenceStore,
     private readonly users: UsersRepository,
+    private readonly blocks: BlocksService,
   ) {}
 
+  /**
+   * Presence of each user as `viewerId` may see it, in order: a user who blocks the viewer is
+   * OFFLINE with no lastSeenAt to them.
+   */
+  async getMany(requests: readonly PresenceRequest[], viewerId?: string): Promise<Presence[]> {
+    const ids = requests.map((r) => r.userId);
+    const others = viewerId ? ids.filter((id) => id !== viewerId) : [];
+    const hidden =
+      others.length > 0 ? await this.blocks.blockersOf(viewerId!, others) : new Set<string>();
+    const presences = await this.read(requests);
+    return presences.map((p) => (hidden.has(p.userId) ? hiddenPresence(p.userId) : p));
+  }
+
   /** Presence of each user, in order; one store read and at most one query per call. */
-  async getMany(requests: readonly PresenceRequest[]): Promise<Presence[]> {
+  private async read(requests: readonly PresenceRequest[]): Promise<Presence[]> {
     const ids = requests.map((r) => r.userId);
     const stored = await this.store.read(ids).catch((error: unknown) => {
       if (!this.failing) this.logger.warn(`presence read failed: ${String(error)}`);
@@ -55,4 +70,9 @@ export class PresenceService {
       };
     });
   }
+}
+
+/** How a user who blocks the viewer looks to them. */
+export function hiddenPresence(userId: string): Presence {
+  return { userId, status: PresenceStatus.OFFLINE, lastSeenAt: null };
 }

@@ -2,12 +2,16 @@
  * The `presenceChanged` stream of one subscriber: every status change of the users who share a
  * conversation with them. Contacts are read when the stream starts, and again at each membership
  * change that concerns the subscriber (a conversation created, members added, someone leaving),
- * so a new contact is followed at once and one who left is dropped.
+ * so a new contact is followed at once and one who left is dropped. A contact who blocks the
+ * subscriber is not followed: blocking sends them OFFLINE to the subscriber, unblocking their
+ * current status.
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { Repeater } from '@repeaterjs/repeater';
 import { MembershipEvents } from '../conversations/membership.events.js';
 import { MembershipRepository } from '../conversations/membership.repository.js';
+import { BlocksService } from '../users/blocks/blocks.service.js';
+import { hiddenPresence, PresenceService } from './presence.service.js';
 import { PresenceWatchers } from './presence.watchers.js';
 import type { Presence } from './presence.type.js';
 
@@ -19,6 +23,8 @@ export class PresenceStream {
     private readonly watchers: PresenceWatchers,
     private readonly membership: MembershipRepository,
     private readonly membershipEvents: MembershipEvents,
+    private readonly blocks: BlocksService,
+    private readonly presence: PresenceService,
   ) {}
 
   open(userId: string): AsyncIterableIterator<Presence> {
@@ -36,7 +42,9 @@ export class PresenceStream {
       };
 
       const load = async () => {
-        const users = new Set(await this.membership.contactsOf(userId));
+        const contacts = await this.membership.contactsOf(userId);
+        const blockers = await this.blocks.blockersOf(userId, contacts);
+        const users = new Set(contacts.filter((id) => !blockers.has(id)));
         for (const [id, unwatch] of watching) {
           if (users.has(id)) continue;
           unwatch();
@@ -79,6 +87,18 @@ export class PresenceStream {
           this.logger.warn(`reloading contacts failed: ${String(err)}`),
         );
       });
+      const unlistenBlocks = await this.blocks.listen(userId, (event) => {
+        const wasWatched = watching.has(event.blockerId);
+        reload()
+          .then(async () => {
+            // Only contacts' presence is told, before as after.
+            if (event.blocked) return wasWatched && deliver(hiddenPresence(event.blockerId));
+            if (!watching.has(event.blockerId)) return;
+            const [current] = await this.presence.getMany([{ userId: event.blockerId }], userId);
+            deliver(current);
+          })
+          .catch((err: unknown) => this.logger.warn(`following a block failed: ${String(err)}`));
+      });
       try {
         await reload();
       } catch (error) {
@@ -87,6 +107,7 @@ export class PresenceStream {
       await stop;
       stopped = true;
       unlisten();
+      unlistenBlocks();
       for (const unwatch of watching.values()) unwatch();
       watching.clear();
     });

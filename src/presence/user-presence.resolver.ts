@@ -12,6 +12,6 @@ export class UserPresenceResolver {
   @ResolveField(() => Presence)
   presence(@Parent() user: User, @Context() ctx: GraphqlContext): Promise<Presence> {
     // undefined (not loaded) lets presence read it; null means never seen.
-    return this.loader.load(ctx.loaders, user.id, user.lastSeenAt);
+    return this.loader.load(ctx.loaders, user.id, user.lastSeenAt, ctx.user?.id);
   }
 }

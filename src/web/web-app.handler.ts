@@ -20,6 +20,7 @@ export const API_PREFIXES = [
   '/conversations',
   '/docs',
   '/me',
+  '/avatars',
 ];
 
 export type WebAppHandler = (

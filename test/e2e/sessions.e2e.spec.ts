@@ -5,6 +5,7 @@
  * ended session's access tokens stop on both instances and its sockets close with 4403.
  */
 import { describe, expect, it } from 'vitest';
+import { EndedSessionsSweep } from '../../src/auth/sessions/ended-sessions.sweep.js';
 import { startApp } from '../support/app.js';
 import { createConversation, MESSAGE_ADDED, sendMessage } from '../support/factories.js';
 import { useApp, useCleanups } from '../support/fixtures.js';
@@ -247,6 +248,29 @@ describe('ending sessions', () => {
     expect(await meCode(user.accessToken, late)).toBe('UNAUTHENTICATED');
     const fresh = await register();
     expect(await meCode(fresh.accessToken, late)).toBe('OK');
+  });
+});
+
+describe('ended sessions', () => {
+  it('are removed a day after they end; live ones stay', async () => {
+    const gone = await register();
+    const expired = await register();
+    const live = await register();
+    await gqlOk(apps[0].url, 'mutation { logout }', {}, gone.accessToken);
+    await db.query(
+      `UPDATE sessions SET revoked_at = now() - interval '25 hours' WHERE user_id = $1`,
+      [gone.user.id],
+    );
+    await db.query(
+      `UPDATE sessions SET expires_at = now() - interval '25 hours' WHERE user_id = $1`,
+      [expired.user.id],
+    );
+    await apps[1].app.get(EndedSessionsSweep).sweep();
+    const left = await db.query('SELECT user_id FROM sessions WHERE user_id = ANY($1)', [
+      [gone.user.id, expired.user.id, live.user.id],
+    ]);
+    expect(left).toEqual([{ user_id: live.user.id }]);
+    expect(await meCode(live.accessToken)).toBe('OK');
   });
 });
 

@@ -92,6 +92,20 @@ export class SessionsRepository {
     return (result.affected ?? 0) > 0;
   }
 
+  /**
+   * Deletes up to `limit` sessions that ended (revoked or expired) before `endedBefore`; answers
+   * how many. Their tokens stopped long ago: a refresh token of one is simply unknown.
+   */
+  async deleteEndedBefore(endedBefore: Date, limit: number): Promise<number> {
+    const rows = await this.sessions.query(
+      `DELETE FROM sessions WHERE id IN (
+         SELECT id FROM sessions WHERE coalesce(revoked_at, expires_at) < $1 LIMIT $2)
+       RETURNING id`,
+      [endedBefore, limit],
+    );
+    return (rows as unknown[]).length;
+  }
+
   /** Ids of the sessions revoked after `since` (the ones whose access tokens may still be out). */
   async findRevokedSince(since: Date): Promise<{ id: string; revokedAt: Date }[]> {
     return this.sessions

@@ -9,6 +9,7 @@
 import { Client, cacheExchange, fetchExchange, mapExchange, stringifyDocument } from '@urql/core';
 import type { TypedDocumentNode } from '@urql/core';
 import { createClient as createWsClient } from 'graphql-ws';
+import { refreshNow, refreshing } from './refresh';
 import { session } from './session';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
@@ -39,18 +40,23 @@ const CLOSE_TOKEN_EXPIRED = 4401;
 const PING_EVERY_MS = 10_000;
 const PONG_WITHIN_MS = 5_000;
 
-export function graphqlClient(token: string | null): Client {
+/** `token`: the current access token, read at each request (refreshes replace it). */
+export function graphqlClient(token: () => string | null): Client {
   return new Client({
     url: '/graphql',
     // urql's defaults: queries as GET (the server accepts GET queries that carry the
     // Authorization header, see the contract's Transport), mutations as POST.
-    fetchOptions: () => (token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+    fetchOptions: () => {
+      const current = token();
+      return current ? { headers: { authorization: `Bearer ${current}` } } : {};
+    },
     exchanges: [
       cacheExchange,
       mapExchange({
         onError(error) {
           const expired = error.graphQLErrors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
-          if (token && expired) session.signOut('Your session has ended. Please sign in again.');
+          // A refused refresh signs out; a successful one serves the next requests.
+          if (token() && expired) void refreshNow();
         },
       }),
       fetchExchange,
@@ -62,8 +68,15 @@ function isCloseEvent(value: unknown): value is CloseEvent {
   return typeof value === 'object' && value !== null && 'code' in value;
 }
 
-/** Exponential backoff with jitter, cut short when the browser says it is back online. */
-function retryWait(retries: number): Promise<void> {
+/**
+ * Exponential backoff with jitter, cut short when the browser says it is back online; never
+ * before a refresh under way has brought the next token.
+ */
+async function retryWait(retries: number): Promise<void> {
+  await Promise.all([backoff(retries), refreshing()]);
+}
+
+function backoff(retries: number): Promise<void> {
   const delay = Math.min(500 * 2 ** retries, 8_000) * (0.75 + Math.random() / 2);
   return new Promise((resolve) => {
     const done = () => {
@@ -76,7 +89,7 @@ function retryWait(retries: number): Promise<void> {
   });
 }
 
-function createLive(token: string): Live {
+function createLive(): Live {
   const reconnectListeners = new Set<() => void>();
   const statusListeners = new Set<() => void>();
   let status: ConnectionStatus = 'connecting';
@@ -90,7 +103,8 @@ function createLive(token: string): Live {
 
   const ws = createWsClient({
     url: `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/graphql`,
-    connectionParams: { authorization: `Bearer ${token}` },
+    // Read at each connect: a reconnect after a refresh carries the new token.
+    connectionParams: () => ({ authorization: `Bearer ${session.get()?.token ?? ''}` }),
     // Connect at once and stay connected: an open socket is what makes the user ONLINE.
     lazy: false,
     retryAttempts: Infinity,
@@ -109,10 +123,12 @@ function createLive(token: string): Live {
       closed: (event) => {
         clearTimeout(pongTimer);
         setStatus('offline');
-        if (
-          isCloseEvent(event) &&
-          (event.code === CLOSE_FORBIDDEN || event.code === CLOSE_TOKEN_EXPIRED)
-        )
+        // The socket outlived its token (a sleeping laptop missed the refresh): graphql-ws gives
+        // up on 4401, so after a refresh the session's transports start afresh.
+        if (isCloseEvent(event) && event.code === CLOSE_TOKEN_EXPIRED)
+          void refreshNow().then((ok) => ok && session.restart());
+        // The token was refused or its session ended (logout elsewhere, revoked).
+        if (isCloseEvent(event) && event.code === CLOSE_FORBIDDEN)
           session.signOut('Your session has ended. Please sign in again.');
       },
       // A socket can die without a close (a sleeping laptop, a changed network): no pong in
@@ -126,6 +142,16 @@ function createLive(token: string): Live {
         if (received) clearTimeout(pongTimer);
       },
     },
+  });
+
+  // The server closes a socket when its token expires: after each refresh, reconnect at once
+  // with the new token (graphql-ws resubscribes, and the onReconnect listeners resume).
+  let token = session.get()?.token;
+  const stopFollowing = session.subscribe(() => {
+    const next = session.get()?.token;
+    if (!next || next === token) return;
+    token = next;
+    if (status === 'online') ws.terminate();
   });
 
   return {
@@ -153,6 +179,7 @@ function createLive(token: string): Live {
       return () => statusListeners.delete(listener);
     },
     dispose() {
+      stopFollowing();
       clearTimeout(pongTimer);
       reconnectListeners.clear();
       statusListeners.clear();
@@ -161,22 +188,24 @@ function createLive(token: string): Live {
   };
 }
 
-let current: { token: string; api: Api } | null = null;
+let current: { since: number; api: Api } | null = null;
 
 /**
- * The transports of the signed-in session, made on first use and closed when the session ends
- * (tied to the session, not to a component, so React's remounts do not reconnect).
+ * The transports of the signed-in session (`since` names it), made on first use and closed when
+ * the session ends (tied to the session, not to a component, so React's remounts do not
+ * reconnect; a token refresh keeps them).
  */
-export function apiFor(token: string): Api {
-  if (current?.token !== token) {
+export function apiFor(since: number): Api {
+  if (current?.since !== since) {
     current?.api.live.dispose();
-    current = { token, api: { client: graphqlClient(token), live: createLive(token) } };
+    const token = () => session.get()?.token ?? null;
+    current = { since, api: { client: graphqlClient(token), live: createLive() } };
   }
   return current.api;
 }
 
 session.subscribe(() => {
-  if (current && session.get()?.token !== current.token) {
+  if (current && session.get()?.since !== current.since) {
     current.api.live.dispose();
     current = null;
   }

@@ -44,8 +44,8 @@ export function useConnectionStatus(): ConnectionStatus {
 }
 
 export function ChatProvider({ session, children }: { session: Session; children: ReactNode }) {
-  const api = apiFor(session.token);
-  // The provider is keyed by the session's token: a new session starts from nothing.
+  const api = apiFor(session.since);
+  // The provider is keyed by the sign-in: a new session starts from nothing.
   const [presence] = useState(createPresenceStore);
   const conversations = useConversationList(api, presence);
 

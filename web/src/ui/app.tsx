@@ -9,7 +9,7 @@ export function App() {
   const current = useSyncExternalStore(session.subscribe, session.get);
   if (!current) return <AuthScreen />;
   return (
-    <ChatProvider key={current.token} session={current}>
+    <ChatProvider key={current.since} session={current}>
       <ChatScreen />
     </ChatProvider>
   );

@@ -5,7 +5,7 @@ import { describeError } from '../api/errors';
 import { session } from '../api/session';
 import { LoginDocument, RegisterDocument } from '../gql/graphql';
 
-const anonymous = graphqlClient(null);
+const anonymous = graphqlClient(() => null);
 
 export function AuthScreen() {
   const [mode, setMode] = useState<'signin' | 'signup'>('signin');
@@ -31,7 +31,13 @@ export function AuthScreen() {
     setBusy(false);
     const auth =
       result.data && ('register' in result.data ? result.data.register : result.data.login);
-    if (auth) session.signIn({ token: auth.accessToken, user: auth.user });
+    if (auth)
+      session.signIn({
+        token: auth.accessToken,
+        refreshToken: auth.refreshToken,
+        expiresAt: auth.accessTokenExpiresAt,
+        user: auth.user,
+      });
     else setError(result.error ? describeError(result.error) : 'Something went wrong');
   }
 

@@ -3,6 +3,7 @@
  * (a phone) one of the two at a time, the route deciding which.
  */
 import { session } from '../api/session';
+import { LogoutDocument } from '../gql/graphql';
 import { useChat, useConnectionStatus } from '../state/chat';
 import { ConversationList } from './conversation-list';
 import { ConversationView } from './conversation-view';
@@ -12,7 +13,13 @@ const STATUS_TEXT = { connecting: 'Connecting…', offline: 'Offline: reconnecti
 
 export function ChatScreen() {
   const route = useRoute();
-  const { me } = useChat();
+  const { me, api } = useChat();
+  // Ends the session on the server too (its tokens stop at once), then here whatever happened.
+  const signOut = () =>
+    void api.client
+      .mutation(LogoutDocument, {})
+      .toPromise()
+      .finally(() => session.signOut());
   const status = useConnectionStatus();
   const openId = route.name === 'conversation' ? route.id : null;
 
@@ -27,7 +34,7 @@ export function ChatScreen() {
           <span className="sr-only">Signed in as </span>
           {me.displayName}
         </p>
-        <button type="button" onClick={() => session.signOut()}>
+        <button type="button" onClick={signOut}>
           Sign out
         </button>
       </header>
