@@ -44,6 +44,25 @@ describe('loadConfig', () => {
     });
   });
 
+  describe('DATABASE_READ_URL', () => {
+    it('is the replica beside DATABASE_URL', () => {
+      const config = loadConfig({
+        DATABASE_URL: 'postgres://p/chat',
+        DATABASE_READ_URL: 'postgres://r/chat',
+      });
+      expect(config.database.readUrl).toBe('postgres://r/chat');
+    });
+
+    it('needs DATABASE_URL, and a postgres URL', () => {
+      expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://r/chat' })).toThrow(
+        /needs DATABASE_URL/,
+      );
+      expect(() =>
+        loadConfig({ DATABASE_URL: 'postgres://p/chat', DATABASE_READ_URL: 'mysql://r' }),
+      ).toThrow(/DATABASE_READ_URL/);
+    });
+  });
+
   describe('REDIS_CLUSTER_NODES', () => {
     it('reads comma-separated host:port seeds', () => {
       const config = loadConfig({ REDIS_CLUSTER_NODES: 'redis-1:7000, 10.0.0.2:7001,' });

@@ -115,6 +115,14 @@ class EnvSchema {
   @Matches(/^postgres(ql)?:\/\//)
   DATABASE_URL?: string = undefined;
 
+  /**
+   * A streaming replica of DATABASE_URL: history pages and user searches read there, falling
+   * back to the primary when the replica is behind the conversation (a seq watermark).
+   */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\//)
+  DATABASE_READ_URL?: string = undefined;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -414,6 +422,8 @@ export class AppConfig {
   readonly database: {
     /** undefined: run the embedded PostgreSQL (PGlite) under dataDir. */
     url?: string;
+    /** A read replica of url, for history pages and searches. */
+    readUrl?: string;
     poolSize: number;
     poolTimeoutMs: number;
     migrationsRun: boolean;
@@ -513,6 +523,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (parsed.STORAGE === 's3' && !parsed.S3_BUCKET) {
     throw new ConfigError('S3_BUCKET must be set when STORAGE=s3');
   }
+  if (parsed.DATABASE_READ_URL && !parsed.DATABASE_URL) {
+    throw new ConfigError('DATABASE_READ_URL needs DATABASE_URL (the primary it replicates)');
+  }
   if (parsed.REDIS_URL && parsed.REDIS_CLUSTER_NODES) {
     throw new ConfigError(
       'Set REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (a Redis Cluster), not both',
@@ -556,6 +569,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     database: {
       url: parsed.DATABASE_URL,
+      readUrl: parsed.DATABASE_READ_URL,
       poolSize: parsed.DATABASE_POOL_SIZE,
       poolTimeoutMs: parsed.DATABASE_POOL_TIMEOUT_MS,
       migrationsRun: parsed.MIGRATIONS_RUN,

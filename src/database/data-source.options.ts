@@ -8,6 +8,8 @@ import { migrations } from '../../migrations/index.js';
 
 export interface DatabaseConnectionSettings {
   url: string;
+  /** A read replica: only reads that ask for it go there (see replica-reads.ts). */
+  readUrl?: string;
   poolSize: number;
   poolTimeoutMs: number;
 }
@@ -20,7 +22,16 @@ export function postgresOptions(
 ): DataSourceOptions {
   return {
     type: 'postgres',
-    url: settings.url,
+    ...(settings.readUrl
+      ? {
+          // Every query stays on the primary unless it asks for a 'slave' query runner.
+          replication: {
+            master: { url: settings.url },
+            slaves: [{ url: settings.readUrl }],
+            defaultMode: 'master' as const,
+          },
+        }
+      : { url: settings.url }),
     entities,
     migrations,
     // The schema is owned by migrations only.

@@ -28,6 +28,8 @@ export class DatabaseServer implements OnApplicationShutdown {
     const logger = new Logger('Database');
     if (config.database.url) {
       logger.log(`using PostgreSQL at ${redactUrl(config.database.url)}`);
+      if (config.database.readUrl)
+        logger.log(`history pages and searches read from ${redactUrl(config.database.readUrl)}`);
       return new DatabaseServer(config.database.url, undefined, moduleRef);
     }
     const embedded = await startEmbeddedPostgres(config.dataDir, config.database.poolSize);
@@ -72,6 +74,7 @@ export class DatabaseModule {
             ...postgresOptions(
               {
                 url: server.url,
+                readUrl: config.database.readUrl,
                 poolSize: config.database.poolSize,
                 poolTimeoutMs: config.database.poolTimeoutMs,
               },

@@ -1,10 +1,11 @@
 /** Database access for messages: named queries only. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository } from 'typeorm';
+import { DataSource, In, Repository, type EntityManager } from 'typeorm';
 import type { AttachmentInfo } from '../attachments/attachment-info.js';
 import { isUuid } from '../common/uuid.js';
 import { isMember, memberIdsOf, MEMBERS } from '../conversations/membership.sql.js';
+import { readFromReplica } from '../database/replica-reads.js';
 import type { User } from '../users/user.entity.js';
 import { Message } from './message.entity.js';
 import { withDetails, type MessageWithDetails } from './message-with-details.js';
@@ -81,6 +82,8 @@ export const INSERT_NEXT = `
             FROM attached) AS attachments
     FROM inserted i JOIN users u ON u.id = i.sender_id`;
 
+const LAST_SEQ = 'SELECT last_seq FROM conversations WHERE id = $1';
+
 interface InsertedRow extends MessageRow {
   username: string;
   display_name: string;
@@ -150,16 +153,19 @@ export class MessagesRepository {
     beforeSeq: number | undefined,
     limit: number,
   ): Promise<Message[]> {
-    const query = this.messages
-      .createQueryBuilder('m')
-      .where('m.conversation_id = :conversationId AND m.seq > :afterSeq', {
-        conversationId,
-        afterSeq,
-      })
-      .orderBy('m.seq', 'ASC')
-      .limit(limit);
-    if (beforeSeq !== undefined) query.andWhere('m.seq < :beforeSeq', { beforeSeq });
-    return query.getMany();
+    return this.readCaughtUp(conversationId, (manager) => {
+      const query = manager
+        .getRepository(Message)
+        .createQueryBuilder('m')
+        .where('m.conversation_id = :conversationId AND m.seq > :afterSeq', {
+          conversationId,
+          afterSeq,
+        })
+        .orderBy('m.seq', 'ASC')
+        .limit(limit);
+      if (beforeSeq !== undefined) query.andWhere('m.seq < :beforeSeq', { beforeSeq });
+      return query.getMany();
+    });
   }
 
   /**
@@ -172,14 +178,41 @@ export class MessagesRepository {
     afterSeq: number | undefined,
     limit: number,
   ): Promise<Message[]> {
-    const query = this.messages
-      .createQueryBuilder('m')
-      .where('m.conversation_id = :conversationId', { conversationId })
-      .orderBy('m.seq', 'DESC')
-      .limit(limit);
-    if (beforeSeq !== undefined) query.andWhere('m.seq < :beforeSeq', { beforeSeq });
-    if (afterSeq !== undefined) query.andWhere('m.seq > :afterSeq', { afterSeq });
-    return query.getMany();
+    return this.readCaughtUp(conversationId, (manager) => {
+      const query = manager
+        .getRepository(Message)
+        .createQueryBuilder('m')
+        .where('m.conversation_id = :conversationId', { conversationId })
+        .orderBy('m.seq', 'DESC')
+        .limit(limit);
+      if (beforeSeq !== undefined) query.andWhere('m.seq < :beforeSeq', { beforeSeq });
+      if (afterSeq !== undefined) query.andWhere('m.seq > :afterSeq', { afterSeq });
+      return query.getMany();
+    });
+  }
+
+  /**
+   * A page read on the read replica (when there is one) if it has every message of the
+   * conversation the primary has now: the primary's last_seq is the watermark (one primary-key
+   * lookup), and a replica behind it leaves the read to the primary. So a page never misses a
+   * message committed before it was asked for, whoever wrote it.
+   */
+  private async readCaughtUp<T>(
+    conversationId: string,
+    read: (manager: EntityManager) => Promise<T>,
+  ): Promise<T> {
+    if (!this.dataSource.driver.isReplicated) return read(this.dataSource.manager);
+    const lastSeqOn = async (manager: EntityManager) =>
+      Number(
+        ((await manager.query(LAST_SEQ, [conversationId])) as { last_seq: number }[])[0]
+          ?.last_seq ?? 0,
+      );
+    const watermark = await lastSeqOn(this.dataSource.manager);
+    return readFromReplica(
+      this.dataSource,
+      read,
+      async (replica) => (await lastSeqOn(replica)) >= watermark,
+    );
   }
 
   async isInConversation(messageId: string, conversationId: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { isUuid } from '../common/uuid.js';
+import { readFromReplica } from '../database/replica-reads.js';
 import { User } from './user.entity.js';
 
 export interface NewUser {
@@ -92,16 +93,24 @@ export class UsersRepository {
     afterUsername: string | undefined,
     limit: number,
   ): Promise<User[]> {
-    const query = this.users.createQueryBuilder('u').orderBy('u.username', 'ASC').limit(limit);
-    if (prefix) {
-      const pattern = `${escapeLike(prefix.toLowerCase())}%`;
-      query.andWhere('(u.username LIKE :pattern OR lower(u.display_name) LIKE :pattern)', {
-        pattern,
-      });
-    }
-    if (afterUsername !== undefined)
-      query.andWhere('u.username > :afterUsername', { afterUsername });
-    return query.getMany();
+    // On the read replica when there is one: a user registered a moment ago may show a moment
+    // later, which a search can live with.
+    return readFromReplica(this.users.manager.connection, (manager) => {
+      const query = manager
+        .getRepository(User)
+        .createQueryBuilder('u')
+        .orderBy('u.username', 'ASC')
+        .limit(limit);
+      if (prefix) {
+        const pattern = `${escapeLike(prefix.toLowerCase())}%`;
+        query.andWhere('(u.username LIKE :pattern OR lower(u.display_name) LIKE :pattern)', {
+          pattern,
+        });
+      }
+      if (afterUsername !== undefined)
+        query.andWhere('u.username > :afterUsername', { afterUsername });
+      return query.getMany();
+    });
   }
 
   async updateLastSeen(userId: string, at: Date): Promise<void> {
