@@ -242,6 +242,13 @@ describe('a Redis Cluster under two instances', () => {
     expect(failures).toEqual([]);
     expect(await cluster.masterOf(slot)).toBe(to);
     const all = Array.from({ length: 20 }, (_, i) => i + 1);
+    // ioredis resubscribes when the old master answers MOVED; on a loaded machine that can take
+    // longer than the sentinel's wait, so the sentinel goes once A listens on the new master.
+    await waitUntil(
+      async () => (await shardSubscribers(userChannel(bob))) > 0,
+      "A to listen on Bob's channel on its new master",
+      15_000,
+    );
     await eventsBeforeSentinel(
       live,
       () => sendMessage(b.url, alice.token, c.id, 'sentinel'),
