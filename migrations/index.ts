@@ -6,9 +6,11 @@
 import { CreateUsers1795654182619 } from './1795654182619-CreateUsers.js';
 import { ConversationsAndMessages1795654662023 } from './1795654662023-ConversationsAndMessages.js';
 import { Attachments1795655642558 } from './1795655642558-Attachments.js';
+import { UnattachedQuotaIndex1796200000000 } from './1796200000000-UnattachedQuotaIndex.js';
 
 export const migrations = [
   CreateUsers1795654182619,
   ConversationsAndMessages1795654662023,
   Attachments1795655642558,
+  UnattachedQuotaIndex1796200000000,
 ];
