@@ -14,6 +14,7 @@ import {
   BadUserInputError,
   DomainError,
   NotFoundError,
+  PayloadTooLargeError,
   ServiceUnavailableError,
 } from '../common/errors/domain-error.js';
 import { AppConfig } from '../config/app.config.js';
@@ -65,14 +66,14 @@ export class AttachmentIntakeService {
     const id = randomUUID();
     // Two-level fan-out keeps directories (and S3 listings) small.
     const storageKey = `${id.slice(0, 2)}/${id}`;
-    const { maxBytes } = this.config.uploads;
+    const maxBytes = await this.maxBytesFor(uploaderId);
     try {
       const received = await receiveFile(
         req,
         { fieldName: FILE_FIELD, maxBytes },
         async (file) => ({
           clientFileName: file.fileName,
-          inspected: await this.store(storageKey, file.stream),
+          inspected: await this.store(storageKey, file.stream, maxBytes),
         }),
       );
       return await this.accept({ id, storageKey, conversationId, uploaderId, ...received });
@@ -85,9 +86,28 @@ export class AttachmentIntakeService {
     }
   }
 
+  /**
+   * The largest this upload may be: MAX_UPLOAD_BYTES, or less when the user's unattached uploads
+   * (kept until attached or swept) come near UPLOAD_UNATTACHED_QUOTA_BYTES; none at all past it.
+   */
+  private async maxBytesFor(uploaderId: string): Promise<number> {
+    const { maxBytes, unattachedQuotaBytes } = this.config.uploads;
+    const left = unattachedQuotaBytes - (await this.attachments.unattachedBytesOf(uploaderId));
+    if (left <= 0) {
+      throw new PayloadTooLargeError(
+        'Your unattached uploads fill your quota: send them in a message, or wait until they expire',
+      );
+    }
+    return Math.min(maxBytes, left);
+  }
+
   /** Streams the file to storage through the inspector; what the inspector saw. */
-  private async store(storageKey: string, source: Readable): Promise<InspectedUpload> {
-    const inspector = new UploadInspector(this.config.uploads.maxBytes);
+  private async store(
+    storageKey: string,
+    source: Readable,
+    maxBytes: number,
+  ): Promise<InspectedUpload> {
+    const inspector = new UploadInspector(maxBytes);
     const results = await Promise.allSettled([
       pipeline(source, inspector),
       this.storage.put(storageKey, inspector),

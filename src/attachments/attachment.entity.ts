@@ -22,6 +22,8 @@ import {
 @Index('attachments_message', ['messageId', 'createdAt'])
 // The sweep of old uploads that were never attached.
 @Index('attachments_unattached', ['createdAt'], { where: '"message_id" IS NULL' })
+// A user's unattached bytes, for the upload quota.
+@Index('attachments_unattached_uploader', ['uploaderId'], { where: '"message_id" IS NULL' })
 export class Attachment {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')

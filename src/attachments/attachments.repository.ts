@@ -110,6 +110,15 @@ export class AttachmentsRepository {
     return rows.map((r) => r.storage_key);
   }
 
+  /** The bytes of `uploaderId`'s uploads not attached to a message (a partial index scan). */
+  async unattachedBytesOf(uploaderId: string): Promise<number> {
+    const [row] = (await this.dataSource.query(
+      'SELECT COALESCE(sum(size), 0)::bigint AS bytes FROM attachments WHERE uploader_id = $1 AND message_id IS NULL',
+      [uploaderId],
+    )) as { bytes: string }[];
+    return Number(row.bytes);
+  }
+
   /** See DELETE_UNATTACHED: the storage keys of the removed rows. */
   async deleteUnattachedBefore(cutoff: Date, limit: number): Promise<string[]> {
     const [rows] = (await this.dataSource.query(DELETE_UNATTACHED, [cutoff, limit])) as [

@@ -38,7 +38,7 @@ const DESCRIPTION = [
   "The original design's REST endpoints, over the same services and rules as the GraphQL API at `/graphql`. Every call needs `Authorization: Bearer <accessToken>` (from the GraphQL `login` or `register` mutations).",
   'This document as JSON: `/docs/openapi.json` (for client generators).',
   'Errors answer `{ "statusCode", "code", "message" }`; `code` is one of the GraphQL API\'s: `BAD_USER_INPUT` (400, with `fields`), `UNAUTHENTICATED` (401), `FORBIDDEN` (403), `NOT_FOUND` (404: unknown, or not visible to the caller), `CONFLICT` (409), `PAYLOAD_TOO_LARGE` (413), `TOO_MANY_REQUESTS` (429, with `Retry-After`), `SERVICE_UNAVAILABLE` (503: retry later).',
-  'GraphQL clients also meet `GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED` (query limits included) and `BAD_REQUEST` (a malformed request); GraphQL queries may be sent as `GET /graphql?query=…` with the `Authorization` header. Subscriptions: graphql-ws over WebSocket at `/graphql`; its close codes are listed in the README (1001 shutting down, 1013 retry, 4401 token expired, 4403 bad token, 4408 no connection_init in time, among others).',
+  'GraphQL clients also meet `GRAPHQL_PARSE_FAILED`, `GRAPHQL_VALIDATION_FAILED` (query limits included) and `BAD_REQUEST` (a malformed request); GraphQL queries may be sent as `GET /graphql?query=…` with the `Authorization` header. Subscriptions: graphql-ws over WebSocket at `/graphql`; its close codes are listed in the README (1001 shutting down, 1013 retry, 4401 token expired, 4403 bad token, 4029 too many sockets, 4408 no connection_init in time, among others).',
 ].join('\n\n');
 
 export function setupOpenApi(app: INestApplication): void {

@@ -324,6 +324,12 @@ class EnvSchema {
   @Min(60)
   UPLOAD_UNATTACHED_TTL_SECONDS = 24 * 3600;
 
+  /** Bytes of a user's uploads not yet attached to a message (each kept until swept). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  UPLOAD_UNATTACHED_QUOTA_BYTES = 200 * 1024 * 1024;
+
   /** How often an instance sweeps old unattached uploads; 0: never (another instance does). */
   @Transform(toInt)
   @IsInt()
@@ -474,6 +480,8 @@ export class AppConfig {
     /** Lower-case content types without parameters; `type/*` allows a whole family. */
     allowedTypes: string[];
     unattachedTtlSeconds: number;
+    /** What a user's unattached uploads may add up to. */
+    unattachedQuotaBytes: number;
     /** 0: this instance does not sweep. */
     sweepIntervalSeconds: number;
   };
@@ -622,6 +630,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         .map((t) => t.trim().toLowerCase())
         .filter(Boolean),
       unattachedTtlSeconds: parsed.UPLOAD_UNATTACHED_TTL_SECONDS,
+      unattachedQuotaBytes: parsed.UPLOAD_UNATTACHED_QUOTA_BYTES,
       sweepIntervalSeconds: parsed.UPLOAD_SWEEP_INTERVAL_SECONDS,
     },
     storage:

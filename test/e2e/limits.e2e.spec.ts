@@ -410,6 +410,50 @@ describe('rate limits', () => {
     }
   });
 
+  it("holds each user's unattached uploads to UPLOAD_UNATTACHED_QUOTA_BYTES", async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'chat-quota-'));
+    try {
+      await withApp({ UPLOAD_UNATTACHED_QUOTA_BYTES: '3000', DATA_DIR: dataDir }, async (app) => {
+        const [alice, bob] = await registerUsers(app.url, ['alice', 'bob']);
+        const c = await createConversation(app.url, alice.token, [bob.id]);
+        const note = (user: TestUser, bytes: number) =>
+          upload(app.url, user.token, c.id, 'x'.repeat(bytes), 'note.txt', 'text/plain');
+        const first = await note(alice, 2000);
+        expect(first.status).toBe(201);
+        // 1000 bytes are left: a larger file is refused, a smaller one fits.
+        expect(await note(alice, 1500)).toMatchObject({
+          status: 413,
+          body: { code: 'PAYLOAD_TOO_LARGE' },
+        });
+        expect((await note(alice, 900)).status).toBe(201);
+        expect((await note(alice, 100)).status).toBe(201);
+        // Full: nothing more, however small.
+        expect(await note(alice, 1)).toMatchObject({
+          status: 413,
+          body: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringMatching(/quota/) },
+        });
+        // Another user has a quota of their own.
+        expect((await note(bob, 2000)).status).toBe(201);
+        // Attaching frees the quota.
+        const sent = await gql(
+          app.url,
+          `mutation($i: SendMessageInput!) { sendMessage(input: $i) { id } }`,
+          { i: { conversationId: c.id, attachmentIds: [first.body.id] } },
+          alice.token,
+        );
+        expect(sent.errors).toBeUndefined();
+        expect((await note(alice, 1500)).status).toBe(201);
+        const [{ n }] = await db.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM attachments WHERE uploader_id = $1',
+          [alice.id],
+        );
+        expect(n).toBe(4);
+      });
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('limits subscription starts per connection', () =>
     withApp({ RATE_LIMITS: 'on', RATE_LIMIT_SUBSCRIPTIONS: '3/10s' }, async (app) => {
       const user = await registerUser(app.url, 'subscriber');
