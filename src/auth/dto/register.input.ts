@@ -1,7 +1,8 @@
 import { Field, InputType } from '@nestjs/graphql';
 import { Transform } from 'class-transformer';
 import { IsOptional, IsString, Length, Matches } from 'class-validator';
-import { trim, trimLowerCase } from '../../common/validation/transforms.js';
+import { trimLowerCase } from '../../common/validation/transforms.js';
+import { displayName, NO_CONTROL_CHARACTERS } from '../../users/display-name.js';
 
 @InputType()
 export class RegisterInput {
@@ -23,9 +24,11 @@ export class RegisterInput {
     nullable: true,
     description: '1–64 characters; the username when omitted.',
   })
-  @Transform(trim)
+  // Format characters removed, as in updateProfile.
+  @Transform(displayName)
   @IsOptional()
   @IsString()
   @Length(1, 64)
+  @Matches(NO_CONTROL_CHARACTERS, { message: 'displayName must not contain control characters' })
   displayName?: string;
 }
