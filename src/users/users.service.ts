@@ -6,6 +6,7 @@ import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { toForwardConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination/pagination.args.js';
 import { isUniqueViolation } from '../common/errors/pg-errors.js';
+import { displayNameText } from '../common/validation/text.validators.js';
 import type { User } from './user.entity.js';
 import { UsersRepository, type NewUser } from './users.repository.js';
 
@@ -31,10 +32,7 @@ function usernameFrom(preferred: string | undefined): string {
 
 /** The `name` claim without control or format characters (bidi overrides, zero-width), ≤ 64. */
 function displayNameFrom(name: string | undefined): string | undefined {
-  const cleaned = name
-    ?.replace(/[\p{Cc}\p{Cf}]/gu, '')
-    .trim()
-    .slice(0, 64);
+  const cleaned = name && displayNameText(name.replace(/\p{Cc}/gu, '')).slice(0, 64);
   return cleaned || undefined;
 }
 

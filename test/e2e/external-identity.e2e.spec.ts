@@ -84,7 +84,7 @@ function sign(key: SigningKey, claims: Claims = {}): Promise<string> {
   return jwt.sign(key.privateKey);
 }
 
-const meOf = (token: string, app = apps[0]) => gql(app.url, ME, {}, token);
+const meOf = (token: string, app: { url: string } = apps[0]) => gql(app.url, ME, {}, token);
 
 describe('tokens of the external identity provider', () => {
   it('creates the user on first use, by (iss, sub), named from the claims; the same on both instances', async () => {
@@ -181,5 +181,25 @@ describe('tokens of the external identity provider', () => {
   it('still accepts the server’s own tokens', async () => {
     const user = await registerUser(apps[0].url, 'local');
     expect(errorCode(await meOf(user.token, apps[1]))).toBeUndefined();
+  });
+});
+
+describe('a provider that cannot be reached', () => {
+  // Nothing listens there: the keys cannot be fetched.
+  const unreachable = useApp({
+    env: {
+      AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+      AUTH_ISSUER: ISSUER,
+      AUTH_AUDIENCE: AUDIENCE,
+    },
+  });
+
+  it('is no verdict on the token: SERVICE_UNAVAILABLE on HTTP, 1013 (retry) on WebSocket', async () => {
+    const token = await sign(published[0]);
+    expect(errorCode(await meOf(token, unreachable.app))).toBe('SERVICE_UNAVAILABLE');
+    await expect(connectWs(unreachable.app.wsUrl, token)).rejects.toThrow('closed with 1013');
+    // The server's own tokens do not depend on the provider.
+    const user = await registerUser(unreachable.app.url, 'local');
+    expect(errorCode(await meOf(user.token, unreachable.app))).toBeUndefined();
   });
 });

@@ -105,6 +105,27 @@ describe('register, login and refresh', () => {
     expect(await meCode(victim.accessToken)).toBe('UNAUTHENTICATED');
   });
 
+  it('treats two refreshes racing with one token as a reuse: the session ends', async () => {
+    const user = await register();
+    const answers = await Promise.all([
+      refresh(user.refreshToken, apps[0]),
+      refresh(user.refreshToken, apps[1]),
+    ]);
+    const won = answers.filter((res) => res.data?.refreshSession);
+    expect(won.length).toBeLessThanOrEqual(1);
+    expect(answers.some((res) => errorCode(res) === 'UNAUTHENTICATED')).toBe(true);
+    for (const res of won) {
+      await waitUntil(
+        () => refusedEverywhere(res.data.refreshSession.accessToken),
+        'the winner’s token refused too',
+      );
+    }
+    const [row] = await db.query('SELECT revoked_at FROM sessions WHERE user_id = $1', [
+      user.user.id,
+    ]);
+    expect(row.revoked_at).not.toBeNull();
+  });
+
   it.each([
     ['garbage', () => 'garbage'],
     ['empty', () => ''],

@@ -5,7 +5,7 @@
  * — with the issuer, audience and asymmetric algorithms pinned (never HS*, never `none`). The
  * token's user is created on first use, keyed by (iss, sub).
  */
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from 'jose';
 import type { AuthUser } from '../../common/auth/auth-user.js';
 import { ServiceUnavailableError, UnauthenticatedError } from '../../common/errors/domain-error.js';
@@ -23,6 +23,7 @@ type Verify = (token: string) => Promise<JWTPayload>;
 export class ExternalIdentityService {
   private readonly verifyJwt: Verify | null;
   private readonly knownUsers = new Map<string, string>();
+  private readonly logger = new Logger('ExternalIdentity');
 
   constructor(
     config: AppConfig,
@@ -63,7 +64,10 @@ export class ExternalIdentityService {
     try {
       payload = await this.verifyJwt(token);
     } catch (error) {
-      if (isProviderFailure(error)) throw new ServiceUnavailableError();
+      if (isProviderFailure(error)) {
+        this.logger.warn(`could not read the identity provider's keys: ${String(error)}`);
+        throw new ServiceUnavailableError();
+      }
       throw new UnauthenticatedError('Invalid or expired token');
     }
     const id = await this.userOf(payload);

@@ -34,6 +34,9 @@ export const IsMessageText = (options: ValidationOptions = {}): PropertyDecorato
 /** True when `text` holds a character IsSafeText refuses (for values checked outside DTOs). */
 export const hasControlCharacters = (text: string): boolean => !SAFE_TEXT.test(text);
 
-/** For `@Transform`: display names trimmed, without invisible or direction-changing characters. */
+/** A display name trimmed, without invisible or direction-changing characters. */
+export const displayNameText = (name: string): string => name.replace(INVISIBLE, '').trim();
+
+/** For `@Transform`: `displayNameText` on strings (anything else is left to the validators). */
 export const cleanDisplayName = ({ value }: TransformFnParams): unknown =>
-  typeof value === 'string' ? value.replace(INVISIBLE, '').trim() : value;
+  typeof value === 'string' ? displayNameText(value) : value;
