@@ -105,6 +105,7 @@ export class RedisConnections implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.pubSub instanceof RedisPubSub) this.pubSub.close();
     await Promise.all([
       this.command?.quit().catch(() => undefined),
       this.subscriber?.quit().catch(() => undefined),

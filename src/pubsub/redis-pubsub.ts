@@ -61,6 +61,7 @@ export class RedisPubSub extends PubSubEngine {
   private readonly logger = new Logger('PubSub');
   private readonly sharded: boolean;
   private nextId = 0;
+  private closed = false;
   private readonly handlers = new Map<number, { channel: string; handler: Handler }>();
   private readonly byChannel = new Map<string, Set<number>>();
   /** Channels whose SUBSCRIBE is on its way (the first subscriber waits, later ones too). */
@@ -90,22 +91,45 @@ export class RedisPubSub extends PubSubEngine {
     if (!ids) {
       ids = new Set();
       this.byChannel.set(channel, ids);
-      const subscribing = this.sharded
-        ? this.subscriber.ssubscribe(channel)
-        : this.subscriber.subscribe(channel);
+      const subscribing = this.subscribeUntilDone(channel);
       this.pending.set(channel, subscribing);
-      void subscribing.finally(() => {
+      void subscribing.then(() => {
         if (this.pending.get(channel) === subscribing) this.pending.delete(channel);
       });
     }
     ids.add(id);
-    try {
-      await this.pending.get(channel);
-    } catch (error) {
-      this.unsubscribe(id);
-      throw error;
-    }
+    await this.pending.get(channel);
     return id;
+  }
+
+  /**
+   * SUBSCRIBE (or SSUBSCRIBE), retried while someone still wants the channel. One Redis server
+   * queues it until it is back; a cluster in the middle of a failover refuses it instead ("too
+   * many redirections"), and a subscription must not fail for that: it waits, like the other.
+   */
+  private async subscribeUntilDone(channel: string): Promise<void> {
+    for (
+      let delay = 100;
+      this.byChannel.has(channel) && !this.closed;
+      delay = Math.min(2 * delay, 2000)
+    ) {
+      try {
+        await (this.sharded
+          ? this.subscriber.ssubscribe(channel)
+          : this.subscriber.subscribe(channel));
+        // Everyone left while it was on its way: do not keep hearing the channel for nobody.
+        if (!this.byChannel.has(channel)) this.drop(channel);
+        return;
+      } catch (error) {
+        this.logger.warn(`subscribing failed, retrying in ${delay} ms: ${String(error)}`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  /** Before the connections close: a subscription still waiting for Redis stops retrying. */
+  close(): void {
+    this.closed = true;
   }
 
   unsubscribe(id: number): void {
@@ -117,10 +141,15 @@ export class RedisPubSub extends PubSubEngine {
     ids.delete(id);
     if (ids.size > 0) return;
     this.byChannel.delete(entry.channel);
+    // A SUBSCRIBE still on its way unsubscribes by itself when it lands (subscribeUntilDone).
+    if (!this.pending.has(entry.channel)) this.drop(entry.channel);
+  }
+
+  private drop(channel: string): void {
     const done = this.sharded
-      ? this.subscriber.sunsubscribe(entry.channel)
-      : this.subscriber.unsubscribe(entry.channel);
-    // Not hearing a channel nobody listens to any more is harmless: handlers are gone.
+      ? this.subscriber.sunsubscribe(channel)
+      : this.subscriber.unsubscribe(channel);
+    // Still hearing a channel nobody listens to is harmless: deliver() finds no handlers.
     done.catch((error: unknown) =>
       this.logger.warn(`unsubscribe from a channel failed: ${String(error)}`),
     );

@@ -25,11 +25,16 @@ export interface RedisCluster {
   seeds: string;
   /** Runs a command on one node (`redis-cli -p port ...args`) and returns what it printed. */
   cli(port: number, ...args: string[]): Promise<string>;
+  /** The hash slot of a key or channel name (asked of a live node). */
+  keySlot(name: string): Promise<number>;
   /** The port of the master serving `slot` now. */
   masterOf(slot: number): Promise<number>;
   /** The ports of the masters now (live ones only). */
   masters(): Promise<number[]>;
-  /** Waits until every live node reports cluster_state:ok and agrees on who serves each slot. */
+  /**
+   * Waits until every live node reports cluster_state:ok, they agree on who serves each slot, and
+   * no slot is left to a killed node (its replica has taken over).
+   */
   waitHealthy(timeoutMs?: number): Promise<void>;
   /**
    * Moves one slot (and its keys) from its master to another one, as `redis-cli --cluster
@@ -71,6 +76,8 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     if (port < 55000 && !ports.includes(port)) ports.push(port);
   }
   const children = new Map<number, ChildProcess>();
+  /** Nodes a test killed: healthy means no slot is left to them. */
+  const killed = new Set<number>();
   const startNode = async (port: number) => {
     const child = spawn(
       'redis-server',
@@ -122,6 +129,9 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     nodes: [],
     seeds: ports.map((p) => `127.0.0.1:${p}`).join(','),
     cli,
+    async keySlot(name) {
+      return Number((await cli(alive()[0], 'CLUSTER', 'KEYSLOT', name)).trim());
+    },
     async masterOf(slot) {
       const ranges = await slotsOf(alive()[0]);
       const range = ranges.find(([from, to]) => slot >= from && slot <= to);
@@ -142,7 +152,16 @@ export async function startRedisCluster(): Promise<RedisCluster> {
               JSON.stringify((await slotsOf(p)).map((r) => [r[0], r[1], r[2][1]]).sort()),
             ),
           );
-          if (infos.every((i) => i.includes('cluster_state:ok')) && new Set(views).size === 1)
+          const orphaned = [...killed].some((port) =>
+            views.some((view) =>
+              (JSON.parse(view) as [number, number, number][]).some((r) => r[2] === port),
+            ),
+          );
+          if (
+            infos.every((i) => i.includes('cluster_state:ok')) &&
+            new Set(views).size === 1 &&
+            !orphaned
+          )
             return;
         } catch {
           // a node still starting or failing over: look again
@@ -199,6 +218,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   cluster.nodes = ports.map((port) => ({
     port,
     async kill() {
+      killed.add(port);
       const child = children.get(port);
       if (!child || child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
