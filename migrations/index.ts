@@ -7,10 +7,12 @@ import { CreateUsers1795654182619 } from './1795654182619-CreateUsers.js';
 import { ConversationsAndMessages1795654662023 } from './1795654662023-ConversationsAndMessages.js';
 import { Attachments1795655642558 } from './1795655642558-Attachments.js';
 import { ChangeStream1795700000000 } from './1795700000000-ChangeStream.js';
+import { ConversationAvatars1795700100000 } from './1795700100000-ConversationAvatars.js';
 
 export const migrations = [
   CreateUsers1795654182619,
   ConversationsAndMessages1795654662023,
   Attachments1795655642558,
   ChangeStream1795700000000,
+  ConversationAvatars1795700100000,
 ];

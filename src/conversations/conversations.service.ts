@@ -4,7 +4,7 @@
  * and the caller's list.
  */
 import { Injectable } from '@nestjs/common';
-import { BadUserInputError, NotFoundError } from '../common/errors/domain-error.js';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../common/errors/domain-error.js';
 import { toForwardConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination/pagination.args.js';
@@ -15,10 +15,8 @@ import type { Conversation } from './conversation.entity.js';
 import type { User } from '../users/user.entity.js';
 import { ConversationsRepository, type ActivityKey } from './conversations.repository.js';
 import { MAX_PARTICIPANTS, type CreateConversationInput } from './dto/create-conversation.input.js';
-import { memberEventOf } from './member-event.js';
-import type { MembershipChange } from './membership-changed.event.js';
-import { MembershipEvents } from './membership.events.js';
-import type { Participant } from './participant.entity.js';
+import { MemberAnnouncer } from './member-announcer.js';
+import { ConversationRole } from './participant.entity.js';
 import { MembershipRepository } from './membership.repository.js';
 
 const CURSOR_KIND = 'conversation';
@@ -40,7 +38,7 @@ export class ConversationsService {
     private readonly conversations: ConversationsRepository,
     private readonly membership: MembershipRepository,
     private readonly users: UsersRepository,
-    private readonly events: MembershipEvents,
+    private readonly announcer: MemberAnnouncer,
   ) {}
 
   /** Throws NOT_FOUND unless the user is a participant (unknown and foreign look the same). */
@@ -111,7 +109,7 @@ export class ConversationsService {
         ? await this.conversations.findOrCreateDirect(userId, others[0])
         : await this.conversations.createGroup(input.title ?? null, memberIds);
     if (made.members.length > 0) {
-      await this.announce(made.conversation.id, 'created', made.members, memberIds);
+      await this.announcer.announce(made.conversation.id, 'created', made.members, memberIds);
     }
     return made.conversation;
   }
@@ -125,6 +123,7 @@ export class ConversationsService {
     if (conversation.isDirect) {
       throw new BadUserInputError('A direct conversation cannot gain participants; create a group');
     }
+    await this.assertCanManage(conversationId, userId);
     const ids = [...new Set(userIds)];
     await this.assertUsersExist(ids);
     const addition = await this.membership.add(conversationId, ids, MAX_PARTICIPANTS, userId);
@@ -132,36 +131,17 @@ export class ConversationsService {
       throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);
     }
     if (addition.added.length > 0) {
-      await this.announce(conversationId, 'added', addition.added, addition.memberIds);
+      await this.announcer.announce(conversationId, 'added', addition.added, addition.memberIds);
     }
     return conversation;
   }
 
-  async leave(userId: string, conversationId: string): Promise<boolean> {
-    const conversation = await this.getForUser(conversationId, userId);
-    if (conversation.isDirect) throw new BadUserInputError('A direct conversation cannot be left');
-    const departure = await this.membership.depart(conversationId, userId, 'MEMBER_LEFT', null);
-    if (departure) {
-      await this.announce(conversationId, 'left', [departure.departed], departure.memberIds);
+  /** Only a group's OWNER and ADMINs add members (FORBIDDEN for the others). */
+  private async assertCanManage(conversationId: string, userId: string): Promise<void> {
+    const role = await this.membership.roleOf(conversationId, userId);
+    if (role !== ConversationRole.OWNER && role !== ConversationRole.ADMIN) {
+      throw new ForbiddenError('Only the owner or an admin can add members');
     }
-    return true;
-  }
-
-  /** Publishes committed membership changes to everyone they concern (`memberIds` and them). */
-  private async announce(
-    conversationId: string,
-    change: MembershipChange,
-    rows: Participant[],
-    memberIds: string[],
-  ): Promise<void> {
-    const users = new Map(
-      (await this.users.findByIds(rows.map((r) => r.userId))).map((u) => [u.id, u]),
-    );
-    const events = rows.map((row) => memberEventOf(row, users.get(row.userId)!));
-    await this.events.changed(conversationId, change, events, [
-      ...memberIds,
-      ...rows.map((r) => r.userId),
-    ]);
   }
 
   private async withParticipants(

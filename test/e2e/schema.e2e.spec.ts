@@ -48,10 +48,10 @@ const NOT_SERVED_YET = new Set([
   'BlockUser',
   'UnblockUser',
   'BlockedUsers',
-  // the change stream, edits, reactions and roles (issue 13)
+  // served by issue 13 (change stream, roles), but they also read the read-state fields of
+  // issue 14 (unreadCount, unreadMentionCount, lastReadSeq, muted; members' lastReadSeq)
   'Conversations',
   'Conversation',
-  'UpdateConversation',
   'RemoveParticipant',
   'SetParticipantRole',
   // read state (issue 14)
