@@ -9,7 +9,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AttachmentsRepository } from '../attachments/attachments.repository.js';
 import { isUuid } from '../common/uuid.js';
-import { advanceEventSeq, lockConversation } from '../conversations/event-seq.sql.js';
+import { lockConversationOfMessage } from '../conversations/event-seq.sql.js';
 import { memberIdsOf, MEMBERS } from '../conversations/membership.sql.js';
 import type { ConversationRole } from '../conversations/participant.entity.js';
 import { MessageChange, type Message } from './message.entity.js';
@@ -50,11 +50,15 @@ export class MessageWrites {
 
   /** Records the message's change with the next eventSeq (and advances the counter). */
   async stamp(change: MessageChange, set = '', params: unknown[] = []): Promise<void> {
+    // One round trip: the message and the counter (whose row this transaction holds locked).
     await this.manager.query(
-      `UPDATE messages SET event_seq = $2, last_change = $3${set} WHERE id = $1`,
+      `WITH stamped AS (
+         UPDATE messages SET event_seq = $2, last_change = $3${set} WHERE id = $1 RETURNING conversation_id
+       )
+       UPDATE conversations SET last_event_seq = $2
+        WHERE id = (SELECT conversation_id FROM stamped)`,
       [this.id, this.locked.nextEventSeq, change, ...params],
     );
-    await advanceEventSeq(this.manager, this.locked.message.conversationId, 1);
   }
 
   edit(text: string): Promise<void> {
@@ -121,12 +125,7 @@ export class MessageChangesRepository {
   ): Promise<T | null> {
     if (!isUuid(messageId)) return null;
     return this.dataSource.transaction(async (manager) => {
-      const [found] = await manager.query<{ conversation_id: string }[]>(
-        'SELECT conversation_id FROM messages WHERE id = $1',
-        [messageId],
-      );
-      if (!found) return null;
-      const conversation = await lockConversation(manager, found.conversation_id);
+      const conversation = await lockConversationOfMessage(manager, messageId);
       const [row] = await manager.query<
         (MessageRow & {
           actor_role: ConversationRole | null;
