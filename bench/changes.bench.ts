@@ -125,9 +125,10 @@ async function main(): Promise<void> {
       editMessage: await timeRuns(RUNS, () =>
         gqlOk(server.url, EDIT, { m: targetId, t: `edit ${n++}` }, alice.token),
       ),
-      'addReaction / removeReaction': await timeRuns(RUNS, () =>
-        gqlOk(server.url, (reacted = !reacted) ? ADD : REMOVE, { m: targetId }, alice.token),
-      ),
+      'addReaction / removeReaction': await timeRuns(RUNS, () => {
+        reacted = !reacted;
+        return gqlOk(server.url, reacted ? ADD : REMOVE, { m: targetId }, alice.token);
+      }),
     };
     const pages: Record<string, Summary> = {
       'conversationChanges(first: 100) at depth 0': await timeRuns(RUNS, () =>
