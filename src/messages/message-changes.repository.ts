@@ -48,17 +48,24 @@ export class MessageWrites {
     return this.locked.message.id;
   }
 
+  /** The message after the change made here; null until one is. */
+  changed: Message | null = null;
+
   /** Records the message's change with the next eventSeq (and advances the counter). */
   async stamp(change: MessageChange, set = '', params: unknown[] = []): Promise<void> {
     // One round trip: the message and the counter (whose row this transaction holds locked).
-    await this.manager.query(
+    const rows = await this.manager.query<MessageRow[]>(
       `WITH stamped AS (
-         UPDATE messages SET event_seq = $2, last_change = $3${set} WHERE id = $1 RETURNING conversation_id
+         UPDATE messages SET event_seq = $2, last_change = $3${set} WHERE id = $1
+         RETURNING ${MESSAGE_COLUMNS}
+       ), counted AS (
+         UPDATE conversations SET last_event_seq = $2
+          WHERE id = (SELECT conversation_id FROM stamped)
        )
-       UPDATE conversations SET last_event_seq = $2
-        WHERE id = (SELECT conversation_id FROM stamped)`,
+       SELECT * FROM stamped`,
       [this.id, this.locked.nextEventSeq, change, ...params],
     );
+    this.changed = messageFromRow(rows[0]);
   }
 
   edit(text: string): Promise<void> {
