@@ -33,12 +33,12 @@ async function main(): Promise<void> {
     // Alice's other conversations, each with one message, at spread-out times.
     await db.query(
       `WITH c AS (
-         INSERT INTO conversations (title, is_direct, last_seq, last_message_at, created_at)
-         SELECT 'group ' || g, false, 1, now() - make_interval(mins => g), now() - make_interval(days => 1)
+         INSERT INTO conversations (title, is_direct, last_seq, last_event_seq, last_message_at, created_at)
+         SELECT 'group ' || g, false, 1, 1, now() - make_interval(mins => g), now() - make_interval(days => 1)
            FROM generate_series(1, $3) g RETURNING id, last_message_at)
        , p AS (INSERT INTO participants (conversation_id, user_id) SELECT id, $1::uuid FROM c UNION ALL SELECT id, $2::uuid FROM c)
-       INSERT INTO messages (conversation_id, seq, sender_id, text, created_at)
-       SELECT id, 1, $2::uuid, 'hello', last_message_at FROM c`,
+       INSERT INTO messages (conversation_id, seq, sender_id, text, created_at, event_seq)
+       SELECT id, 1, $2::uuid, 'hello', last_message_at, 1 FROM c`,
       [alice.id, bob.id, CONVERSATIONS - 1],
     );
     await db.query('VACUUM ANALYZE');

@@ -7,6 +7,7 @@ import { CreateUsers1795654182619 } from './1795654182619-CreateUsers.js';
 import { ConversationsAndMessages1795654662023 } from './1795654662023-ConversationsAndMessages.js';
 import { Attachments1795655642558 } from './1795655642558-Attachments.js';
 import { ChangeStream1795700000000 } from './1795700000000-ChangeStream.js';
+import { ConversationAvatars1795700100000 } from './1795700100000-ConversationAvatars.js';
 import { Sessions1796179670850 } from './1796179670850-Sessions.js';
 import { ExternalIdentities1796180330231 } from './1796180330231-ExternalIdentities.js';
 import { Avatars1796180745258 } from './1796180745258-Avatars.js';
@@ -18,6 +19,7 @@ export const migrations = [
   ConversationsAndMessages1795654662023,
   Attachments1795655642558,
   ChangeStream1795700000000,
+  ConversationAvatars1795700100000,
   Sessions1796179670850,
   ExternalIdentities1796180330231,
   Avatars1796180745258,

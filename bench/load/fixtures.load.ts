@@ -72,15 +72,16 @@ export async function createDeepConversation(
 ): Promise<string> {
   const [id] = await createGroups(db, 'deep history', [[a, b]]);
   await db.query(
-    `INSERT INTO messages (conversation_id, seq, sender_id, text, created_at)
+    `INSERT INTO messages (conversation_id, seq, sender_id, text, created_at, event_seq)
      SELECT $1, g, CASE WHEN g % 2 = 0 THEN $2::uuid ELSE $3::uuid END, 'message number ' || g,
-            now() - make_interval(secs => $4 - g)
+            now() - make_interval(secs => $4 - g), g
        FROM generate_series(1, $4) g`,
     [id, a.id, b.id, count],
   );
-  await db.query(`UPDATE conversations SET last_seq = $2, last_message_at = now() WHERE id = $1`, [
-    id,
-    count,
-  ]);
+  // Each message's creation is one change (the memberships of these fixtures take none).
+  await db.query(
+    `UPDATE conversations SET last_seq = $2, last_event_seq = $2, last_message_at = now() WHERE id = $1`,
+    [id, count],
+  );
   return id;
 }

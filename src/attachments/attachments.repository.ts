@@ -38,6 +38,9 @@ const DELETE_UNATTACHED = `
   DELETE FROM attachments
    WHERE id IN (SELECT id FROM attachments
                  WHERE message_id IS NULL AND created_at < $1
+                   -- A group's avatar is an upload no message took, and stays.
+                   AND NOT EXISTS (SELECT 1 FROM conversations c
+                                    WHERE c.avatar_attachment_id = attachments.id)
                  ORDER BY created_at
                  LIMIT $2
                    FOR UPDATE SKIP LOCKED)

@@ -14,7 +14,11 @@ import { MessageEvents } from '../messages/message.events.js';
 import { Channels } from '../pubsub/channels.js';
 import { EventBus } from '../pubsub/event-bus.js';
 import { ChangesReader } from './changes.reader.js';
-import { messageEventOf, type ConversationChangeEvent } from './conversation-change.js';
+import {
+  conversationUpdatedEventOf,
+  messageEventOf,
+  type ConversationChangeEvent,
+} from './conversation-change.js';
 
 const REPLAY_BATCH = 500;
 
@@ -79,6 +83,8 @@ export class ChangeStream {
       if (message) return handler(messageEventOf(message));
       const membership = this.membershipEvents.changeOf(payload);
       if (membership) for (const event of membership.events) handler(event);
+      const updated = this.membershipEvents.updateOf(payload);
+      if (updated) handler(conversationUpdatedEventOf(updated));
     });
   }
 }

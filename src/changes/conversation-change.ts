@@ -47,12 +47,19 @@ export function messageEventOf(message: MessageWithDetails): MessageChangeEvent 
   return event;
 }
 
+const updatedEvents = new WeakMap<Conversation, ConversationUpdatedEvent>();
+
 export function conversationUpdatedEventOf(conversation: Conversation): ConversationUpdatedEvent {
-  return {
-    kind: 'conversation',
-    conversationId: conversation.id,
-    eventSeq: conversation.eventSeq,
-    change: 'CONVERSATION_UPDATED',
-    conversation,
-  };
+  let event = updatedEvents.get(conversation);
+  if (!event) {
+    event = {
+      kind: 'conversation',
+      conversationId: conversation.id,
+      eventSeq: conversation.eventSeq,
+      change: 'CONVERSATION_UPDATED',
+      conversation,
+    };
+    updatedEvents.set(conversation, event);
+  }
+  return event;
 }

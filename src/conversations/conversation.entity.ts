@@ -15,6 +15,10 @@ import {
 
 @ObjectType()
 @Entity({ name: 'conversations' })
+// The sweep of unattached uploads keeps those that are avatars (one probe each).
+@Index('conversations_avatar', ['avatarAttachmentId'], {
+  where: '"avatar_attachment_id" IS NOT NULL',
+})
 export class Conversation {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')

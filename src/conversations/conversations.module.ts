@@ -6,6 +6,9 @@ import { ConversationsController } from './conversations.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsResolver } from './conversations.resolver.js';
 import { ConversationsService } from './conversations.service.js';
+import { GroupChangesRepository } from './group-changes.repository.js';
+import { GroupsService } from './groups.service.js';
+import { MemberAnnouncer } from './member-announcer.js';
 import { MemberResolver } from './member.resolver.js';
 import { MembersLoader } from './members.loader.js';
 import { MembershipEvents } from './membership.events.js';
@@ -23,6 +26,9 @@ import { ParticipantsLoader } from './participants.loader.js';
     ParticipantsLoader,
     MembersLoader,
     MemberResolver,
+    MemberAnnouncer,
+    GroupChangesRepository,
+    GroupsService,
     MembershipRepository,
     MembershipEvents,
   ],

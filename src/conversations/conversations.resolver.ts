@@ -18,6 +18,9 @@ import { ConversationsService } from './conversations.service.js';
 import { AddParticipantsArgs } from './dto/add-participants.args.js';
 import { ConversationConnection } from './dto/conversation-connection.type.js';
 import { CreateConversationInput } from './dto/create-conversation.input.js';
+import { MemberArgs, SetRoleArgs } from './dto/member.args.js';
+import { UpdateConversationInput } from './dto/update-conversation.input.js';
+import { GroupsService } from './groups.service.js';
 import { MembersLoader } from './members.loader.js';
 import { Participant } from './participant.entity.js';
 import { ParticipantsLoader } from './participants.loader.js';
@@ -28,6 +31,7 @@ export class ConversationsResolver {
     private readonly conversationsService: ConversationsService,
     private readonly participantsLoader: ParticipantsLoader,
     private readonly membersLoader: MembersLoader,
+    private readonly groups: GroupsService,
   ) {}
 
   @Query(() => ConversationConnection, {
@@ -71,7 +75,35 @@ export class ConversationsResolver {
     @CurrentUser() user: AuthUser,
     @Args('conversationId', { type: () => ID }) conversationId: string,
   ): Promise<boolean> {
-    return this.conversationsService.leave(user.id, conversationId);
+    return this.groups.leave(user.id, conversationId);
+  }
+
+  @Mutation(() => Conversation, {
+    description: 'Groups: the owner or an admin changes the title or the avatar.',
+  })
+  updateConversation(
+    @CurrentUser() user: AuthUser,
+    @Args('input') input: UpdateConversationInput,
+  ): Promise<Conversation> {
+    return this.groups.update(user.id, input);
+  }
+
+  @Mutation(() => Conversation, {
+    description: 'Groups: the owner removes anyone, an admin only members.',
+  })
+  removeParticipant(
+    @CurrentUser() user: AuthUser,
+    @Args() args: MemberArgs,
+  ): Promise<Conversation> {
+    return this.groups.remove(user.id, args.conversationId, args.userId);
+  }
+
+  @Mutation(() => Conversation, { description: 'Groups: the owner only.' })
+  setParticipantRole(
+    @CurrentUser() user: AuthUser,
+    @Args() args: SetRoleArgs,
+  ): Promise<Conversation> {
+    return this.groups.setRole(user.id, args.conversationId, args.userId, args.role);
   }
 
   @ResolveField(() => [Participant], {

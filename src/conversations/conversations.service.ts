@@ -17,10 +17,8 @@ import type { Conversation } from './conversation.entity.js';
 import type { User } from '../users/user.entity.js';
 import { ConversationsRepository, type ActivityKey } from './conversations.repository.js';
 import { MAX_PARTICIPANTS, type CreateConversationInput } from './dto/create-conversation.input.js';
-import { memberEventOf } from './member-event.js';
-import type { MembershipChange } from './membership-changed.event.js';
-import { MembershipEvents } from './membership.events.js';
-import type { Participant } from './participant.entity.js';
+import { MemberAnnouncer } from './member-announcer.js';
+import { ConversationRole } from './participant.entity.js';
 import { MembershipRepository } from './membership.repository.js';
 
 const CURSOR_KIND = 'conversation';
@@ -42,7 +40,7 @@ export class ConversationsService {
     private readonly conversations: ConversationsRepository,
     private readonly membership: MembershipRepository,
     private readonly users: UsersRepository,
-    private readonly events: MembershipEvents,
+    private readonly announcer: MemberAnnouncer,
     private readonly rateLimiter: RateLimiter,
     private readonly blocks: BlocksService,
   ) {}
@@ -126,7 +124,7 @@ export class ConversationsService {
       ? await this.conversations.findOrCreateDirect(userId, others[0])
       : await this.conversations.createGroup(input.title ?? null, memberIds);
     if (made.members.length > 0) {
-      await this.announce(made.conversation.id, 'created', made.members, memberIds);
+      await this.announcer.announce(made.conversation.id, 'created', made.members, memberIds);
     }
     return made.conversation;
   }
@@ -140,6 +138,7 @@ export class ConversationsService {
     if (conversation.isDirect) {
       throw new BadUserInputError('A direct conversation cannot gain participants; create a group');
     }
+    await this.assertCanManage(conversationId, userId);
     await this.rateLimiter.consume('groups', userId);
     const ids = [...new Set(userIds)];
     await this.assertUsersExist(ids);
@@ -149,36 +148,17 @@ export class ConversationsService {
       throw new BadUserInputError(`A conversation has at most ${MAX_PARTICIPANTS} participants`);
     }
     if (addition.added.length > 0) {
-      await this.announce(conversationId, 'added', addition.added, addition.memberIds);
+      await this.announcer.announce(conversationId, 'added', addition.added, addition.memberIds);
     }
     return conversation;
   }
 
-  async leave(userId: string, conversationId: string): Promise<boolean> {
-    const conversation = await this.getForUser(conversationId, userId);
-    if (conversation.isDirect) throw new BadUserInputError('A direct conversation cannot be left');
-    const departure = await this.membership.depart(conversationId, userId, 'MEMBER_LEFT', null);
-    if (departure) {
-      await this.announce(conversationId, 'left', [departure.departed], departure.memberIds);
+  /** Only a group's OWNER and ADMINs add members (FORBIDDEN for the others). */
+  private async assertCanManage(conversationId: string, userId: string): Promise<void> {
+    const role = await this.membership.roleOf(conversationId, userId);
+    if (role !== ConversationRole.OWNER && role !== ConversationRole.ADMIN) {
+      throw new ForbiddenError('Only the owner or an admin can add members');
     }
-    return true;
-  }
-
-  /** Publishes committed membership changes to everyone they concern (`memberIds` and them). */
-  private async announce(
-    conversationId: string,
-    change: MembershipChange,
-    rows: Participant[],
-    memberIds: string[],
-  ): Promise<void> {
-    const users = new Map(
-      (await this.users.findByIds(rows.map((r) => r.userId))).map((u) => [u.id, u]),
-    );
-    const events = rows.map((row) => memberEventOf(row, users.get(row.userId)!));
-    await this.events.changed(conversationId, change, events, [
-      ...memberIds,
-      ...rows.map((r) => r.userId),
-    ]);
   }
 
   private async withParticipants(

@@ -28,6 +28,20 @@ export async function lockConversation(
   return rows[0] ? { lastEventSeq: rows[0].last_event_seq, isDirect: rows[0].is_direct } : null;
 }
 
+/** The same lock, found through one of the conversation's messages (one round trip). */
+export async function lockConversationOfMessage(
+  manager: EntityManager,
+  messageId: string,
+): Promise<LockedConversation | null> {
+  if (!isUuid(messageId)) return null;
+  const rows = await manager.query<{ last_event_seq: number; is_direct: boolean }[]>(
+    `SELECT last_event_seq, is_direct FROM conversations
+      WHERE id = (SELECT conversation_id FROM messages WHERE id = $1) FOR UPDATE`,
+    [messageId],
+  );
+  return rows[0] ? { lastEventSeq: rows[0].last_event_seq, isDirect: rows[0].is_direct } : null;
+}
+
 /** Records that `count` changes took the numbers after the locked counter. */
 export async function advanceEventSeq(
   manager: EntityManager,

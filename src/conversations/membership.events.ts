@@ -1,5 +1,5 @@
 /**
- * Membership changes on the event bus, for features that follow who shares a conversation with
+ * Membership changes (and title/avatar changes) on the event bus, for features that follow who shares a conversation with
  * whom (presence) and for the change stream: published once to each member's user channel, old
  * and new alike, after commit.
  */
@@ -7,6 +7,11 @@ import { Injectable } from '@nestjs/common';
 import { Channels } from '../pubsub/channels.js';
 import { EventBus } from '../pubsub/event-bus.js';
 import { decodedOnce } from '../pubsub/shared-payloads.js';
+import type { Conversation } from './conversation.entity.js';
+import {
+  decodeConversationUpdated,
+  encodeConversationUpdated,
+} from './conversation-updated.event.js';
 import {
   decodeMembershipChanged,
   encodeMembershipChanged,
@@ -24,6 +29,7 @@ export class MembershipEvents {
 
   /** Every local subscriber of one payload gets the same decoded events (see MessageEvents). */
   private readonly decode = decodedOnce(decodeMembershipChanged);
+  private readonly decodeUpdate = decodedOnce(decodeConversationUpdated);
 
   /**
    * `events`: one per membership changed, in eventSeq order; `memberIds`: everyone the change
@@ -47,6 +53,19 @@ export class MembershipEvents {
       const event = this.decode(payload);
       if (event) handler(event);
     });
+  }
+
+  /** Publishes a committed title or avatar change to the members. */
+  updated(conversation: Conversation, memberIds: readonly string[]): Promise<void> {
+    return this.bus.publish(
+      memberIds.map((id) => this.channels.user(id)),
+      encodeConversationUpdated(conversation),
+    );
+  }
+
+  /** The conversation of a payload heard on a user channel, if it is a title/avatar change. */
+  updateOf(payload: unknown): Conversation | undefined {
+    return this.decodeUpdate(payload);
   }
 
   /** The change of a payload heard on a user channel, if it is a membership change. */

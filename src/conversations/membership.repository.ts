@@ -22,13 +22,7 @@ export interface Addition {
   memberIds: string[];
 }
 
-/** A membership ended: its row as it is now, and who was in the conversation until then. */
-export interface Departure {
-  departed: Participant;
-  memberIds: string[];
-}
-
-const PARTICIPANT_COLUMNS = `conversation_id AS "conversationId", user_id AS "userId",
+export const PARTICIPANT_COLUMNS = `conversation_id AS "conversationId", user_id AS "userId",
   joined_at AS "joinedAt", role, left_at AS "leftAt", event_seq AS "eventSeq",
   last_change AS "lastChange", actor_id AS "actorId"`;
 
@@ -46,13 +40,6 @@ const JOIN = `
      SET role = EXCLUDED.role, event_seq = EXCLUDED.event_seq, last_change = 'MEMBER_JOINED',
          actor_id = EXCLUDED.actor_id, joined_at = EXCLUDED.joined_at, left_at = NULL
    WHERE p.left_at IS NOT NULL
-  RETURNING ${PARTICIPANT_COLUMNS}`;
-
-/** Ends a current membership with the given eventSeq; the row stays (see participant.entity). */
-const DEPART = `
-  UPDATE participants
-     SET left_at = clock_timestamp(), event_seq = $3, last_change = $4, actor_id = $5
-   WHERE conversation_id = $1 AND user_id = $2 AND left_at IS NULL
   RETURNING ${PARTICIPANT_COLUMNS}`;
 
 const CONTACTS_OF = `
@@ -86,6 +73,16 @@ export class MembershipRepository {
       [conversationId, userId],
     );
     return row.member;
+  }
+
+  /** The member's role; null when not a member. */
+  async roleOf(conversationId: string, userId: string): Promise<ConversationRole | null> {
+    if (!isUuid(conversationId)) return null;
+    const [row] = await this.dataSource.query<{ role: ConversationRole }[]>(
+      `SELECT role FROM ${MEMBERS} m WHERE m.conversation_id = $1 AND m.user_id = $2`,
+      [conversationId, userId],
+    );
+    return row?.role ?? null;
   }
 
   /** How many of the (distinct) users are current members. */
@@ -204,34 +201,6 @@ export class MembershipRepository {
       );
       if (added.length > 0) await advanceEventSeq(manager, conversationId, added.length);
       return { added, memberIds: [...present, ...adding] };
-    });
-  }
-
-  /**
-   * Ends a membership (leaving, or removed by `actorId`) with the next eventSeq; null when the
-   * user was not a member.
-   */
-  depart(
-    conversationId: string,
-    userId: string,
-    change: 'MEMBER_LEFT' | 'MEMBER_REMOVED',
-    actorId: string | null,
-  ): Promise<Departure | null> {
-    return this.dataSource.transaction(async (manager) => {
-      const locked = await lockConversation(manager, conversationId);
-      if (!locked) return null;
-      const rows = await manager.query<{ user_id: string }[]>(memberIdsOf('$1'), [conversationId]);
-      // An UPDATE answers [rows, count] through TypeORM.
-      const [[departed]] = await manager.query<[Participant[], number]>(DEPART, [
-        conversationId,
-        userId,
-        locked.lastEventSeq + 1,
-        change,
-        actorId,
-      ]);
-      if (!departed) return null;
-      await advanceEventSeq(manager, conversationId, 1);
-      return { departed, memberIds: rows.map((r) => r.user_id) };
     });
   }
 }

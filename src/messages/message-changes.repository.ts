@@ -9,7 +9,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import { AttachmentsRepository } from '../attachments/attachments.repository.js';
 import { isUuid } from '../common/uuid.js';
-import { advanceEventSeq, lockConversation } from '../conversations/event-seq.sql.js';
+import { lockConversationOfMessage } from '../conversations/event-seq.sql.js';
 import { memberIdsOf, MEMBERS } from '../conversations/membership.sql.js';
 import type { ConversationRole } from '../conversations/participant.entity.js';
 import { MessageChange, type Message } from './message.entity.js';
@@ -48,13 +48,24 @@ export class MessageWrites {
     return this.locked.message.id;
   }
 
+  /** The message after the change made here; null until one is. */
+  changed: Message | null = null;
+
   /** Records the message's change with the next eventSeq (and advances the counter). */
   async stamp(change: MessageChange, set = '', params: unknown[] = []): Promise<void> {
-    await this.manager.query(
-      `UPDATE messages SET event_seq = $2, last_change = $3${set} WHERE id = $1`,
+    // One round trip: the message and the counter (whose row this transaction holds locked).
+    const rows = await this.manager.query<MessageRow[]>(
+      `WITH stamped AS (
+         UPDATE messages SET event_seq = $2, last_change = $3${set} WHERE id = $1
+         RETURNING ${MESSAGE_COLUMNS}
+       ), counted AS (
+         UPDATE conversations SET last_event_seq = $2
+          WHERE id = (SELECT conversation_id FROM stamped)
+       )
+       SELECT * FROM stamped`,
       [this.id, this.locked.nextEventSeq, change, ...params],
     );
-    await advanceEventSeq(this.manager, this.locked.message.conversationId, 1);
+    this.changed = messageFromRow(rows[0]);
   }
 
   edit(text: string): Promise<void> {
@@ -121,12 +132,7 @@ export class MessageChangesRepository {
   ): Promise<T | null> {
     if (!isUuid(messageId)) return null;
     return this.dataSource.transaction(async (manager) => {
-      const [found] = await manager.query<{ conversation_id: string }[]>(
-        'SELECT conversation_id FROM messages WHERE id = $1',
-        [messageId],
-      );
-      if (!found) return null;
-      const conversation = await lockConversation(manager, found.conversation_id);
+      const conversation = await lockConversationOfMessage(manager, messageId);
       const [row] = await manager.query<
         (MessageRow & {
           actor_role: ConversationRole | null;

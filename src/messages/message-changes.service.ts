@@ -16,7 +16,7 @@ import {
 import { ConversationRole } from '../conversations/participant.entity.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { isSingleEmoji } from './emoji.js';
-import { MessageChange } from './message.entity.js';
+import { MessageChange, type Message } from './message.entity.js';
 import { MessageEvents } from './message.events.js';
 import { MessageHydrator } from './message.hydrator.js';
 import type { MessageWithDetails } from './message-with-details.js';
@@ -25,12 +25,12 @@ import {
   type LockedMessage,
   type MessageWrites,
 } from './message-changes.repository.js';
-import { MessagesRepository } from './messages.repository.js';
 
 export const MAX_EMOJI = 50;
 
-/** What a change did: whether anything changed, and who hears of it. */
+/** What a change did: the message as it is at commit, whether it changed, who hears of it. */
 interface Outcome {
+  message: Message;
   changed: boolean;
   memberIds: string[];
 }
@@ -41,7 +41,6 @@ const notFound = () => new NotFoundError('Message');
 export class MessageChangesService {
   constructor(
     private readonly changes: MessageChangesRepository,
-    private readonly messages: MessagesRepository,
     private readonly hydrator: MessageHydrator,
     private readonly events: MessageEvents,
     private readonly storedBytes: StoredBytesService,
@@ -136,15 +135,19 @@ export class MessageChangesService {
       actorId,
       async (locked, writes) => {
         if (!locked.actorRole) throw notFound();
-        return { changed: await apply(locked, writes), memberIds: locked.memberIds };
+        const changed = await apply(locked, writes);
+        return {
+          message: writes.changed ?? locked.message,
+          changed,
+          memberIds: locked.memberIds,
+        };
       },
     );
     if (!outcome) throw notFound();
     await afterCommit?.();
-    const [stored] = await this.messages.findByIds([messageId]);
-    const [message] = await this.hydrator.hydrate([stored]);
-    // A later change may have committed meanwhile: this is then its state, and its eventSeq,
-    // which that change publishes too (streams deliver each eventSeq once).
+    // Its details as they are now (a later change of reactions may show: streams order by the
+    // eventSeq each event carries, and that change publishes its own).
+    const [message] = await this.hydrator.hydrate([outcome.message]);
     if (outcome.changed) await this.events.published(message, outcome.memberIds);
     return message;
   }

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ConversationsService } from '../conversations/conversations.service.js';
 import type { User } from '../users/user.entity.js';
 import { MessageChange, type Message } from './message.entity.js';
+import type { MembershipEvents } from '../conversations/membership.events.js';
 import type { MessageEvents } from './message.events.js';
 import type { MessageHydrator } from './message.hydrator.js';
 import { MessageStream } from './message.stream.js';
@@ -75,11 +76,14 @@ function setup(options: { stored: number; lastSeq?: number }) {
     getForUser: () => Promise.resolve({ lastSeq: options.lastSeq ?? options.stored }),
   };
   const hydrator = { hydrate: (page: Message[]) => Promise.resolve(page) };
+  // Membership changes are heard and never happen here.
+  const membershipEvents = { listen: () => Promise.resolve(() => undefined) };
   const stream = new MessageStream(
     bus as unknown as MessageEvents,
     repository as unknown as MessagesRepository,
     conversations as unknown as ConversationsService,
     hydrator as unknown as MessageHydrator,
+    membershipEvents as unknown as MembershipEvents,
   );
   return {
     stream,

@@ -11,6 +11,7 @@
 import { Injectable } from '@nestjs/common';
 import { Repeater } from '@repeaterjs/repeater';
 import { ConversationsService } from '../conversations/conversations.service.js';
+import { MembershipEvents } from '../conversations/membership.events.js';
 import type { MessageWithDetails } from './message-with-details.js';
 import { MessageEvents } from './message.events.js';
 import { MessageHydrator } from './message.hydrator.js';
@@ -44,6 +45,7 @@ export class MessageStream {
     private readonly messages: MessagesRepository,
     private readonly conversations: ConversationsService,
     private readonly hydrator: MessageHydrator,
+    private readonly membershipEvents: MembershipEvents,
   ) {}
 
   /** Checks access first (NOT_FOUND for a foreign conversation), then streams. */
@@ -57,13 +59,22 @@ export class MessageStream {
     // Listen before reading the database, so nothing committed meanwhile falls between.
     const early: MessageWithDetails[] = [];
     let onLive: ((message: MessageWithDetails) => void) | undefined;
-    const unlisten = once(
-      await this.events.listen(userId, (message) => {
-        if (message.conversationId !== conversationId) return;
-        if (onLive) onLive(message);
-        else early.push(message);
-      }),
-    );
+    // A member who leaves or is removed: the stream completes after what came before.
+    let departed = false;
+    let onDeparture = () => void (departed = true);
+    const offMessages = await this.events.listen(userId, (message) => {
+      if (message.conversationId !== conversationId) return;
+      if (onLive) onLive(message);
+      else early.push(message);
+    });
+    const offMembership = await this.membershipEvents.listen(userId, (change) => {
+      if (change.conversationId !== conversationId) return;
+      if (change.events.some((e) => e.user.id === userId && !e.role)) onDeparture();
+    });
+    const unlisten = once(() => {
+      offMessages();
+      offMembership();
+    });
     let lastSeq: number;
     try {
       // One query: the access check (strangers get NOT_FOUND) and the newest seq.
@@ -106,6 +117,10 @@ export class MessageStream {
           .catch(stop);
       };
 
+      onDeparture = () => {
+        queue = queue.then(() => stop());
+      };
+      if (departed) onDeparture();
       try {
         if (lastSent < lastSeq) await catchUp();
         onLive = enqueue;
