@@ -73,7 +73,13 @@ describe('blockUser', () => {
       group.id,
     ]);
     expect(members.map((m) => m.user_id).sort()).toEqual([bob.id, carol.id].sort());
-    // Others are not affected.
+    // Others are not affected: Carol, made an admin (members cannot add), adds Alice.
+    await gqlOk(
+      a.url,
+      `mutation($c: ID!, $u: ID!) { setParticipantRole(conversationId: $c, userId: $u, role: ADMIN) { id } }`,
+      { c: group.id, u: carol.id },
+      bob.token,
+    );
     await gqlOk(a.url, ADD, { c: group.id, u: [alice.id] }, carol.token);
 
     // Unblocking undoes all of it.
