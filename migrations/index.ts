@@ -13,6 +13,7 @@ import { ExternalIdentities1796180330231 } from './1796180330231-ExternalIdentit
 import { Avatars1796180745258 } from './1796180745258-Avatars.js';
 import { UserBlocks1796181209232 } from './1796181209232-UserBlocks.js';
 import { UnattachedQuotaIndex1796200000000 } from './1796200000000-UnattachedQuotaIndex.js';
+import { MessageSearch1796200000001 } from './1796200000001-MessageSearch.js';
 
 export const migrations = [
   CreateUsers1795654182619,
@@ -25,4 +26,5 @@ export const migrations = [
   Avatars1796180745258,
   UserBlocks1796181209232,
   UnattachedQuotaIndex1796200000000,
+  MessageSearch1796200000001,
 ];

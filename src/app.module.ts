@@ -22,6 +22,7 @@ import { ChangesModule } from './changes/changes.module.js';
 import { PresenceModule } from './presence/presence.module.js';
 import { AttachmentsModule } from './attachments/attachments.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
+import { SearchModule } from './search/search.module.js';
 import { WebModule } from './web/web.module.js';
 
 @Module({})
@@ -49,6 +50,7 @@ export class AppModule implements NestModule {
         PresenceModule,
         AttachmentsModule,
         ProfilesModule,
+        SearchModule,
         HealthModule,
         WebModule,
       ],

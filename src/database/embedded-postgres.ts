@@ -4,6 +4,9 @@
  * the same migrations work unchanged. One process only: it is not shared between instances.
  */
 import { PGlite } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -21,7 +24,8 @@ export async function startEmbeddedPostgres(
   const dir = join(dataDir, 'pglite');
   // PGlite does not create missing parent folders itself.
   await mkdir(dir, { recursive: true });
-  const db = await PGlite.create(dir);
+  // The extensions the migrations create (search): PGlite loads only those it is given.
+  const db = await PGlite.create(dir, { extensions: { unaccent, pg_trgm, btree_gin } });
   // pglite-socket refuses connections beyond maxConnections (default 1): match the pool size.
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
   await server.start();

@@ -46,8 +46,6 @@ const NOT_SERVED_YET = new Set([
   'SetConversationMuted',
   'UnreadSummary',
   'ReadReceipts',
-  // search (issue 15)
-  'SearchMessages',
   // push notifications (issue 17)
   'PushConfig',
   'RegisterPushDevice',
