@@ -11,6 +11,7 @@ import { Sessions1796179670850 } from './1796179670850-Sessions.js';
 import { ExternalIdentities1796180330231 } from './1796180330231-ExternalIdentities.js';
 import { Avatars1796180745258 } from './1796180745258-Avatars.js';
 import { UserBlocks1796181209232 } from './1796181209232-UserBlocks.js';
+import { ReadState1796200000000 } from './1796200000000-ReadState.js';
 
 export const migrations = [
   CreateUsers1795654182619,
@@ -21,4 +22,5 @@ export const migrations = [
   ExternalIdentities1796180330231,
   Avatars1796180745258,
   UserBlocks1796181209232,
+  ReadState1796200000000,
 ];

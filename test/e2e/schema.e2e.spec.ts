@@ -36,16 +36,9 @@ const CONTRACT_FILES = ['operations.graphql', 'operations-v1.graphql', 'README.m
  */
 const NOT_SERVED_YET = new Set([
   // the change stream, edits, reactions and roles (issue 13)
-  'Conversations',
-  'Conversation',
   'UpdateConversation',
   'RemoveParticipant',
   'SetParticipantRole',
-  // read state (issue 14)
-  'MarkConversationRead',
-  'SetConversationMuted',
-  'UnreadSummary',
-  'ReadReceipts',
   // search (issue 15)
   'SearchMessages',
   // push notifications (issue 17)
