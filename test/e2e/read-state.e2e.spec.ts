@@ -5,6 +5,7 @@
  * everything read, receipts reach co-members and the reader's other devices on every instance,
  * and all of it lives in PostgreSQL (a Redis restart changes no count).
  */
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { countQueries, type RunningApp } from '../support/app.js';
 import { createConversation } from '../support/factories.js';
@@ -69,6 +70,7 @@ function random(seed: number): () => number {
 describe('read state on two instances', () => {
   const {
     apps: [a, b],
+    db,
   } = useApp({ instances: 2 });
   const [alice, bob, carol, dave] = useUsers(a, ['alice', 'bob', 'carol', 'dave']);
   const defer = useCleanups();
@@ -100,6 +102,28 @@ describe('read state on two instances', () => {
     // Bob replies: his lastReadSeq moves to his message, past alice's unread one.
     await send(a, bob, c.id, 'reply');
     expect(await stateOf(a, bob, c.id)).toMatchObject({ lastReadSeq: 5, unreadCount: 0 });
+  });
+
+  it('marks read while the conversation row is locked: reading never takes its lock', async () => {
+    const c = await createConversation(a.url, alice.token, [bob.id], 'locked');
+    await send(a, alice, c.id, 'one');
+    await send(a, alice, c.id, 'two');
+    const holder = new pg.Client({ connectionString: db.url });
+    const prober = new pg.Client({ connectionString: db.url });
+    await Promise.all([holder.connect(), prober.connect()]);
+    defer(() => Promise.all([holder.end(), prober.end()]));
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE', [c.id]);
+    try {
+      // The lock is real (a send would wait for it)...
+      await expect(
+        prober.query('SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE NOWAIT', [c.id]),
+      ).rejects.toMatchObject({ code: '55P03' });
+      // ...and marking read does not wait for it.
+      expect(await mark(b, bob, c.id, 5)).toMatchObject({ lastReadSeq: 2, unreadCount: 0 });
+    } finally {
+      await holder.query('ROLLBACK');
+    }
   });
 
   it('refuses a foreign conversation and a negative seq, changing nothing', async () => {
