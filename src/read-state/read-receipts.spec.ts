@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MembershipEvents } from '../conversations/membership.events.js';
 import type { MessageEvents } from '../messages/message.events.js';
 import type { Channels } from '../pubsub/channels.js';
 import type { EventBus } from '../pubsub/event-bus.js';
@@ -18,7 +19,7 @@ describe('ReadReceipts coalescing', () => {
       },
     } as unknown as EventBus;
     const channels = { user: (id: string) => `user:${id}` } as unknown as Channels;
-    receipts = new ReadReceipts(bus, channels, {} as MessageEvents);
+    receipts = new ReadReceipts(bus, channels, {} as MessageEvents, {} as MembershipEvents);
   });
   afterEach(() => {
     receipts.onModuleDestroy();

@@ -8,6 +8,7 @@
  * again: subscribers derive it from the messageAdded payload their channel already carries.
  */
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { MembershipEvents } from '../conversations/membership.events.js';
 import { MessageEvents } from '../messages/message.events.js';
 import { MessageChange } from '../messages/message.entity.js';
 import { Channels } from '../pubsub/channels.js';
@@ -29,6 +30,7 @@ export class ReadReceipts implements OnModuleDestroy {
     private readonly bus: EventBus,
     private readonly channels: Channels,
     private readonly messageEvents: MessageEvents,
+    private readonly membershipEvents: MembershipEvents,
   ) {}
 
   /** After commit; `memberIds`: the conversation's members (the reader among them). */
@@ -43,11 +45,22 @@ export class ReadReceipts implements OnModuleDestroy {
     void this.send(receipt, memberIds);
   }
 
-  /** Every receipt addressed to one user (their own included), until the function is called. */
-  listen(userId: string, handler: (receipt: ReadReceipt) => void): Promise<() => void> {
+  /**
+   * Every receipt addressed to one user (their own included), and the conversations the user
+   * departs (`onDeparted`), until the returned function is called: one listener on the channel.
+   */
+  listen(
+    userId: string,
+    handler: (receipt: ReadReceipt) => void,
+    onDeparted: (conversationId: string) => void = () => {},
+  ): Promise<() => void> {
     return this.bus.subscribe<unknown>(this.channels.user(userId), (payload) => {
       const receipt = decodeReadReceipt(payload);
       if (receipt) return handler(receipt);
+      const membership = this.membershipEvents.changeOf(payload);
+      if (membership?.events.some((e) => e.user.id === userId && !e.role)) {
+        return onDeparted(membership.conversationId);
+      }
       const message = this.messageEvents.messageOf(payload);
       if (message?.lastChange === MessageChange.MESSAGE_CREATED) {
         handler({

@@ -45,8 +45,9 @@ export class ReadStateService {
   }
 
   /**
-   * Receipts of the caller's conversations (or one of them: NOT_FOUND unless a member), live.
-   * Channels are per user, so a conversation left stops sending receipts at once.
+   * Receipts of the caller's conversations (or one of them: NOT_FOUND unless a member, and
+   * complete once the caller leaves it), live. Channels are per user, so a conversation left
+   * stops sending receipts at once.
    */
   async stream(
     userId: string,
@@ -57,14 +58,21 @@ export class ReadStateService {
     // Receipts coalesced on different instances can arrive out of order: a reader's
     // lastReadSeq only grows, so one not above the last delivered is stale and dropped.
     const delivered = new Map<string, number>();
-    unlisten = await this.receipts.listen(userId, (receipt) => {
-      if (conversationId !== undefined && receipt.conversationId !== conversationId) return;
-      const key = `${receipt.conversationId}:${receipt.userId}`;
-      if ((delivered.get(key) ?? -1) >= receipt.lastReadSeq) return;
-      if (delivered.size >= MAX_TRACKED) delivered.clear();
-      delivered.set(key, receipt.lastReadSeq);
-      stream.push(receipt);
-    });
+    unlisten = await this.receipts.listen(
+      userId,
+      (receipt) => {
+        if (conversationId !== undefined && receipt.conversationId !== conversationId) return;
+        const key = `${receipt.conversationId}:${receipt.userId}`;
+        if ((delivered.get(key) ?? -1) >= receipt.lastReadSeq) return;
+        if (delivered.size >= MAX_TRACKED) delivered.clear();
+        delivered.set(key, receipt.lastReadSeq);
+        stream.push(receipt);
+      },
+      (departed) => {
+        // A departed member's subscriptions to the conversation complete.
+        if (departed === conversationId) void stream.return();
+      },
+    );
     if (conversationId !== undefined) {
       // Listening first, so nothing committed after the check is missed.
       try {

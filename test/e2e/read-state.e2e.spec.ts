@@ -25,7 +25,13 @@ import {
   type TestUser,
 } from '../support/gql.js';
 import { waitUntil } from '../support/wait.js';
-import { connectWs, eventsBeforeSentinel, subscribe, waitForSubscriptions } from '../support/ws.js';
+import {
+  connectWs,
+  eventsBeforeSentinel,
+  subscribe,
+  subscriptionErrorCode,
+  waitForSubscriptions,
+} from '../support/ws.js';
 
 const STATE = `lastReadSeq unreadCount unreadMentionCount muted`;
 const CONVERSATION = `query($id: ID!) { conversation(id: $id) { id ${STATE} members { user { id } lastReadSeq } } }`;
@@ -256,30 +262,29 @@ describe('read state on two instances', () => {
     expect(seqs[0]).toBe(1);
   });
 
-  it('resolves the counts of a 50-conversation page in one more query', async () => {
-    const me = await registerUser(a.url, 'pager');
-    const friends = await registerUsers(a.url, ['f1', 'f2']);
-    for (let i = 0; i < 50; i++) {
-      const c = await createConversation(a.url, friends[i % 2].token, [me.id], `p${i}`);
-      await send(a, friends[i % 2], c.id, `hello ${i}`, i % 5 === 0 ? [me.id] : []);
-    }
-    const page = (fields: string) =>
-      countQueries(a, () =>
-        gqlOk(
-          a.url,
-          `{ conversations(first: 50) { edges { node { id ${fields} } } } }`,
-          {},
-          me.token,
-        ),
-      );
-    await page('title'); // warms what a first request of a session loads
-    const plain = await page('title');
-    const counted = await page(`title ${STATE}`);
-    expect(counted.queries).toBe(plain.queries + 1);
-    const nodes = counted.result.conversations.edges.map((e: any) => e.node);
-    expect(nodes).toHaveLength(50);
-    expect(nodes.every((n: any) => n.unreadCount === 1 && n.lastReadSeq === 0)).toBe(true);
-    expect(nodes.filter((n: any) => n.unreadMentionCount === 1)).toHaveLength(10);
+  it('completes a conversation’s receipts for a member who leaves it, and refuses a stranger', async () => {
+    const c = await createConversation(a.url, alice.token, [bob.id, carol.id], 'leaving');
+    const [carols, daves] = await Promise.all([
+      connectWs(b.wsUrl, carol.token),
+      connectWs(a.wsUrl, dave.token),
+    ]);
+    defer(() => carols.dispose());
+    defer(() => daves.dispose());
+    const refused = subscribe<Receipt>(daves, RECEIPTS, { c: c.id });
+    await refused.ended;
+    expect(subscriptionErrorCode(refused)).toBe('NOT_FOUND');
+
+    const [sub] = await waitForSubscriptions([b], 1, () => [
+      subscribe<Receipt>(carols, RECEIPTS, { c: c.id }),
+    ]);
+    await gqlOk(
+      a.url,
+      `mutation($c: ID!) { leaveConversation(conversationId: $c) }`,
+      { c: c.id },
+      carol.token,
+    );
+    await sub.ended;
+    expect(sub.completed).toBe(true);
   });
 
   it('counts under a random interleaving of sends, deletes and marks equal a naive recount', async () => {
@@ -328,6 +333,37 @@ describe('read state on two instances', () => {
         );
       }
     }
+  });
+});
+
+describe('a conversations page with read state', () => {
+  // An app of its own: the count covers every query the app runs meanwhile.
+  const { app } = useApp();
+
+  it('resolves the counts of a 50-conversation page in one more query', async () => {
+    const me = await registerUser(app.url, 'pager');
+    const friends = await registerUsers(app.url, ['f1', 'f2']);
+    for (let i = 0; i < 50; i++) {
+      const c = await createConversation(app.url, friends[i % 2].token, [me.id], `p${i}`);
+      await send(app, friends[i % 2], c.id, `hello ${i}`, i % 5 === 0 ? [me.id] : []);
+    }
+    const page = (fields: string) =>
+      countQueries(app, () =>
+        gqlOk(
+          app.url,
+          `{ conversations(first: 50) { edges { node { id ${fields} } } } }`,
+          {},
+          me.token,
+        ),
+      );
+    await page('title'); // warms what a first request of a session loads
+    const plain = await page('title');
+    const counted = await page(`title ${STATE}`);
+    expect(counted.queries).toBe(plain.queries + 1);
+    const nodes = counted.result.conversations.edges.map((e: any) => e.node);
+    expect(nodes).toHaveLength(50);
+    expect(nodes.every((n: any) => n.unreadCount === 1 && n.lastReadSeq === 0)).toBe(true);
+    expect(nodes.filter((n: any) => n.unreadMentionCount === 1)).toHaveLength(10);
   });
 });
 
