@@ -14,6 +14,7 @@ import { Avatars1796180745258 } from './1796180745258-Avatars.js';
 import { UserBlocks1796181209232 } from './1796181209232-UserBlocks.js';
 import { UnattachedQuotaIndex1796200000000 } from './1796200000000-UnattachedQuotaIndex.js';
 import { MessageSearch1796200000001 } from './1796200000001-MessageSearch.js';
+import { ReadState1796200000002 } from './1796200000002-ReadState.js';
 
 export const migrations = [
   CreateUsers1795654182619,
@@ -27,4 +28,5 @@ export const migrations = [
   UserBlocks1796181209232,
   UnattachedQuotaIndex1796200000000,
   MessageSearch1796200000001,
+  ReadState1796200000002,
 ];

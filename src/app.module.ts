@@ -19,6 +19,7 @@ import { UsersModule } from './users/users.module.js';
 import { ConversationsModule } from './conversations/conversations.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { ChangesModule } from './changes/changes.module.js';
+import { ReadStateModule } from './read-state/read-state.module.js';
 import { PresenceModule } from './presence/presence.module.js';
 import { AttachmentsModule } from './attachments/attachments.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
@@ -47,6 +48,7 @@ export class AppModule implements NestModule {
         ConversationsModule,
         MessagesModule,
         ChangesModule,
+        ReadStateModule,
         PresenceModule,
         AttachmentsModule,
         ProfilesModule,

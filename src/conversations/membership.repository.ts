@@ -24,7 +24,7 @@ export interface Addition {
 
 export const PARTICIPANT_COLUMNS = `conversation_id AS "conversationId", user_id AS "userId",
   joined_at AS "joinedAt", role, left_at AS "leftAt", event_seq AS "eventSeq",
-  last_change AS "lastChange", actor_id AS "actorId"`;
+  last_change AS "lastChange", actor_id AS "actorId", last_read_seq AS "lastReadSeq", muted`;
 
 /**
  * Begins memberships, each with its own eventSeq ($3 + its position): new rows, or departed
@@ -33,12 +33,16 @@ export const PARTICIPANT_COLUMNS = `conversation_id AS "conversationId", user_id
  */
 const JOIN = `
   INSERT INTO participants AS p
-         (conversation_id, user_id, role, event_seq, last_change, actor_id, joined_at)
-  SELECT $1, j.user_id, j.role, $3 + j.n, 'MEMBER_JOINED', $4, clock_timestamp()
+         (conversation_id, user_id, role, event_seq, last_change, actor_id, joined_at,
+          last_read_seq)
+  SELECT $1, j.user_id, j.role, $3 + j.n, 'MEMBER_JOINED', $4, clock_timestamp(),
+         -- A late joiner has read everything sent before joining (read under the lock).
+         (SELECT last_seq FROM conversations WHERE id = $1)
     FROM unnest($2::uuid[], $5::varchar[]) WITH ORDINALITY AS j(user_id, role, n)
       ON CONFLICT (conversation_id, user_id) DO UPDATE
      SET role = EXCLUDED.role, event_seq = EXCLUDED.event_seq, last_change = 'MEMBER_JOINED',
-         actor_id = EXCLUDED.actor_id, joined_at = EXCLUDED.joined_at, left_at = NULL
+         actor_id = EXCLUDED.actor_id, joined_at = EXCLUDED.joined_at, left_at = NULL,
+         last_read_seq = EXCLUDED.last_read_seq
    WHERE p.left_at IS NOT NULL
   RETURNING ${PARTICIPANT_COLUMNS}`;
 

@@ -4,7 +4,7 @@
  * (membership.sql.ts) is the one place that filters departed members out. Doubles as the GraphQL
  * `ConversationMember` type (`user` is resolved).
  */
-import { Field, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Check, Column, CreateDateColumn, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
 
 export enum ConversationRole {
@@ -67,4 +67,16 @@ export class Participant {
   @Column({ name: 'actor_id', type: 'uuid', nullable: true })
   @ForeignKey('users', { onDelete: 'SET NULL' })
   actorId: string | null;
+
+  /**
+   * The seq up to which this member has read (read-state/): only moves forward; a member added
+   * later starts at the conversation's last seq then.
+   */
+  @Field(() => Int, { description: 'The seq up to which this member has read (read receipts).' })
+  @Column({ name: 'last_read_seq', type: 'integer', default: 0 })
+  lastReadSeq: number;
+
+  /** Muted conversations are left out of unreadSummary (and pushes). */
+  @Column({ type: 'boolean', default: false })
+  muted: boolean;
 }

@@ -67,6 +67,11 @@ export const INSERT_NEXT = `
                           event_seq, reply_to_id, mentioned_user_ids)
     SELECT $1, last_seq, $2, $3, $4, last_message_at, last_event_seq, $6, $7 FROM bump
     RETURNING ${MESSAGE_COLUMNS}
+  ), sender_read AS (
+    -- Sending means having read what came before (read state), on the sender's own row.
+    UPDATE participants p SET last_read_seq = GREATEST(p.last_read_seq, b.last_seq)
+      FROM bump b
+     WHERE p.conversation_id = $1 AND p.user_id = $2 AND p.left_at IS NULL
   ), attached AS (
     UPDATE attachments a SET message_id = i.id
       FROM inserted i

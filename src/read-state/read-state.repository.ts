@@ -1,0 +1,121 @@
+/**
+ * Database access for read state: the caller's own columns of the participants table
+ * (last_read_seq, muted; owned by conversations/, these two columns written only here and by
+ * the send and join statements) and the unread counts, which are arithmetic over seq: a count
+ * of the (conversation_id, seq) index range after last_read_seq, never a stored counter that
+ * deletes or races could make drift. Nothing here takes the conversation row's lock.
+ */
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { isUuid } from '../common/uuid.js';
+import { memberIdsOf } from '../conversations/membership.sql.js';
+
+/** The caller's read state in one conversation. */
+export interface ReadState {
+  conversationId: string;
+  lastReadSeq: number;
+  muted: boolean;
+  unreadCount: number;
+  unreadMentionCount: number;
+}
+
+export interface MarkedRead {
+  lastReadSeq: number;
+  /** False when the mark changed nothing (not forward). */
+  moved: boolean;
+  memberIds: string[];
+}
+
+/** Unread counts after p.last_read_seq: others' messages, not deleted (one index range each). */
+const COUNTS = `
+  LEFT JOIN LATERAL (
+    SELECT count(*)::int AS unread,
+           count(*) FILTER (WHERE p.user_id = ANY(m.mentioned_user_ids))::int AS mentions
+      FROM messages m
+     WHERE m.conversation_id = p.conversation_id AND m.seq > p.last_read_seq
+       AND m.sender_id <> p.user_id AND m.deleted_at IS NULL
+  ) n ON true`;
+
+const STATES = `
+  SELECT p.conversation_id AS "conversationId", p.last_read_seq AS "lastReadSeq", p.muted,
+         n.unread AS "unreadCount", n.mentions AS "unreadMentionCount"
+    FROM participants p ${COUNTS}
+   WHERE p.user_id = $1 AND p.conversation_id = ANY($2::uuid[]) AND p.left_at IS NULL`;
+
+const SUMMARY = `
+  SELECT count(*) FILTER (WHERE n.unread > 0)::int AS "conversationCount",
+         COALESCE(sum(n.unread), 0)::int AS "messageCount",
+         COALESCE(sum(n.mentions), 0)::int AS "mentionCount"
+    FROM participants p ${COUNTS}
+   WHERE p.user_id = $1 AND p.left_at IS NULL AND NOT p.muted`;
+
+/**
+ * Forward only, clamped to the last seq; the conversation row is read, not locked, so readers
+ * never queue behind (or slow) sends. `before` is read from the statement's snapshot: under a
+ * concurrent mark it may be older than the row, which can only report a move twice, never miss one.
+ */
+const MARK = `
+  WITH before AS (
+    SELECT last_read_seq FROM participants
+     WHERE conversation_id = $1 AND user_id = $2 AND left_at IS NULL
+  )
+  UPDATE participants p
+     SET last_read_seq = GREATEST(p.last_read_seq, LEAST($3::int, c.last_seq))
+    FROM conversations c, before b
+   WHERE c.id = p.conversation_id AND p.conversation_id = $1 AND p.user_id = $2
+     AND p.left_at IS NULL
+  RETURNING p.last_read_seq AS "lastReadSeq", p.last_read_seq > b.last_read_seq AS moved,
+            ARRAY(${memberIdsOf('$1')}) AS "memberIds"`;
+
+const MUTE = `
+  UPDATE participants SET muted = $3
+   WHERE conversation_id = $1 AND user_id = $2 AND left_at IS NULL`;
+
+@Injectable()
+export class ReadStateRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** The user's read state in each of the conversations they are a member of (one query). */
+  findStates(userId: string, conversationIds: readonly string[]): Promise<ReadState[]> {
+    const valid = conversationIds.filter(isUuid);
+    if (valid.length === 0) return Promise.resolve([]);
+    return this.dataSource.query<ReadState[]>(STATES, [userId, valid]);
+  }
+
+  async summary(
+    userId: string,
+  ): Promise<{ conversationCount: number; messageCount: number; mentionCount: number }> {
+    const [row] = await this.dataSource.query<
+      { conversationCount: number; messageCount: number; mentionCount: number }[]
+    >(SUMMARY, [userId]);
+    return row;
+  }
+
+  /** Null when the user is not a member. */
+  async markRead(
+    conversationId: string,
+    userId: string,
+    upToSeq: number,
+  ): Promise<MarkedRead | null> {
+    if (!isUuid(conversationId)) return null;
+    // An UPDATE answers [rows, count] through TypeORM.
+    const [[row]] = await this.dataSource.query<[MarkedRead[], number]>(MARK, [
+      conversationId,
+      userId,
+      upToSeq,
+    ]);
+    return row ?? null;
+  }
+
+  /** False when the user is not a member. */
+  async setMuted(conversationId: string, userId: string, muted: boolean): Promise<boolean> {
+    if (!isUuid(conversationId)) return false;
+    const [, count] = await this.dataSource.query<[unknown[], number]>(MUTE, [
+      conversationId,
+      userId,
+      muted,
+    ]);
+    return count > 0;
+  }
+}
