@@ -16,6 +16,16 @@ import { sharedDeserializer } from './shared-payloads.js';
 /** A cluster that cannot be reached at startup does not hold the instance up longer than this. */
 const CLUSTER_READY_WAIT_MS = 10_000;
 
+/**
+ * How often each cluster connection re-reads the slot map (one CLUSTER SLOTS) by itself. After a
+ * slot moves, ioredis re-reads it once when told (MOVED, or the server-sent SUNSUBSCRIBE on the
+ * subscriber); if the node it asks has not heard of the move yet, it sees no change and never
+ * looks again, so a channel could stay SSUBSCRIBEd on nobody. ioredis 6.0.0 documents a 5 s
+ * default for slotsRefreshInterval but sets none. A refresh that sees a new owner resubscribes
+ * its channels there.
+ */
+export const SLOTS_REFRESH_MS = 2_000;
+
 export class RedisConnections implements OnApplicationShutdown {
   readonly pubSub: PubSubEngine;
   readonly command: RedisClient | null;
@@ -33,6 +43,7 @@ export class RedisConnections implements OnApplicationShutdown {
         retryDelayOnMoved: 50,
         retryDelayOnClusterDown: 200,
         retryDelayOnTryAgain: 100,
+        slotsRefreshInterval: SLOTS_REFRESH_MS,
       };
       this.command = new Cluster(clusterNodes, {
         ...common,

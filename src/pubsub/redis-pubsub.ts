@@ -38,7 +38,20 @@ export async function publishAll(
     await pipeline.exec();
     return;
   }
-  const sent = Promise.all(channels.map((channel) => redis.spublish(channel, json)));
+  const cluster = redis as Cluster;
+  const sent = Promise.all(
+    channels.map((channel) =>
+      cluster.spublish(channel, json).catch(async (error: unknown) => {
+        // After a slot moves, the old master answers MOVED. ioredis follows that itself only
+        // when every command of the auto-pipeline it rode in failed alike; beside one that
+        // succeeded (another channel or key on that node), the MOVED comes back here with the
+        // slot map untouched, and every later publish would go to the old master too.
+        if (!(error instanceof Error) || !error.message.startsWith('MOVED ')) throw error;
+        await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+        return cluster.spublish(channel, json);
+      }),
+    ),
+  );
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
