@@ -21,7 +21,7 @@ import { memberEventOf } from './member-event.js';
 import type { MembershipChange } from './membership-changed.event.js';
 import { MembershipEvents } from './membership.events.js';
 import type { Participant } from './participant.entity.js';
-import { MembershipRepository } from './membership.repository.js';
+import { LISTED_MEMBERS, MembershipRepository } from './membership.repository.js';
 
 const CURSOR_KIND = 'conversation';
 
@@ -29,6 +29,7 @@ const CURSOR_KIND = 'conversation';
 export interface ConversationWithParticipants {
   conversation: Conversation;
   participants: User[];
+  participantCount: number;
 }
 
 export interface ConversationsPage {
@@ -95,7 +96,7 @@ export class ConversationsService {
     const page = await this.listForUser(userId, { first: limit, after: cursor });
     const conversations = page.edges.map((e) => e.node);
     return {
-      items: await this.withParticipants(conversations),
+      items: await this.withParticipants(conversations, LISTED_MEMBERS),
       nextCursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null,
     };
   }
@@ -181,19 +182,26 @@ export class ConversationsService {
     ]);
   }
 
+  /** The first `limit` (default: all) participants of each, and how many there are. */
   private async withParticipants(
     conversations: Conversation[],
+    limit?: number,
   ): Promise<ConversationWithParticipants[]> {
     const ids = conversations.map((c) => c.id);
+    const [users, counts] = await Promise.all([
+      this.membership.findMemberUsers(ids, limit),
+      this.membership.memberCounts(ids),
+    ]);
     const participants = groupByKeys(
       ids,
-      await this.membership.findMemberUsers(ids),
+      users,
       (row) => row.conversationId,
       (row) => row.user,
     );
     return conversations.map((conversation, i) => ({
       conversation,
       participants: participants[i],
+      participantCount: counts.get(conversation.id) ?? 0,
     }));
   }
 
