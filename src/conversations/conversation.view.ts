@@ -1,6 +1,7 @@
 /** The JSON shape of a conversation in REST answers. */
 import { ApiProperty } from '@nestjs/swagger';
 import { toUserView, UserView } from '../users/user.view.js';
+import { LISTED_MEMBERS } from './membership.repository.js';
 import type { ConversationsPage, ConversationWithParticipants } from './conversations.service.js';
 
 export class ConversationView {
@@ -19,8 +20,14 @@ export class ConversationView {
   @ApiProperty({ type: Date, nullable: true })
   lastMessageAt: Date | null;
 
-  @ApiProperty({ type: [UserView] })
+  @ApiProperty({
+    type: [UserView],
+    description: `In joining order. In GET /conversations only the first ${LISTED_MEMBERS}.`,
+  })
   participants: UserView[];
+
+  @ApiProperty({ description: 'How many current members the conversation has.' })
+  participantCount: number;
 }
 
 export class ConversationPage {
@@ -34,6 +41,7 @@ export class ConversationPage {
 export function toConversationView({
   conversation,
   participants,
+  participantCount,
 }: ConversationWithParticipants): ConversationView {
   return {
     id: conversation.id,
@@ -42,6 +50,7 @@ export function toConversationView({
     createdAt: conversation.createdAt,
     lastMessageAt: conversation.lastMessageAt,
     participants: participants.map(toUserView),
+    participantCount,
   };
 }
 

@@ -2,12 +2,15 @@ import {
   Args,
   Context,
   ID,
+  Info,
+  Int,
   Mutation,
   Parent,
   Query,
   ResolveField,
   Resolver,
 } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
 import { ForwardPaginationArgs } from '../common/pagination/pagination.args.js';
@@ -22,8 +25,14 @@ import { MemberArgs, SetRoleArgs } from './dto/member.args.js';
 import { UpdateConversationInput } from './dto/update-conversation.input.js';
 import { GroupsService } from './groups.service.js';
 import { MembersLoader } from './members.loader.js';
+import { LISTED_MEMBERS } from './membership.repository.js';
 import { Participant } from './participant.entity.js';
 import { ParticipantsLoader } from './participants.loader.js';
+
+/** A conversation on a page of `conversations` (member lists capped), not asked for alone. */
+function inPage(info: GraphQLResolveInfo): boolean {
+  return info.path.prev?.typename === 'ConversationEdge';
+}
 
 @Resolver(() => Conversation)
 export class ConversationsResolver {
@@ -107,20 +116,32 @@ export class ConversationsResolver {
   }
 
   @ResolveField(() => [Participant], {
-    description: 'The current members with their roles, in joining order.',
+    description: `The current members with their roles, in joining order. In \`conversations\` only the first ${LISTED_MEMBERS}; \`conversation(id)\` lists all.`,
   })
   members(
     @Parent() conversation: Conversation,
     @Context() ctx: GraphqlContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<Participant[]> {
-    return this.membersLoader.load(ctx.loaders, conversation.id);
+    return this.membersLoader.load(ctx.loaders, conversation.id, inPage(info));
   }
 
-  @ResolveField(() => [User])
+  @ResolveField(() => [User], {
+    description: `The current members, in joining order. In \`conversations\` only the first ${LISTED_MEMBERS}; \`conversation(id)\` lists all.`,
+  })
   participants(
     @Parent() conversation: Conversation,
     @Context() ctx: GraphqlContext,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<User[]> {
-    return this.participantsLoader.load(ctx.loaders, conversation.id);
+    return this.participantsLoader.load(ctx.loaders, conversation.id, inPage(info));
+  }
+
+  @ResolveField(() => Int, { description: 'How many current members the conversation has.' })
+  participantCount(
+    @Parent() conversation: Conversation,
+    @Context() ctx: GraphqlContext,
+  ): Promise<number> {
+    return this.participantsLoader.count(ctx.loaders, conversation.id);
   }
 }

@@ -19,7 +19,7 @@ import { ConversationsRepository, type ActivityKey } from './conversations.repos
 import { MAX_PARTICIPANTS, type CreateConversationInput } from './dto/create-conversation.input.js';
 import { MemberAnnouncer } from './member-announcer.js';
 import { ConversationRole } from './participant.entity.js';
-import { MembershipRepository } from './membership.repository.js';
+import { LISTED_MEMBERS, MembershipRepository } from './membership.repository.js';
 
 const CURSOR_KIND = 'conversation';
 
@@ -27,6 +27,7 @@ const CURSOR_KIND = 'conversation';
 export interface ConversationWithParticipants {
   conversation: Conversation;
   participants: User[];
+  participantCount: number;
 }
 
 export interface ConversationsPage {
@@ -93,7 +94,7 @@ export class ConversationsService {
     const page = await this.listForUser(userId, { first: limit, after: cursor });
     const conversations = page.edges.map((e) => e.node);
     return {
-      items: await this.withParticipants(conversations),
+      items: await this.withParticipants(conversations, LISTED_MEMBERS),
       nextCursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null,
     };
   }
@@ -161,19 +162,26 @@ export class ConversationsService {
     }
   }
 
+  /** The first `limit` (default: all) participants of each, and how many there are. */
   private async withParticipants(
     conversations: Conversation[],
+    limit?: number,
   ): Promise<ConversationWithParticipants[]> {
     const ids = conversations.map((c) => c.id);
+    const [users, counts] = await Promise.all([
+      this.membership.findMemberUsers(ids, limit),
+      this.membership.memberCounts(ids),
+    ]);
     const participants = groupByKeys(
       ids,
-      await this.membership.findMemberUsers(ids),
+      users,
       (row) => row.conversationId,
       (row) => row.user,
     );
     return conversations.map((conversation, i) => ({
       conversation,
       participants: participants[i],
+      participantCount: counts.get(conversation.id) ?? 0,
     }));
   }
 

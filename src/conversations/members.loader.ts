@@ -2,20 +2,28 @@
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
 import { groupByKeys, type RequestLoaders } from '../common/dataloader/request-loaders.js';
-import { MembershipRepository } from './membership.repository.js';
+import { LISTED_MEMBERS, MembershipRepository } from './membership.repository.js';
 import type { Participant } from './participant.entity.js';
 
 @Injectable()
 export class MembersLoader {
+  /** The loader key of the capped list (`this` keys the full one). */
+  private readonly capped = {};
+
   constructor(private readonly membership: MembershipRepository) {}
 
-  load(loaders: RequestLoaders, conversationId: string): Promise<Participant[]> {
+  load(loaders: RequestLoaders, conversationId: string, inPage = false): Promise<Participant[]> {
+    const limit = inPage ? LISTED_MEMBERS : undefined;
     return loaders
       .get(
-        this,
+        inPage ? this.capped : this,
         () =>
           new DataLoader<string, Participant[]>(async (ids) =>
-            groupByKeys(ids, await this.membership.findMembers(ids), (m) => m.conversationId),
+            groupByKeys(
+              ids,
+              await this.membership.findMembers(ids, limit),
+              (m) => m.conversationId,
+            ),
           ),
       )
       .load(conversationId);

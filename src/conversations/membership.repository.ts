@@ -16,6 +16,9 @@ import { ConversationRole, type Participant } from './participant.entity.js';
 /** A bound on one user's contact list (members of huge groups beyond it are not followed). */
 export const MAX_CONTACTS = 10_000;
 
+/** Members listed per conversation in a page of conversations; the single query lists all. */
+export const LISTED_MEMBERS = 50;
+
 /** Who is in a conversation after an addition, and the memberships it began. */
 export interface Addition {
   added: Participant[];
@@ -53,12 +56,37 @@ const CONTACTS_OF = `
    WHERE mine.user_id = $1 AND other.user_id <> $1
    LIMIT ${MAX_CONTACTS}`;
 
+/**
+ * The first $2 members of each conversation in $1 as users, in joining order: a LIMIT per
+ * conversation (a NULL $2 is no limit), so a page of large groups stays one bounded query.
+ */
 const MEMBER_USERS = `
-  SELECT p.conversation_id AS "conversationId", u.id, u.username, u.display_name AS "displayName",
-         u.avatar_url AS "avatarUrl", u.created_at AS "createdAt", u.last_seen_at AS "lastSeenAt"
-    FROM ${MEMBERS} p JOIN users u ON u.id = p.user_id
-   WHERE p.conversation_id = ANY($1::uuid[])
-   ORDER BY p.joined_at, u.username`;
+  SELECT c.id AS "conversationId", m.id, m.username, m."displayName", m."avatarUrl",
+         m."createdAt", m."lastSeenAt"
+    FROM unnest($1::uuid[]) AS c(id)
+   CROSS JOIN LATERAL (
+         SELECT u.id, u.username, u.display_name AS "displayName", u.avatar_url AS "avatarUrl",
+                u.created_at AS "createdAt", u.last_seen_at AS "lastSeenAt", p.joined_at
+           FROM ${MEMBERS} p JOIN users u ON u.id = p.user_id
+          WHERE p.conversation_id = c.id
+          ORDER BY p.joined_at, u.username
+          LIMIT $2) m
+   ORDER BY m.joined_at, m.username`;
+
+/** The first $2 current memberships of each conversation in $1 (NULL: all), in joining order. */
+const MEMBERSHIPS = `
+  SELECT m.* FROM unnest($1::uuid[]) AS c(id)
+   CROSS JOIN LATERAL (
+         SELECT ${PARTICIPANT_COLUMNS} FROM participants
+          WHERE conversation_id = c.id AND left_at IS NULL
+          ORDER BY joined_at, user_id
+          LIMIT $2) m
+   ORDER BY m."joinedAt", m."userId"`;
+
+const MEMBER_COUNTS = `
+  SELECT conversation_id AS "conversationId", count(*)::int AS count
+    FROM ${MEMBERS} p WHERE p.conversation_id = ANY($1::uuid[])
+   GROUP BY conversation_id`;
 
 const BLOCKED_IN_DIRECT = `
   SELECT EXISTS (
@@ -116,26 +144,33 @@ export class MembershipRepository {
     return rows.map((r) => r.user_id);
   }
 
-  /** The members of several conversations, as users, in joining order (for batching). */
+  /** The first `limit` (default: all) members of several conversations, as users (batching). */
   async findMemberUsers(
     conversationIds: readonly string[],
+    limit?: number,
   ): Promise<{ conversationId: string; user: User }[]> {
     if (conversationIds.length === 0) return [];
     const rows = await this.dataSource.query<({ conversationId: string } & User)[]>(MEMBER_USERS, [
       [...conversationIds],
+      limit ?? null,
     ]);
     return rows.map(({ conversationId, ...user }) => ({ conversationId, user }));
   }
 
-  /** The current members of several conversations, in joining order (for batching). */
-  findMembers(conversationIds: readonly string[]): Promise<Participant[]> {
+  /** The first `limit` (default: all) current members of several conversations (batching). */
+  findMembers(conversationIds: readonly string[], limit?: number): Promise<Participant[]> {
     if (conversationIds.length === 0) return Promise.resolve([]);
-    return this.dataSource.query<Participant[]>(
-      `SELECT ${PARTICIPANT_COLUMNS} FROM participants
-        WHERE conversation_id = ANY($1::uuid[]) AND left_at IS NULL
-        ORDER BY joined_at, user_id`,
+    return this.dataSource.query<Participant[]>(MEMBERSHIPS, [[...conversationIds], limit ?? null]);
+  }
+
+  /** How many current members each of several conversations has (absent: none). */
+  async memberCounts(conversationIds: readonly string[]): Promise<Map<string, number>> {
+    if (conversationIds.length === 0) return new Map();
+    const rows = await this.dataSource.query<{ conversationId: string; count: number }[]>(
+      MEMBER_COUNTS,
       [[...conversationIds]],
     );
+    return new Map(rows.map((r) => [r.conversationId, r.count]));
   }
 
   /**
