@@ -93,7 +93,10 @@ describe('roles', () => {
   });
 
   it('hands the role to the earliest admin when the owner leaves, else the earliest member', async () => {
-    const c = await group('succession');
+    // Members added in one call join at the same instant; Carol joins after Bob, so Bob is
+    // the earliest member once Dave (the admin) is gone.
+    const c = await createConversation(a.url, alice.token, [bob.id, dave.id], 'succession');
+    await gqlOk(a.url, ADD, { c: c.id, u: [carol.id] }, alice.token);
     await gqlOk(a.url, SET_ROLE, { c: c.id, u: dave.id, r: 'ADMIN' }, alice.token);
     await gqlOk(b.url, LEAVE, { c: c.id }, alice.token);
     expect(await roles(c.id, bob.token)).toEqual({
