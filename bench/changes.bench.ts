@@ -6,14 +6,13 @@
  *  - an edit or a reaction against a send, over HTTP one after another (p50/p99). Goal ≤ 1.2×.
  *  - a conversationChanges page of 100 at eventSeq depth 1,000,000 against depth 0. Goal ≤ 1.5×.
  */
-import { spawnApp } from '../test/support/app.js';
 import { MESSAGE_FIELDS } from '../test/support/factories.js';
 import { createTestDatabase } from '../test/support/database.js';
 import { gqlOk, registerUser } from '../test/support/gql.js';
 import { connectWs, subscribe } from '../test/support/ws.js';
-import { BUILD_DIR } from './load/build.load.js';
 import { createDeepConversation } from './load/fixtures.load.js';
-import { ms, timeRuns, type Summary } from './load/stats.load.js';
+import { median, ms, timeRuns, type Summary } from './load/stats.load.js';
+import { startSoloServer } from './load/targets.load.js';
 
 const BEHIND = Number(process.env.BENCH_CHANGES_BEHIND ?? 10_000);
 const MESSAGES = Number(process.env.BENCH_CHANGES_MESSAGES ?? 2_000);
@@ -48,22 +47,12 @@ async function timeReplay(
     samples.push(performance.now() - start);
     await ws.dispose();
   }
-  return samples.sort((x, y) => x - y)[Math.floor(samples.length / 2)];
+  return median(samples);
 }
 
 async function main(): Promise<void> {
   const db = await createTestDatabase({ prefix: 'chat_bench', poolSize: 4 });
-  const server = await spawnApp(
-    {
-      NODE_ENV: 'production',
-      DATABASE_URL: db.url,
-      REDIS_URL: '',
-      DATABASE_POOL_SIZE: '10',
-      // Measured here: the cost of the work, not of the limits.
-      RATE_LIMITS: 'off',
-    },
-    { script: `${BUILD_DIR}/src/main.js`, keepOutput: false },
-  );
+  const server = await startSoloServer(db.url);
   try {
     const alice = await registerUser(server.url, 'alice');
     const bob = await registerUser(server.url, 'bob');

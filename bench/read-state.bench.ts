@@ -7,12 +7,11 @@
  * Filled straight with generate_series (seq, last_seq and last_event_seq consistent); scale with
  * BENCH_READ_CONVERSATIONS and BENCH_READ_UNREAD.
  */
-import { spawnApp } from '../test/support/app.js';
 import { createTestDatabase } from '../test/support/database.js';
 import { gqlOk } from '../test/support/gql.js';
-import { BUILD_DIR } from './load/build.load.js';
 import { createGroups, createUsers } from './load/fixtures.load.js';
 import { ms, timeRuns, type Summary } from './load/stats.load.js';
+import { startSoloServer } from './load/targets.load.js';
 
 const CONVERSATIONS = Number(process.env.BENCH_READ_CONVERSATIONS ?? 1_000);
 const UNREAD = Number(process.env.BENCH_READ_UNREAD ?? 100);
@@ -32,17 +31,7 @@ const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 async function main(): Promise<void> {
   const db = await createTestDatabase({ prefix: 'chat_bench', poolSize: 4 });
-  const server = await spawnApp(
-    {
-      NODE_ENV: 'production',
-      DATABASE_URL: db.url,
-      REDIS_URL: '',
-      DATABASE_POOL_SIZE: '10',
-      // Measured here: the cost of the work, not of the limits.
-      RATE_LIMITS: 'off',
-    },
-    { script: `${BUILD_DIR}/src/main.js`, keepOutput: false },
-  );
+  const server = await startSoloServer(db.url);
   try {
     let started = Date.now();
     const [reader, other] = await createUsers(db, 'reader', 2);

@@ -59,3 +59,20 @@ export async function startInstances(
 
 export const stopAll = (instances: readonly ChildApp[]) =>
   Promise.all(instances.map((i) => i.close()));
+
+/**
+ * One production server on `databaseUrl`, without Redis and with every limit off: what the
+ * single-feature benches (changes, read state) measure is the cost of the work, not of the limits.
+ */
+export function startSoloServer(databaseUrl: string): Promise<ChildApp> {
+  return spawnApp(
+    {
+      NODE_ENV: 'production',
+      DATABASE_URL: databaseUrl,
+      REDIS_URL: '',
+      DATABASE_POOL_SIZE: '10',
+      RATE_LIMITS: 'off',
+    },
+    { script: SCRIPTS.server, keepOutput: false },
+  );
+}
