@@ -1,7 +1,7 @@
 /** Database access for attachments: named queries only. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, Repository, type EntityManager } from 'typeorm';
+import { DataSource, In, Repository } from 'typeorm';
 import { isUuid } from '../common/uuid.js';
 import { isMember } from '../conversations/membership.sql.js';
 import { Attachment } from './attachment.entity.js';
@@ -99,18 +99,6 @@ export class AttachmentsRepository {
       where: { messageId: In(ids) },
       order: { messageId: 'ASC', createdAt: 'ASC', id: 'ASC' },
     });
-  }
-
-  /**
-   * Removes the attachments of a message being deleted, in its transaction (so they stop being
-   * served when it commits); answers where their bytes are, to delete after the commit.
-   */
-  async deleteOfMessage(manager: EntityManager, messageId: string): Promise<string[]> {
-    const [rows] = await manager.query<[{ storage_key: string }[], number]>(
-      'DELETE FROM attachments WHERE message_id = $1 RETURNING storage_key',
-      [messageId],
-    );
-    return rows.map((r) => r.storage_key);
   }
 
   /** The bytes of `uploaderId`'s uploads not attached to a message (a partial index scan). */

@@ -1,157 +1,221 @@
 /**
- * Database access for changing a stored message (edits, tombstones, reactions). Each change runs
- * in a transaction that first locks the conversation row, as every change of a conversation does
- * (event-seq.sql.ts): what it reads afterwards is current, its eventSeq is the counter + 1, and a
- * refusal rolls back with nothing stored and no number used.
+ * Database access for changing a stored message (edits, tombstones, reactions). Each change is
+ * one statement (one round trip, like a send): it locks the conversation row, as every change of
+ * a conversation does (event-seq.sql.ts), decides from the message as it is (the verdict: the
+ * rules of that change, each written once, here), and only when nothing refuses it makes the
+ * writes and takes the counter + 1 as the message's eventSeq. A refusal writes nothing and uses
+ * no number, and answers which rule refused and the message as it is.
+ *
+ * The statement reads with the snapshot it started with; if a change of the conversation
+ * committed between that snapshot and taking the lock (the counter moved), those reads may be
+ * old, so it refuses as STALE and runs again inside a transaction after the lock (whose next
+ * statement reads everything current).
  */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { AttachmentsRepository } from '../attachments/attachments.repository.js';
+import { DETACH_OF_MESSAGE } from '../attachments/attachments.sql.js';
 import { isUuid } from '../common/uuid.js';
 import { lockConversationOfMessage } from '../conversations/event-seq.sql.js';
 import { memberIdsOf, MEMBERS } from '../conversations/membership.sql.js';
-import type { ConversationRole } from '../conversations/participant.entity.js';
+import { ConversationRole } from '../conversations/participant.entity.js';
 import { MessageChange, type Message } from './message.entity.js';
 import { MESSAGE_COLUMNS, messageFromRow, type MessageRow } from './message.row.js';
 
-/** The message as it is under the lock, and who may do what with it. */
-export interface LockedMessage {
+/** Why a change was not made (checked in this order); UNCHANGED: it was already so. */
+export type Refusal =
+  'NOT_FOUND' | 'FORBIDDEN' | 'DELETED' | 'EMPTY' | 'TOO_MANY_EMOJI' | 'UNCHANGED';
+
+export interface ChangeOutcome {
+  /** Null when the change was made. */
+  refusal: Refusal | null;
+  /** The message as it is after the statement. */
   message: Message;
-  /** The actor's role; null when they are not a member (the message does not exist to them). */
-  actorRole: ConversationRole | null;
-  isDirect: boolean;
   /** Members now: who hears of the change. */
   memberIds: string[];
-  /** The eventSeq a change made now takes. */
-  nextEventSeq: number;
+  /** Storage keys of the files a deletion removed (to delete after commit). */
+  discarded: string[];
 }
 
-const LOCKED = `
-  SELECT ${MESSAGE_COLUMNS},
-         (SELECT role FROM ${MEMBERS} me WHERE me.conversation_id = m.conversation_id AND me.user_id = $2)
-           AS actor_role,
-         ARRAY(${memberIdsOf('m.conversation_id')}) AS member_ids,
-         EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = m.id) AS has_attachments
-    FROM messages m WHERE m.id = $1`;
-
-/** The writes a change may make, inside its transaction. */
-export class MessageWrites {
-  constructor(
-    private readonly manager: EntityManager,
-    private readonly locked: LockedMessage,
-    private readonly attachments: AttachmentsRepository,
-    readonly hasAttachments: boolean,
-  ) {}
-
-  private get id() {
-    return this.locked.message.id;
-  }
-
-  /** The message after the change made here; null until one is. */
-  changed: Message | null = null;
-
-  /** Records the message's change with the next eventSeq (and advances the counter). */
-  async stamp(change: MessageChange, set = '', params: unknown[] = []): Promise<void> {
-    // One round trip: the message and the counter (whose row this transaction holds locked).
-    const rows = await this.manager.query<MessageRow[]>(
-      `WITH stamped AS (
-         UPDATE messages SET event_seq = $2, last_change = $3${set} WHERE id = $1
-         RETURNING ${MESSAGE_COLUMNS}
-       ), counted AS (
-         UPDATE conversations SET last_event_seq = $2
-          WHERE id = (SELECT conversation_id FROM stamped)
-       )
-       SELECT * FROM stamped`,
-      [this.id, this.locked.nextEventSeq, change, ...params],
-    );
-    this.changed = messageFromRow(rows[0]);
-  }
-
-  edit(text: string): Promise<void> {
-    return this.stamp(MessageChange.MESSAGE_EDITED, ', text = $4, edited_at = clock_timestamp()', [
-      text,
-    ]);
-  }
-
-  /** Makes the message a tombstone; answers the storage keys of its files, to delete after. */
-  async tombstone(): Promise<string[]> {
-    await this.manager.query('DELETE FROM reactions WHERE message_id = $1', [this.id]);
-    const keys = await this.attachments.deleteOfMessage(this.manager, this.id);
-    await this.stamp(
-      MessageChange.MESSAGE_DELETED,
-      `, text = '', mentioned_user_ids = '{}', deleted_at = clock_timestamp()`,
-    );
-    return keys;
-  }
-
-  /** How many distinct emoji the message has, and whether `emoji` is one of them. */
-  async emojiCount(emoji: string): Promise<{ distinct: number; has: boolean }> {
-    const [row] = await this.manager.query<{ n: number; has: boolean | null }[]>(
-      'SELECT count(DISTINCT emoji)::int AS n, bool_or(emoji = $2) AS has FROM reactions WHERE message_id = $1',
-      [this.id, emoji],
-    );
-    return { distinct: row.n, has: row.has === true };
-  }
-
-  /** False when the user had already reacted so. */
-  async addReaction(userId: string, emoji: string): Promise<boolean> {
-    const rows = await this.manager.query<unknown[]>(
-      `INSERT INTO reactions (message_id, emoji, user_id) VALUES ($1, $2, $3)
-       ON CONFLICT DO NOTHING RETURNING 1`,
-      [this.id, emoji, userId],
-    );
-    return rows.length > 0;
-  }
-
-  /** False when there was no such reaction. */
-  async removeReaction(userId: string, emoji: string): Promise<boolean> {
-    const [rows] = await this.manager.query<[unknown[], number]>(
-      'DELETE FROM reactions WHERE message_id = $1 AND emoji = $2 AND user_id = $3 RETURNING 1',
-      [this.id, emoji, userId],
-    );
-    return rows.length > 0;
-  }
+/** One kind of change: what it reads besides the message, its rules, and its writes. */
+interface ChangeSql {
+  change: MessageChange;
+  /** More columns of `facts` (SQL over `t`, the message, and the parameters). */
+  facts?: string;
+  /** `WHEN … THEN '<Refusal>'` clauses after the membership check, in order. */
+  refusals: string;
+  /** More data-modifying CTEs, each guarded by `EXISTS (SELECT 1 FROM ${GO})`. */
+  writes?: string;
+  /** More assignments of the stamped message, e.g. `, text = $3`. */
+  set?: string;
+  /** Storage keys the writes discard, as a subquery. */
+  discarded?: string;
 }
+
+/** The verdict when nothing refused: the writes run. */
+const GO = 'verdict WHERE refusal IS NULL';
+
+function changeStatement(sql: ChangeSql): string {
+  return `
+  WITH target AS (
+    SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = $1
+  ), seen AS (
+    -- The counter in this statement's snapshot, and the same row locked (its latest version).
+    SELECT last_event_seq, is_direct FROM conversations
+     WHERE id = (SELECT conversation_id FROM target)
+  ), locked AS (
+    SELECT last_event_seq FROM conversations
+     WHERE id = (SELECT conversation_id FROM target) FOR UPDATE
+  ), facts AS (
+    SELECT t.*, s.is_direct, s.last_event_seq <> l.last_event_seq AS stale,
+           (SELECT role FROM ${MEMBERS} me
+             WHERE me.conversation_id = t.conversation_id AND me.user_id = $2) AS actor_role
+           ${sql.facts ?? ''}
+      FROM target t, seen s, locked l
+  ), verdict AS (
+    SELECT f.*, CASE
+             WHEN f.stale THEN 'STALE'
+             -- A stranger is told the message does not exist, as for an unknown one.
+             WHEN f.actor_role IS NULL THEN 'NOT_FOUND'
+             ${sql.refusals}
+           END AS refusal
+      FROM facts f
+  ), ${sql.writes ? `${sql.writes},` : ''} counted AS (
+    UPDATE conversations c SET last_event_seq = c.last_event_seq + 1
+      FROM ${GO} AND verdict.conversation_id = c.id
+    RETURNING c.last_event_seq
+  ), stamped AS (
+    UPDATE messages SET event_seq = counted.last_event_seq, last_change = '${sql.change}'${sql.set ?? ''}
+      FROM counted WHERE id = $1
+    RETURNING ${MESSAGE_COLUMNS}
+  )
+  SELECT r.*, v.refusal, ARRAY(${memberIdsOf('v.conversation_id')}) AS member_ids,
+         ${sql.discarded ? `ARRAY(${sql.discarded})` : `'{}'::text[]`} AS discarded
+    FROM verdict v,
+         LATERAL (SELECT * FROM stamped
+                  UNION ALL SELECT ${MESSAGE_COLUMNS} FROM target
+                   WHERE NOT EXISTS (SELECT 1 FROM stamped)) r`;
+}
+
+const notDeleted = `WHEN f.deleted_at IS NOT NULL THEN 'DELETED'`;
+
+/** $3: the new text. The sender only; not a tombstone; the send's rule of text or a file. */
+const EDIT = changeStatement({
+  change: MessageChange.MESSAGE_EDITED,
+  facts: ', EXISTS (SELECT 1 FROM attachments a WHERE a.message_id = t.id) AS has_attachments',
+  refusals: `
+    WHEN f.sender_id <> $2 THEN 'FORBIDDEN'
+    ${notDeleted}
+    WHEN $3 = '' AND NOT f.has_attachments THEN 'EMPTY'
+    WHEN f.text = $3 THEN 'UNCHANGED'`,
+  set: ', text = $3, edited_at = clock_timestamp()',
+});
+
+/** $3: the emoji, $4: at most this many distinct per message. Any member; not a tombstone. */
+const reactionFacts = `,
+  (SELECT count(DISTINCT emoji) FROM reactions x WHERE x.message_id = t.id) AS distinct_emoji,
+  EXISTS (SELECT 1 FROM reactions x WHERE x.message_id = t.id AND x.emoji = $3) AS has_emoji,
+  EXISTS (SELECT 1 FROM reactions x
+           WHERE x.message_id = t.id AND x.emoji = $3 AND x.user_id = $2) AS has_mine`;
+
+const ADD_REACTION = changeStatement({
+  change: MessageChange.REACTIONS_CHANGED,
+  facts: reactionFacts,
+  refusals: `
+    ${notDeleted}
+    WHEN NOT f.has_emoji AND f.distinct_emoji >= $4 THEN 'TOO_MANY_EMOJI'
+    WHEN f.has_mine THEN 'UNCHANGED'`,
+  writes: `added AS (
+    INSERT INTO reactions (message_id, emoji, user_id) SELECT $1::uuid, $3::varchar, $2::uuid FROM ${GO}
+    ON CONFLICT DO NOTHING
+  )`,
+});
+
+const REMOVE_REACTION = changeStatement({
+  change: MessageChange.REACTIONS_CHANGED,
+  facts: reactionFacts,
+  refusals: `
+    ${notDeleted}
+    WHEN NOT f.has_mine THEN 'UNCHANGED'`,
+  writes: `removed AS (
+    DELETE FROM reactions
+     WHERE message_id = $1 AND emoji = $3 AND user_id = $2 AND EXISTS (SELECT 1 FROM ${GO})
+  )`,
+});
+
+/**
+ * The sender, or in a group an OWNER or ADMIN; a tombstone keeps id and seq and loses text,
+ * mentions, reactions and files. Deleting a tombstone again changes nothing.
+ */
+const DELETE = changeStatement({
+  change: MessageChange.MESSAGE_DELETED,
+  refusals: `
+    WHEN f.sender_id <> $2
+         AND (f.is_direct OR f.actor_role NOT IN ('${ConversationRole.OWNER}', '${ConversationRole.ADMIN}'))
+      THEN 'FORBIDDEN'
+    WHEN f.deleted_at IS NOT NULL THEN 'UNCHANGED'`,
+  writes: `unreacted AS (
+    DELETE FROM reactions WHERE message_id = $1 AND EXISTS (SELECT 1 FROM ${GO})
+  ), detached AS (${DETACH_OF_MESSAGE('$1', `EXISTS (SELECT 1 FROM ${GO})`)})`,
+  set: `, text = '', mentioned_user_ids = '{}', deleted_at = clock_timestamp()`,
+  discarded: 'SELECT storage_key FROM detached',
+});
+
+type OutcomeRow = MessageRow & {
+  refusal: Refusal | 'STALE';
+  member_ids: string[];
+  discarded: string[];
+};
 
 @Injectable()
 export class MessageChangesRepository {
-  constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly attachments: AttachmentsRepository,
-  ) {}
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /**
-   * Runs `change` in a transaction holding the message's conversation lock, with the message as
-   * it is now; null when there is no such message. What `change` throws rolls everything back.
-   */
-  async withLocked<T>(
+  /** Null when there is no such message. */
+  edit(messageId: string, actorId: string, text: string): Promise<ChangeOutcome | null> {
+    return this.run(EDIT, messageId, [actorId, text]);
+  }
+
+  /** Adds or removes the actor's reaction (at most `maxEmoji` distinct per message). */
+  react(
     messageId: string,
     actorId: string,
-    change: (locked: LockedMessage, writes: MessageWrites) => Promise<T>,
-  ): Promise<T | null> {
+    emoji: string,
+    add: boolean,
+    maxEmoji: number,
+  ): Promise<ChangeOutcome | null> {
+    return add
+      ? this.run(ADD_REACTION, messageId, [actorId, emoji, maxEmoji])
+      : this.run(REMOVE_REACTION, messageId, [actorId, emoji]);
+  }
+
+  delete(messageId: string, actorId: string): Promise<ChangeOutcome | null> {
+    return this.run(DELETE, messageId, [actorId]);
+  }
+
+  private async run(
+    statement: string,
+    messageId: string,
+    params: unknown[],
+  ): Promise<ChangeOutcome | null> {
     if (!isUuid(messageId)) return null;
-    return this.dataSource.transaction(async (manager) => {
-      const conversation = await lockConversationOfMessage(manager, messageId);
-      const [row] = await manager.query<
-        (MessageRow & {
-          actor_role: ConversationRole | null;
-          member_ids: string[];
-          has_attachments: boolean;
-        })[]
-      >(LOCKED, [messageId, actorId]);
-      if (!conversation || !row) return null;
-      const locked: LockedMessage = {
-        message: messageFromRow(row),
-        actorRole: row.actor_role,
-        isDirect: conversation.isDirect,
-        memberIds: row.member_ids,
-        nextEventSeq: conversation.lastEventSeq + 1,
-      };
-      return change(
-        locked,
-        new MessageWrites(manager, locked, this.attachments, row.has_attachments),
-      );
-    });
+    const query = (manager: EntityManager | DataSource) =>
+      manager.query<OutcomeRow[]>(statement, [messageId, ...params]);
+    let [row] = await query(this.dataSource);
+    if (row?.refusal === 'STALE') {
+      // Rare (another change committed while this one waited): once more, after the lock.
+      [row] = await this.dataSource.transaction(async (manager) => {
+        await lockConversationOfMessage(manager, messageId);
+        return query(manager);
+      });
+    }
+    if (!row) return null;
+    if (row.refusal === 'STALE') throw new Error('A change read stale rows under the lock');
+    return {
+      refusal: row.refusal,
+      message: messageFromRow(row),
+      memberIds: row.member_ids,
+      discarded: row.discarded,
+    };
   }
 }
