@@ -35,6 +35,10 @@ export enum MessageChange {
 // express: made by the MessageSearch migration, and marked here so it is left alone.
 @Index('messages_search_words', ['conversationId', 'searchVector'], { type: 'gin' })
 @Index('messages_search_substrings', { synchronize: false })
+// Unread counts (src/read-state): tombstones and mentioning messages by seq, partial indexes
+// (one with INCLUDE, which TypeORM cannot express) made by the UnreadCountIndexes migration.
+@Index('messages_deleted_seq', { synchronize: false })
+@Index('messages_mentions_seq', { synchronize: false })
 export class Message {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
