@@ -63,8 +63,12 @@ export const stopAll = (instances: readonly ChildApp[]) =>
 /**
  * One production server on `databaseUrl`, without Redis and with every limit off: what the
  * single-feature benches (changes, read state) measure is the cost of the work, not of the limits.
+ * `env` adds to or overrides that (the receipts bench fans out through Redis).
  */
-export function startSoloServer(databaseUrl: string): Promise<ChildApp> {
+export function startSoloServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<ChildApp> {
   return spawnApp(
     {
       NODE_ENV: 'production',
@@ -72,6 +76,7 @@ export function startSoloServer(databaseUrl: string): Promise<ChildApp> {
       REDIS_URL: '',
       DATABASE_POOL_SIZE: '10',
       RATE_LIMITS: 'off',
+      ...env,
     },
     { script: SCRIPTS.server, keepOutput: false },
   );
