@@ -218,7 +218,7 @@ export function messageOf(context: JobContext): PushMessage {
       messageId: context.messageId,
       seq: context.seq,
       senderName: context.senderName,
-      // By code point, so an emoji is never cut in half.
+      // By code point, so no half of a surrogate pair is ever sent.
       text: Array.from(context.text).slice(0, TEXT_LIMIT).join(''),
     }),
     ttlSeconds: TTL_SECONDS,

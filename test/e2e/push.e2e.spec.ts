@@ -4,6 +4,9 @@
  * every push with the subscription's private key, as a browser would, and checks its VAPID JWT.
  * Absence is proven with a sentinel: a later message that travels the same path and does arrive.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import webpush from 'web-push';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnApp, type ChildApp, type Env } from '../support/app.js';
@@ -72,7 +75,7 @@ async function login(app: ChildApp, user: TestUser): Promise<string> {
 }
 
 describe('Web Push, two instances (APP_ROLE=all)', () => {
-  const { service, apps } = usePushDeployment({}, ['all', 'all']);
+  const { service, apps } = usePushDeployment({ PUSH_MAX_ATTEMPTS: '3' }, ['all', 'all']);
   const connect = useSockets();
   const app = () => apps[0];
   const other = () => apps[1];
@@ -257,6 +260,26 @@ describe('Web Push, two instances (APP_ROLE=all)', () => {
     expect(service.requests(gone)).toBe(1);
   });
 
+  it('gives up after PUSH_MAX_ATTEMPTS on a push service that keeps failing', async () => {
+    const { alice, bob, device, direct } = await pair();
+    const failing = service.subscribe();
+    await register(app(), await login(app(), bob), failing);
+    service.answer(failing, 500, 500, 500);
+    await sendMessage(app().url, alice.token, direct.id, 'to a failing service');
+    await waitUntil(() => service.requests(failing) === 3, 'three attempts', 20_000);
+    // The job is gone: a fourth attempt would have been answered 201 and shown up below; the
+    // next message is pushed as usual.
+    await sendMessage(app().url, alice.token, direct.id, 'sentinel');
+    await service.waitForText(failing, 'sentinel');
+    await service.waitForText(device, 'sentinel');
+    expect(service.requests(failing)).toBe(4);
+    expect(service.pushesTo(failing).map((p) => p.payload.text)).toEqual(['sentinel']);
+    expect(service.pushesTo(device).map((p) => p.payload.text)).toEqual([
+      'to a failing service',
+      'sentinel',
+    ]);
+  });
+
   it('removes the devices of a session that ends (logout)', async () => {
     const { alice, bob, device, direct } = await pair();
     const laptop = await login(app(), bob);
@@ -310,4 +333,66 @@ describe('Web Push from a worker apart (APP_ROLE=api + worker), killed mid-batch
     const seen = service.pushesTo(device).map((p) => p.payload.text);
     expect(seen.sort()).toEqual([...texts, 'sentinel'].sort());
   }, 90_000);
+});
+
+describe('Web Push in embedded mode (PGlite, in-process presence, one instance)', () => {
+  let service: PushService;
+  let app: ChildApp;
+  let dataDir: string;
+  const connect = useSockets();
+  beforeAll(async () => {
+    service = await startPushService(vapid.publicKey);
+    dataDir = mkdtempSync(join(tmpdir(), 'chat-push-'));
+    app = await spawnApp(
+      {
+        DATABASE_URL: '',
+        REDIS_URL: '',
+        DATA_DIR: dataDir,
+        WEB_PUSH_VAPID_PUBLIC_KEY: vapid.publicKey,
+        WEB_PUSH_VAPID_PRIVATE_KEY: vapid.privateKey,
+        WEB_PUSH_SUBJECT: 'https://chat.example.com/contact',
+        PUSH_DELAY_SECONDS: '1',
+        PRESENCE_GRACE_MS: '0',
+        NODE_EXTRA_CA_CERTS: service.caFile,
+      },
+      { timeoutMs: 120_000 },
+    );
+  }, 150_000);
+  afterAll(async () => {
+    await app?.close();
+    expect(service?.problems).toEqual([]);
+    await service?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('pushes to a member away, and not while they are connected', async () => {
+    const [alice, bob, carol] = await Promise.all(
+      ['alice', 'bob', 'carol'].map((name) => registerUser(app.url, name)),
+    );
+    const [bobDevice, carolDevice] = [service.subscribe(), service.subscribe()];
+    await register(app, bob.token, bobDevice);
+    await register(app, carol.token, carolDevice);
+    const group = await createConversation(app.url, alice.token, [bob.id, carol.id], 'Embedded');
+    const ws = await connect(app, bob);
+    await sendMessage(app.url, alice.token, group.id, 'Bob is here');
+    // Carol's job and Bob's are checked in one batch, before either is pushed.
+    await service.waitForText(carolDevice, 'Bob is here');
+    await ws.dispose();
+    await waitUntil(
+      async () =>
+        (
+          await gqlOk(
+            app.url,
+            `query($u: [ID!]!) { presence(userIds: $u) { status } }`,
+            { u: [bob.id] },
+            alice.token,
+          )
+        ).presence[0].status === 'OFFLINE',
+      'Bob offline',
+    );
+    await sendMessage(app.url, alice.token, group.id, 'Bob is away');
+    const push = await service.waitForText(bobDevice, 'Bob is away');
+    expect(push.vapid.sub).toBe('https://chat.example.com/contact');
+    expect(service.pushesTo(bobDevice).map((p) => p.payload.text)).toEqual(['Bob is away']);
+  }, 60_000);
 });
