@@ -24,6 +24,7 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app.config.js';
+import { AppMetrics } from '../metrics/app.metrics.js';
 import { PresenceStore } from '../presence/presence.store.js';
 import { PushDevicesRepository, type PushTarget } from './push-devices.repository.js';
 import {
@@ -66,6 +67,7 @@ export class PushWorker implements OnApplicationBootstrap, BeforeApplicationShut
     private readonly devices: PushDevicesRepository,
     private readonly presence: PresenceStore,
     private readonly scheduler: PushScheduler,
+    private readonly metrics: AppMetrics,
     @Inject(PUSH_TRANSPORTS) transports: PushTransport[],
   ) {
     this.transports = new Map(transports.map((t) => [t.kind, t]));
@@ -118,6 +120,7 @@ export class PushWorker implements OnApplicationBootstrap, BeforeApplicationShut
     const work = await this.prepare(claimed);
     const dropped = claimed.filter((job) => !work.some((w) => w.job === job));
     await this.jobs.delete(dropped);
+    if (dropped.length > 0) this.metrics.pushes.inc({ outcome: 'skipped' }, dropped.length);
     for (let i = 0; i < work.length && !this.stopping; i += concurrency) {
       await this.pushChunk(work.slice(i, i + concurrency));
     }
@@ -167,6 +170,7 @@ export class PushWorker implements OnApplicationBootstrap, BeforeApplicationShut
         const failed: string[] = [];
         let retryAfterMs = 0;
         outcomes.forEach((outcome, i) => {
+          this.metrics.pushes.inc({ outcome: outcome.kind });
           if (outcome.kind === 'gone') gone.push(targets[i].id);
           if (outcome.kind === 'retry') {
             failed.push(targets[i].id);

@@ -322,6 +322,9 @@ describe('Web Push from a worker apart (APP_ROLE=api + worker), killed mid-batch
     await Promise.all(texts.map((t) => sendMessage(api.url, alice.token, direct.id, t)));
     const worker = await spawnApp({ ...deployment.env, APP_ROLE: 'worker' });
     apps.push(worker);
+    // A worker serves no API and no sockets, only its health and metrics.
+    expect((await gql(worker.url, '{ __typename }')).status).toBe(404);
+    expect((await fetch(`${worker.url}/health/live`)).status).toBe(200);
     // Two pushes under way (PUSH_CONCURRENCY), their answers withheld: the worker dies now.
     await waitUntil(() => service.requests(device) === 2, 'two pushes in flight', 20_000);
     worker.process.kill('SIGKILL');
