@@ -24,6 +24,7 @@ import { PresenceModule } from './presence/presence.module.js';
 import { AttachmentsModule } from './attachments/attachments.module.js';
 import { ProfilesModule } from './profiles/profiles.module.js';
 import { SearchModule } from './search/search.module.js';
+import { PushModule } from './push/push.module.js';
 import { WebModule } from './web/web.module.js';
 
 @Module({})
@@ -53,6 +54,7 @@ export class AppModule implements NestModule {
         AttachmentsModule,
         ProfilesModule,
         SearchModule,
+        PushModule,
         HealthModule,
         WebModule,
       ],
@@ -62,7 +64,12 @@ export class AppModule implements NestModule {
 
   configure(consumer: MiddlewareConsumer): void {
     if (this.config.servesHttpApi) return;
-    // APP_ROLE=realtime: the WebSocket endpoint, health probes and metrics only.
+    // APP_ROLE=realtime: the WebSocket endpoint, health probes and metrics only; worker: the
+    // last two only.
+    const message =
+      this.config.role === 'worker'
+        ? 'This instance runs background work only'
+        : 'This instance serves WebSocket only';
     consumer
       .apply((req: Request, res: Response, next: NextFunction) =>
         req.originalUrl.startsWith('/health/') || /^\/metrics(\?|$)/.test(req.originalUrl)
@@ -70,7 +77,7 @@ export class AppModule implements NestModule {
           : res.status(404).json({
               statusCode: 404,
               code: 'NOT_FOUND',
-              message: 'This instance serves WebSocket only',
+              message,
             }),
       )
       .forRoutes('*path');

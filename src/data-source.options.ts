@@ -16,6 +16,8 @@ import { ReactionRow } from './messages/reaction.entity.js';
 import { Avatar } from './profiles/avatar.entity.js';
 import { UserBlock } from './users/blocks/user-block.entity.js';
 import { User } from './users/user.entity.js';
+import { PushDevice } from './push/push-device.entity.js';
+import { PushJob } from './push/push-job.entity.js';
 
 export const ENTITIES = [
   User,
@@ -27,6 +29,8 @@ export const ENTITIES = [
   Attachment,
   Avatar,
   UserBlock,
+  PushDevice,
+  PushJob,
 ];
 
 export function buildDataSourceOptions(settings: DatabaseConnectionSettings): DataSourceOptions {

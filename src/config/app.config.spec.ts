@@ -305,11 +305,49 @@ describe('loadConfig', () => {
       ['all', true, true],
       ['api', true, false],
       ['realtime', false, true],
+      ['worker', false, false],
     ])('%s: servesHttpApi=%s, servesWebSocket=%s', (role, http, ws) => {
       const config = loadConfig({ APP_ROLE: role });
       expect(config.role).toBe(role);
       expect(config.servesHttpApi).toBe(http);
       expect(config.servesWebSocket).toBe(ws);
+      expect(config.runsPushWorker).toBe(role === 'all' || role === 'worker');
+    });
+  });
+
+  describe('Web Push', () => {
+    const keys = {
+      WEB_PUSH_VAPID_PUBLIC_KEY: 'B'.repeat(87),
+      WEB_PUSH_VAPID_PRIVATE_KEY: 'p'.repeat(43),
+      WEB_PUSH_SUBJECT: 'mailto:ops@example.com',
+    };
+    it('is off without VAPID keys, on with all three, refused with some', () => {
+      expect(loadConfig({}).push.vapid).toBeNull();
+      expect(loadConfig(keys).push.vapid).toEqual({
+        publicKey: keys.WEB_PUSH_VAPID_PUBLIC_KEY,
+        privateKey: keys.WEB_PUSH_VAPID_PRIVATE_KEY,
+        subject: 'mailto:ops@example.com',
+      });
+      expect(() => loadConfig({ ...keys, WEB_PUSH_SUBJECT: '' })).toThrow(/set together/);
+      expect(() => loadConfig({ ...keys, WEB_PUSH_SUBJECT: 'ops@example.com' })).toThrow(
+        /WEB_PUSH_SUBJECT/,
+      );
+      expect(() => loadConfig({ ...keys, WEB_PUSH_VAPID_PRIVATE_KEY: 'short' })).toThrow(
+        /WEB_PUSH_VAPID_PRIVATE_KEY/,
+      );
+    });
+    it('allows any endpoint host outside production, the push services in production', () => {
+      const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+      expect(loadConfig({}).push.endpointHosts).toEqual([]);
+      expect(loadConfig(production).push.endpointHosts).toContain('fcm.googleapis.com');
+      expect(
+        loadConfig({ ...production, WEB_PUSH_ENDPOINT_HOSTS: '*' }).push.endpointHosts,
+      ).toEqual([]);
+      expect(
+        loadConfig({ WEB_PUSH_ENDPOINT_HOSTS: 'Push.Example.com, .example.net' }).push
+          .endpointHosts,
+      ).toEqual(['push.example.com', '.example.net']);
+      expect(loadConfig({}).push).toMatchObject({ delaySeconds: 10, maxAttempts: 5 });
     });
   });
 

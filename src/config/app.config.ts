@@ -88,7 +88,7 @@ export const DEFAULT_ALLOWED_TYPES = [
   'application/zip',
 ];
 
-export const APP_ROLES = ['all', 'api', 'realtime'] as const;
+export const APP_ROLES = ['all', 'api', 'realtime', 'worker'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
 
 /**
@@ -374,6 +374,75 @@ class EnvSchema {
   @IsString()
   @MinLength(16)
   METRICS_TOKEN?: string = undefined;
+
+  /** Web Push (VAPID, RFC 8292): all three or none; none turns push off. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{87}$/, {
+    message: 'WEB_PUSH_VAPID_PUBLIC_KEY must be a base64url P-256 public key (87 characters)',
+  })
+  WEB_PUSH_VAPID_PUBLIC_KEY?: string = undefined;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{43}$/, {
+    message: 'WEB_PUSH_VAPID_PRIVATE_KEY must be a base64url P-256 private key (43 characters)',
+  })
+  WEB_PUSH_VAPID_PRIVATE_KEY?: string = undefined;
+
+  /** Who runs this server, for push services: a `mailto:` or `https:` URL. */
+  @IsOptional()
+  @Matches(/^(mailto:|https:\/\/)\S+$/, {
+    message: 'WEB_PUSH_SUBJECT must be a mailto: or https: URL',
+  })
+  WEB_PUSH_SUBJECT?: string = undefined;
+
+  /**
+   * Hosts a device's push endpoint may be on (comma-separated; `.example.com` also takes its
+   * subdomains): the worker POSTs to that URL, so in production only the browsers' push services
+   * by default, elsewhere any. `*`: any https host.
+   */
+  @IsOptional()
+  @Matches(/^(\*|[\w.,\s-]+)$/, {
+    message: 'WEB_PUSH_ENDPOINT_HOSTS must be comma-separated hosts, or *',
+  })
+  WEB_PUSH_ENDPOINT_HOSTS?: string = undefined;
+
+  /** How long a message waits unread before its push is sent. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  PUSH_DELAY_SECONDS = 10;
+
+  /** How often an idle push worker looks for due jobs (a send also wakes it). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  PUSH_POLL_INTERVAL_MS = 1000;
+
+  /** Jobs one worker claims at a time, and pushes it has in flight at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  PUSH_BATCH_SIZE = 100;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(256)
+  PUSH_CONCURRENCY = 16;
+
+  /** How long a claimed job is a worker's before another may take it (a worker that died). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PUSH_LEASE_SECONDS = 60;
+
+  /** Attempts per device for 429 and 5xx answers, with exponential backoff between them. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(20)
+  PUSH_MAX_ATTEMPTS = 5;
 }
 
 export interface RateLimit {
@@ -392,6 +461,16 @@ function parseDurationSeconds(text: string): number {
   const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
   return Number(match[1]) * unit;
 }
+
+/** Endpoint hosts of the browsers' push services (Chrome/Edge via FCM, Firefox, Safari, Windows). */
+const KNOWN_PUSH_HOSTS = [
+  'fcm.googleapis.com',
+  'android.googleapis.com',
+  'updates.push.services.mozilla.com',
+  'web.push.apple.com',
+  '.push.apple.com',
+  '.notify.windows.com',
+];
 
 /** A fixed key for development only; production refuses to start without JWT_SECRET. */
 const DEVELOPMENT_JWT_SECRET = 'development-only-secret-do-not-use-in-production';
@@ -488,15 +567,32 @@ export class AppConfig {
   readonly storage: LocalStorageConfig | S3StorageConfig;
   /** GET /metrics: served when `enabled`; with `token`, only to `Authorization: Bearer <token>`. */
   readonly metrics: { enabled: boolean; token?: string };
+  /** Web Push for members who are away (src/push). */
+  readonly push: {
+    /** null: push is off (no VAPID keys configured). */
+    vapid: { publicKey: string; privateKey: string; subject: string } | null;
+    /** Lower-case hosts; a leading dot takes subdomains. Empty: any https host. */
+    endpointHosts: string[];
+    delaySeconds: number;
+    pollIntervalMs: number;
+    batchSize: number;
+    concurrency: number;
+    leaseSeconds: number;
+    maxAttempts: number;
+  };
 
   get isProduction(): boolean {
     return this.env === 'production';
   }
   get servesHttpApi(): boolean {
-    return this.role !== 'realtime';
+    return this.role === 'all' || this.role === 'api';
   }
   get servesWebSocket(): boolean {
-    return this.role !== 'api';
+    return this.role === 'all' || this.role === 'realtime';
+  }
+  /** APP_ROLE=worker runs only this (plus health and metrics); `all` runs it too. */
+  get runsPushWorker(): boolean {
+    return this.role === 'all' || this.role === 'worker';
   }
 }
 
@@ -519,6 +615,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (!parsed.JWT_SECRET && parsed.NODE_ENV === 'production') {
     throw new ConfigError('JWT_SECRET must be set when NODE_ENV=production');
+  }
+  const vapidKeys = [
+    parsed.WEB_PUSH_VAPID_PUBLIC_KEY,
+    parsed.WEB_PUSH_VAPID_PRIVATE_KEY,
+    parsed.WEB_PUSH_SUBJECT,
+  ];
+  if (vapidKeys.some(Boolean) && !vapidKeys.every(Boolean)) {
+    throw new ConfigError(
+      'WEB_PUSH_VAPID_PUBLIC_KEY, WEB_PUSH_VAPID_PRIVATE_KEY and WEB_PUSH_SUBJECT must be set together',
+    );
   }
   const trustedProxies = parsed.TRUSTED_PROXIES.split(',')
     .map((p) => p.trim())
@@ -652,6 +758,30 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: {
       enabled: parsed.NODE_ENV !== 'production' || parsed.METRICS_TOKEN !== undefined,
       token: parsed.METRICS_TOKEN,
+    },
+    push: {
+      vapid: parsed.WEB_PUSH_VAPID_PUBLIC_KEY
+        ? {
+            publicKey: parsed.WEB_PUSH_VAPID_PUBLIC_KEY,
+            privateKey: parsed.WEB_PUSH_VAPID_PRIVATE_KEY!,
+            subject: parsed.WEB_PUSH_SUBJECT!,
+          }
+        : null,
+      endpointHosts:
+        parsed.WEB_PUSH_ENDPOINT_HOSTS === undefined
+          ? parsed.NODE_ENV === 'production'
+            ? KNOWN_PUSH_HOSTS
+            : []
+          : parsed.WEB_PUSH_ENDPOINT_HOSTS.replace('*', '')
+              .split(',')
+              .map((h) => h.trim().toLowerCase())
+              .filter(Boolean),
+      delaySeconds: parsed.PUSH_DELAY_SECONDS,
+      pollIntervalMs: parsed.PUSH_POLL_INTERVAL_MS,
+      batchSize: parsed.PUSH_BATCH_SIZE,
+      concurrency: parsed.PUSH_CONCURRENCY,
+      leaseSeconds: parsed.PUSH_LEASE_SECONDS,
+      maxAttempts: parsed.PUSH_MAX_ATTEMPTS,
     },
   });
   return Object.freeze(config);

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AttachmentsModule } from '../attachments/attachments.module.js';
 import { ConversationsModule } from '../conversations/conversations.module.js';
+import { PushModule } from '../push/push.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ConversationLastMessageResolver } from './conversation-last-message.resolver.js';
 import { LastMessageLoader } from './last-message.loader.js';
@@ -28,6 +29,7 @@ import { MessagesService } from './messages.service.js';
     ConversationsModule,
     UsersModule,
     AttachmentsModule,
+    PushModule,
   ],
   controllers: [MessagesController],
   providers: [

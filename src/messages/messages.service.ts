@@ -14,6 +14,7 @@ import { toPageRequest } from '../common/pagination/pagination.args.js';
 import { isUuid } from '../common/uuid.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { isUniqueViolation } from '../common/errors/pg-errors.js';
+import { PushScheduler } from '../push/push.scheduler.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import type { MessageContent } from './dto/send-message.input.js';
 import type { MessagesArgs } from './dto/messages.args.js';
@@ -56,6 +57,7 @@ export class MessagesService {
     private readonly messageStream: MessageStream,
     private readonly rateLimiter: RateLimiter,
     private readonly hydrator: MessageHydrator,
+    private readonly push: PushScheduler,
   ) {}
 
   async send(
@@ -123,6 +125,7 @@ export class MessagesService {
         ? (await this.hydrator.hydrate([inserted.message]))[0]
         : inserted.message;
     await this.events.published(message, inserted.recipientIds);
+    this.push.messageSent(message);
     return message;
   }
 

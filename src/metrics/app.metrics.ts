@@ -77,6 +77,13 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  readonly pushes = new Counter({
+    name: 'chat_push_outcomes_total',
+    help: 'Push jobs this worker finished, by outcome: each device delivered, gone (removed), retry or failed, and jobs skipped (read, online, muted, deleted, left or no device)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+
   readonly wsConnections = this.sampled(
     'chat_ws_connections',
     'Authenticated WebSocket connections open on this instance',

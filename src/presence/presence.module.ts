@@ -50,5 +50,7 @@ import { UserPresenceResolver } from './user-presence.resolver.js';
     PresenceResolver,
     UserPresenceResolver,
   ],
+  // Read by the push worker: a member online anywhere gets no push.
+  exports: [PresenceStore],
 })
 export class PresenceModule {}

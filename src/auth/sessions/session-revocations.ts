@@ -34,6 +34,7 @@ export class SessionRevocations implements OnApplicationBootstrap, OnApplication
   /** Session id → when it may be forgotten (epoch ms). */
   private readonly revoked = new Map<string, number>();
   private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly listeners = new Set<(sessionIds: string[]) => void>();
   private readonly tasks = new BackgroundTasks();
   private readonly keepMs: number;
   private unsubscribe?: () => void;
@@ -80,6 +81,15 @@ export class SessionRevocations implements OnApplicationBootstrap, OnApplication
     };
   }
 
+  /**
+   * Calls `listener` with the sessions this instance learns have ended (each once, as a rule;
+   * a restart may tell some again), for what else belongs to a session (push devices).
+   */
+  onEnded(listener: (sessionIds: string[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
   /** Sessions just ended in the database: applied here at once, then told to every instance. */
   async announce(sessionIds: readonly string[]): Promise<void> {
     if (sessionIds.length === 0) return;
@@ -90,14 +100,17 @@ export class SessionRevocations implements OnApplicationBootstrap, OnApplication
 
   private apply(sessionIds: readonly string[], revokedAt = Date.now()): void {
     const until = revokedAt + this.keepMs;
+    const fresh: string[] = [];
     for (const id of sessionIds) {
       if (typeof id !== 'string') continue;
+      if (!this.revoked.has(id)) fresh.push(id);
       this.revoked.set(id, Math.max(until, this.revoked.get(id) ?? 0));
       const set = this.watchers.get(id);
       if (!set) continue;
       this.watchers.delete(id);
       for (const onRevoked of set) onRevoked();
     }
+    if (fresh.length > 0) for (const listener of this.listeners) listener(fresh);
   }
 
   /** Reads the revocations since the last read (overlapping a little), and forgets old ones. */
