@@ -24,11 +24,12 @@ export interface SearchPage {
 }
 
 /**
- * How many of each conversation's newest messages pass 1 reads: enough that a term found in one
- * message in ten or more matches in most conversations' windows, few enough that a rare term
- * wastes little (200 conversations × 16 rows, a few ms) before the index path takes over.
+ * How many recent messages pass 1 reads in all, shared out over the caller's conversations (but
+ * at least two each): enough to find a page of 20 for a term in one message in 80 or more, few
+ * enough that a rare term wastes little (checking a substring on a message, which folds its
+ * text, costs ~5 µs on this machine) before the index path takes over.
  */
-const RECENT_WINDOW = 16;
+const RECENT_BUDGET = 1600;
 
 /**
  * The SQL and its parameters for one search (exported for the plan test).
@@ -38,8 +39,8 @@ const RECENT_WINDOW = 16;
  * conversation ANDed into a GIN scan costs as much as the term's whole posting list), while a walk
  * of each conversation newest first until n matches reads n / selectivity rows in each. So, exact
  * either way:
- *  1. `newest`: the matches among each conversation's RECENT_WINDOW newest messages (a bounded
- *     walk of `messages_search_newest`; the term is checked on those rows only);
+ *  1. `newest`: the matches among each conversation's newest messages (RECENT_BUDGET shared out;
+ *     a bounded walk of `messages_search_newest`, the term checked on those rows only);
  *  2. `bound`: the n-th newest of those. At least n matches are that new, so the page lies at or
  *     after it: each conversation's up-to-n newest matches from `bound` on (an index range, so
  *     each walk stops there; OFFSET 0 keeps the planner off the GIN indexes here, whose scan
@@ -78,8 +79,7 @@ export function searchStatement(
     terms.push(`chat_fold(m.text) NOT LIKE chat_fold(${param(pattern)})`);
   }
   const n = param(page.limit + 1);
-  // One conversation alone has to give all n from its own window.
-  const window = param(page.conversationId ? 4 * (page.limit + 1) : RECENT_WINDOW);
+  const budget = param(RECENT_BUDGET);
   const and = (conditions: string[]) => conditions.join('\n           AND ');
   const columns = MESSAGE_COLUMNS.split(',')
     .map((c) => `m.${c.trim()}`)
@@ -91,7 +91,8 @@ export function searchStatement(
       SELECT m.created_at FROM mine CROSS JOIN LATERAL (
         SELECT m.created_at, m.text, m.search_vector FROM messages m
          WHERE m.conversation_id = mine.conversation_id AND ${and(live)}
-         ORDER BY m.created_at DESC, m.id DESC LIMIT ${window}) m
+         ORDER BY m.created_at DESC, m.id DESC
+         LIMIT GREATEST(2, ${budget}::int / (SELECT count(*) FROM mine))) m
        WHERE ${and(terms)}
     ), bound AS MATERIALIZED (
       SELECT created_at FROM newest ORDER BY created_at DESC OFFSET ${n}::int - 1 LIMIT 1

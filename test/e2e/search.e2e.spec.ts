@@ -125,12 +125,15 @@ describe('order and paging', () => {
   });
 
   it('pages exactly, newest first, over conversations that match densely, sparsely, long ago or in ties', async () => {
-    // Small pages take the recent-window path (a bound from each conversation's newest messages),
-    // large ones the index path; both must give what a plain filtered sort gives.
+    // Pages up to 50 take the recent-window path (a bound from each conversation's newest
+    // messages), 120 the index path; both must give what a plain filtered sort gives.
     const t = tag();
     const [fay] = await registerUsers(a.url, ['fay']);
     const convs: { id: string }[] = [];
     for (let i = 0; i < 6; i++) convs.push(await group(`exact ${i}`, fay));
+    // 34 more without messages: 40 conversations share the recent-window budget (1,600 rows), so
+    // each window (40 rows) is shorter than the 60 messages below.
+    for (let i = 0; i < 34; i++) await group(`empty ${i}`, fay);
     // 60 messages each, a minute apart, conversations interleaved in time. Where the word is:
     // 0 every message; 1 every fifth; 2 only the oldest (far outside any recent window);
     // 3 every third, but the matches of the newest 30 deleted; 4 pairs sharing a millisecond;
@@ -172,7 +175,9 @@ describe('order and paging', () => {
     };
     const all = await expected();
     expect(all).toHaveLength(60 + 12 + 1 + 10 + 30);
-    for (const first of [1, 3, 7, 50]) expect(await pages(first), `first: ${first}`).toEqual(all);
+    for (const first of [1, 3, 7, 50, 120]) {
+      expect(await pages(first), `first: ${first}`).toEqual(all);
+    }
     for (const i of [0, 2, 4]) {
       expect(await pages(3, convs[i].id), `conversation ${i}`).toEqual(await expected(convs[i].id));
     }
