@@ -15,6 +15,7 @@ import { UserBlocks1796181209232 } from './1796181209232-UserBlocks.js';
 import { UnattachedQuotaIndex1796200000000 } from './1796200000000-UnattachedQuotaIndex.js';
 import { MessageSearch1796200000001 } from './1796200000001-MessageSearch.js';
 import { ReadState1796200000002 } from './1796200000002-ReadState.js';
+import { SearchNewestIndex1796200000015 } from './1796200000015-SearchNewestIndex.js';
 import { PushNotifications1796200017000 } from './1796200017000-PushNotifications.js';
 import { UnreadCountIndexes1796300000019 } from './1796300000019-UnreadCountIndexes.js';
 
@@ -31,6 +32,7 @@ export const migrations = [
   UnattachedQuotaIndex1796200000000,
   MessageSearch1796200000001,
   ReadState1796200000002,
+  SearchNewestIndex1796200000015,
   PushNotifications1796200017000,
   UnreadCountIndexes1796300000019,
 ];

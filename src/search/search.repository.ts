@@ -1,12 +1,12 @@
 /**
  * The one search query: messages of the conversations the caller is a member of now (the
  * permission filter inside the same statement), not deleted, matching every term, newest first.
- * Words and phrases go through the GIN index on (conversation_id, search_vector); substrings
- * through the pg_trgm index on the folded text (three characters or more; one or two such
- * characters have no trigram, and are checked by LIKE over the caller's conversations' live
- * messages only). The statement's text varies only with how many terms there are; every value is a
- * parameter.
- */
+ * Recent matches are found by walking each conversation's newest messages
+ * (`messages_search_newest`); terms rare in recent messages through the GIN index on
+ * (conversation_id, search_vector) for words and phrases, or the pg_trgm index on the folded
+ * text for substrings (three characters or more; one or two such characters have no trigram and
+ * are checked by LIKE over the caller's conversations' live messages only). See searchStatement.
+ * The statement's text varies only with how many terms there are; every value is a parameter. */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -23,7 +23,32 @@ export interface SearchPage {
   limit: number;
 }
 
-/** The SQL and its parameters for one search (exported for the plan test). */
+/**
+ * How many recent messages pass 1 reads in all, shared out over the caller's conversations (but
+ * at least two each): enough to find a page of 20 for a term in one message in 80 or more, few
+ * enough that a rare term wastes little (checking a substring on a message, which folds its
+ * text, costs ~5 µs on this machine) before the index path takes over.
+ */
+const RECENT_BUDGET = 1600;
+
+/**
+ * The SQL and its parameters for one search (exported for the plan test).
+ *
+ * Newest first without reading every match. One GIN scan over the caller's conversations costs
+ * as much as the term has matches there (700 ms for a common word at 1M messages; and each
+ * conversation ANDed into a GIN scan costs as much as the term's whole posting list), while a walk
+ * of each conversation newest first until n matches reads n / selectivity rows in each. So, exact
+ * either way:
+ *  1. `newest`: the matches among each conversation's newest messages (RECENT_BUDGET shared out;
+ *     a bounded walk of `messages_search_newest`, the term checked on those rows only);
+ *  2. `bound`: the n-th newest of those. At least n matches are that new, so the page lies at or
+ *     after it: each conversation's up-to-n newest matches from `bound` on (an index range, so
+ *     each walk stops there; OFFSET 0 keeps the planner off the GIN indexes here, whose scan
+ *     ANDed with one conversation costs the term's whole posting list), merged.
+ *  3. No bound (the term is rare in recent messages): the index path, one GIN bitmap scan for the
+ *     term and the conversations, sorted.
+ * Only one of 2 and 3 runs (each gated by a one-time filter on `bound`).
+ */
 export function searchStatement(
   search: ParsedSearch,
   page: SearchPage,
@@ -33,33 +58,63 @@ export function searchStatement(
     params.push(value);
     return `$${params.length}`;
   };
-  const where = ['m.deleted_at IS NULL'];
-  if (page.conversationId) where.push(`m.conversation_id = ${param(page.conversationId)}`);
+  const mine = ['mine.user_id = $1'];
+  if (page.conversationId) mine.push(`mine.conversation_id = ${param(page.conversationId)}`);
+  const live = ['m.deleted_at IS NULL'];
+  if (page.after) {
+    live.push(
+      `(m.created_at, m.id) < (${param(page.after.createdAt)}::timestamptz, ${param(page.after.id)}::uuid)`,
+    );
+  }
+  const terms: string[] = [];
   if (search.websearch) {
-    where.push(
+    terms.push(
       `m.search_vector @@ websearch_to_tsquery('simple', chat_fold(${param(search.websearch)}))`,
     );
   }
   for (const pattern of search.substrings) {
-    where.push(`chat_fold(m.text) LIKE chat_fold(${param(pattern)})`);
+    terms.push(`chat_fold(m.text) LIKE chat_fold(${param(pattern)})`);
   }
   for (const pattern of search.excludedSubstrings) {
-    where.push(`chat_fold(m.text) NOT LIKE chat_fold(${param(pattern)})`);
+    terms.push(`chat_fold(m.text) NOT LIKE chat_fold(${param(pattern)})`);
   }
-  if (page.after) {
-    where.push(
-      `(m.created_at, m.id) < (${param(page.after.createdAt)}::timestamptz, ${param(page.after.id)}::uuid)`,
-    );
-  }
+  const n = param(page.limit + 1);
+  const budget = param(RECENT_BUDGET);
+  const and = (conditions: string[]) => conditions.join('\n           AND ');
+  const columns = MESSAGE_COLUMNS.split(',')
+    .map((c) => `m.${c.trim()}`)
+    .join(', ');
   const sql = `
-    SELECT ${MESSAGE_COLUMNS.split(',')
-      .map((c) => `m.${c.trim()}`)
-      .join(', ')}
-      FROM messages m
-     WHERE m.conversation_id = ANY (ARRAY(SELECT mine.conversation_id FROM ${MEMBERS} mine WHERE mine.user_id = $1))
-       AND ${where.join('\n       AND ')}
+    WITH mine AS MATERIALIZED (
+      SELECT mine.conversation_id FROM ${MEMBERS} mine WHERE ${mine.join(' AND ')}
+    ), newest AS MATERIALIZED (
+      SELECT m.created_at FROM mine CROSS JOIN LATERAL (
+        SELECT m.created_at, m.text, m.search_vector FROM messages m
+         WHERE m.conversation_id = mine.conversation_id AND ${and(live)}
+         ORDER BY m.created_at DESC, m.id DESC
+         LIMIT GREATEST(2, ${budget}::int / (SELECT count(*) FROM mine))) m
+       WHERE ${and(terms)}
+    ), bound AS MATERIALIZED (
+      SELECT created_at FROM newest ORDER BY created_at DESC OFFSET ${n}::int - 1 LIMIT 1
+    )
+    SELECT * FROM (
+      SELECT m.* FROM mine CROSS JOIN LATERAL (
+        SELECT ${columns} FROM (
+          SELECT ${columns}, m.search_vector FROM messages m
+           WHERE m.conversation_id = mine.conversation_id AND ${and(live)}
+             AND m.created_at >= (SELECT created_at FROM bound)
+          OFFSET 0) m
+         WHERE ${and(terms)}
+         ORDER BY m.created_at DESC, m.id DESC LIMIT ${n}) m
+       WHERE EXISTS (SELECT FROM bound)
+      UNION ALL
+      SELECT ${columns} FROM messages m
+       WHERE m.conversation_id = ANY (ARRAY(SELECT conversation_id FROM mine))
+         AND ${and([...live, ...terms])}
+         AND NOT EXISTS (SELECT FROM bound)
+    ) m
      ORDER BY m.created_at DESC, m.id DESC
-     LIMIT ${param(page.limit + 1)}`;
+     LIMIT ${n}`;
   return { sql, params };
 }
 

@@ -124,6 +124,65 @@ describe('order and paging', () => {
     expect(await search(bob.token, t, two.id)).toEqual([sent[3], sent[1]]);
   });
 
+  it('pages exactly, newest first, over conversations that match densely, sparsely, long ago or in ties', async () => {
+    // Pages up to 50 take the recent-window path (a bound from each conversation's newest
+    // messages), 120 the index path; both must give what a plain filtered sort gives.
+    const t = tag();
+    const [fay] = await registerUsers(a.url, ['fay']);
+    const convs: { id: string }[] = [];
+    for (let i = 0; i < 6; i++) convs.push(await group(`exact ${i}`, fay));
+    // 34 more without messages: 40 conversations share the recent-window budget (1,600 rows), so
+    // each window (40 rows) is shorter than the 60 messages below.
+    for (let i = 0; i < 34; i++) await group(`empty ${i}`, fay);
+    // 60 messages each, a minute apart, conversations interleaved in time. Where the word is:
+    // 0 every message; 1 every fifth; 2 only the oldest (far outside any recent window);
+    // 3 every third, but the matches of the newest 30 deleted; 4 pairs sharing a millisecond;
+    // 5 never.
+    await db.query(
+      `INSERT INTO messages (conversation_id, seq, sender_id, text, created_at, event_seq, deleted_at)
+       SELECT c.id, g, $2::uuid,
+              CASE WHEN c.i = 0 OR (c.i = 1 AND g % 5 = 0) OR (c.i = 2 AND g = 1)
+                        OR (c.i = 3 AND g % 3 = 0) OR (c.i = 4 AND g % 4 < 2)
+                   THEN $3 || ' word ' || g ELSE 'other ' || g END,
+              now() - interval '2 days'
+                + make_interval(mins => ((CASE WHEN c.i = 4 THEN g - g % 2 ELSE g END) * 6 + c.i)::int),
+              g,
+              CASE WHEN c.i = 3 AND g > 30 AND g % 3 = 0 THEN now() END
+         FROM (SELECT id, n - 1 AS i FROM unnest($1::uuid[]) WITH ORDINALITY AS u(id, n)) c
+        CROSS JOIN generate_series(1, 60) g`,
+      [convs.map((c) => c.id), alice.id, t],
+    );
+    const expected = async (conversationId?: string) =>
+      (
+        await db.query<{ text: string }>(
+          `SELECT text FROM messages
+            WHERE conversation_id = ANY ($1::uuid[]) AND deleted_at IS NULL AND text LIKE $2 || ' %'
+            ORDER BY created_at DESC, id DESC`,
+          [conversationId ? [conversationId] : convs.map((c) => c.id), t],
+        )
+      ).map((r) => r.text);
+    const pages = async (first: number, c?: string) => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const data = await gqlOk(b.url, SEARCH, { q: t, c, first, after }, fay.token);
+        const page: { edges: Found[]; pageInfo: { hasNextPage: boolean; endCursor: string } } =
+          data.searchMessages;
+        seen.push(...page.edges.map((e) => e.node.text));
+        if (!page.pageInfo.hasNextPage) return seen;
+        after = page.pageInfo.endCursor;
+      }
+    };
+    const all = await expected();
+    expect(all).toHaveLength(60 + 12 + 1 + 10 + 30);
+    for (const first of [1, 3, 7, 50, 120]) {
+      expect(await pages(first), `first: ${first}`).toEqual(all);
+    }
+    for (const i of [0, 2, 4]) {
+      expect(await pages(3, convs[i].id), `conversation ${i}`).toEqual(await expected(convs[i].id));
+    }
+  });
+
   it('refuses a forged cursor and a conversation the caller is not in', async () => {
     const c = await group('not dave', bob);
     const forged = await gql(b.url, SEARCH, { q: 'x', after: 'bm9wZQ' }, bob.token);
@@ -280,7 +339,7 @@ describe('bad and hostile queries', () => {
 });
 
 describe('plan', () => {
-  it('uses the word index and the trigram index, not a scan of messages', async () => {
+  it('walks the newest-first index, falls back on the word or trigram index, never scans messages', async () => {
     // Enough rows in the caller's conversation that reading all of them would cost more.
     const [erin] = await registerUsers(a.url, ['erin']);
     const c = await group('plan', erin);
@@ -306,6 +365,10 @@ describe('plan', () => {
         const plan = (await client.query(`EXPLAIN ${sql}`, params)).rows
           .map((r: Record<string, string>) => r['QUERY PLAN'])
           .join('\n');
+        // The recent-window walk and the time-bounded range (pass 1 and 2), the GIN index for
+        // a term rare in recent messages (pass 3).
+        expect(plan, `${q}\n${plan}`).toMatch(/Index Scan Backward using messages_search_newest/);
+        expect(plan, `${q}\n${plan}`).toMatch(/messages_search_newest.*\n.*created_at >= /);
         expect(plan, `${q}\n${plan}`).toContain(index);
         expect(plan, q).not.toMatch(/Seq Scan on messages/);
       }
