@@ -220,12 +220,15 @@ async function subscribe(conn: Conn, conversationId?: string, afterSeq?: number)
 
 async function send(conn: Conn, r: number, conversationId: string, text: string, key?: string) {
   try {
-    // The server's parameters: conversation, sender, text, client id, attachment ids (none).
+    // The server's parameters: conversation, sender, text, client id, attachment ids (none),
+    // the replied message (none), mentions (none).
     const { rows } = await pool.query<MessageRow & { recipient_ids: string[] }>(INSERT_NEXT, [
       conversationId,
       conn.userId,
       text,
       key ?? null,
+      [],
+      null,
       [],
     ]);
     const row = rows[0];

@@ -9,7 +9,9 @@ import { BUILD_DIR } from './build.load.js';
 export type Kind = 'floor' | 'server';
 
 const SCRIPTS: Record<Kind, string> = {
-  server: `${BUILD_DIR}/src/main.js`,
+  // BENCH_SERVER_SCRIPT: another build of the server (a copy of BUILD_DIR made before a change),
+  // for a before/after on the same machine minutes apart.
+  server: process.env.BENCH_SERVER_SCRIPT || `${BUILD_DIR}/src/main.js`,
   floor: `${BUILD_DIR}/bench/floor/floor.server.js`,
 };
 

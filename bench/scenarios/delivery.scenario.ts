@@ -86,7 +86,9 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
         while (next < total && t0 + next * interval <= now) {
           clients[next % clients.length]
             .send(conversationId, String(next))
-            .catch(() => sendFailures++);
+            .catch((e: unknown) => {
+              if (sendFailures++ === 0) console.error(`first failed send: ${String(e)}`);
+            });
           next++;
         }
         if (next >= total) resolve();

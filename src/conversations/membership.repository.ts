@@ -9,8 +9,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { isUuid } from '../common/uuid.js';
 import type { User } from '../users/user.entity.js';
 import { advanceEventSeq, lockConversation } from './event-seq.sql.js';
-import { blocks } from '../users/blocks/blocks.sql.js';
-import { isMember, memberIdsOf, MEMBERS } from './membership.sql.js';
+import { blockedInDirect, isMember, memberIdsOf, MEMBERS } from './membership.sql.js';
 import { ConversationRole, type Participant } from './participant.entity.js';
 
 /** A bound on one user's contact list (members of huge groups beyond it are not followed). */
@@ -88,11 +87,7 @@ const MEMBER_COUNTS = `
     FROM ${MEMBERS} p WHERE p.conversation_id = ANY($1::uuid[])
    GROUP BY conversation_id`;
 
-const BLOCKED_IN_DIRECT = `
-  SELECT EXISTS (
-    SELECT 1 FROM conversations c JOIN ${MEMBERS} m ON m.conversation_id = c.id
-     WHERE c.id = $1 AND c.is_direct AND m.user_id <> $2 AND ${blocks('m.user_id', '$2')}
-  ) AS blocked`;
+const BLOCKED_IN_DIRECT = `SELECT ${blockedInDirect('$1', '$2')} AS blocked`;
 
 @Injectable()
 export class MembershipRepository {

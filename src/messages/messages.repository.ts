@@ -4,7 +4,12 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, In, Repository, type EntityManager } from 'typeorm';
 import type { AttachmentInfo } from '../attachments/attachment-info.js';
 import { isUuid } from '../common/uuid.js';
-import { isMember, memberIdsOf, MEMBERS } from '../conversations/membership.sql.js';
+import {
+  blockedInDirect,
+  isMember,
+  memberIdsOf,
+  MEMBERS,
+} from '../conversations/membership.sql.js';
 import { readFromReplica } from '../database/replica-reads.js';
 import type { User } from '../users/user.entity.js';
 import { Message } from './message.entity.js';
@@ -33,7 +38,7 @@ export interface InsertedMessage {
 /**
  * One statement, so one round trip and one implicit transaction: lock the uploads to attach and
  * the conversation row, take the next seq and the next eventSeq (only if the sender is a
- * participant, every upload is theirs, in this conversation and not yet attached, the replied
+ * participant not blocked by the other member of a direct conversation, every upload is theirs, in this conversation and not yet attached, the replied
  * message is of this conversation and everyone mentioned is a member), insert the message, attach
  * the uploads, and read back its sender, attachments and the participants as of that moment.
  * Anything amiss (or a duplicate clientMessageId) stores nothing, so no number is used up.
@@ -55,6 +60,7 @@ export const INSERT_NEXT = `
            last_message_at = GREATEST(clock_timestamp(), last_message_at)
      WHERE id = $1
        AND ${isMember('$1', '$2')}
+       AND NOT ${blockedInDirect('$1', '$2')}
        AND (SELECT count(*) FROM attachable) = cardinality($5::uuid[])
        AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM messages r
                                          WHERE r.id = $6 AND r.conversation_id = $1))
@@ -107,8 +113,8 @@ export class MessagesRepository {
   ) {}
 
   /**
-   * Stores the next message of the conversation; null when the sender is not a participant or an
-   * upload cannot be attached.
+   * Stores the next message of the conversation; null when the sender is not a participant, is
+   * blocked (direct conversations), or an upload cannot be attached.
    */
   async insertNext(message: NewMessage): Promise<InsertedMessage | null> {
     if (!isUuid(message.conversationId)) return null;

@@ -7,6 +7,7 @@
  */
 import { Logger } from '@nestjs/common';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CLOSE_GOING_AWAY } from './close-codes.js';
@@ -28,6 +29,12 @@ export class WsTransport {
   private readonly wss: WebSocketServer;
   private httpServer?: HttpServer;
   private draining?: Promise<void>;
+  /** TCP sockets corked in this tick, uncorked together once it ends (see send). */
+  private readonly corked: Socket[] = [];
+  private readonly uncorkAll = () => {
+    for (const raw of this.corked) raw.uncork();
+    this.corked.length = 0;
+  };
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     this.handleUpgrade(req, socket, head);
 
@@ -63,6 +70,15 @@ export class WsTransport {
       this.logger.warn('closing a slow reader');
       socket.terminate();
       return Promise.resolve();
+    }
+    // Frames for one socket in one tick (a mutation's `next` and `complete`, events that came in
+    // one Redis read) leave in one write: each ws frame is otherwise a writev of its own, and
+    // writev was a quarter of the server's busy time in the delivery scenario (bench/README.md).
+    // `_socket` is ws's TCP socket; ws corks it itself around each frame, which nests.
+    const raw = (socket as unknown as { _socket?: Socket })._socket;
+    if (raw && raw.writableCorked === 0) {
+      raw.cork();
+      if (this.corked.push(raw) === 1) process.nextTick(this.uncorkAll);
     }
     socket.send(data);
     return Promise.resolve();
