@@ -9,7 +9,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConversation } from '../support/factories.js';
+import { createConversation, sendMessage } from '../support/factories.js';
 import { useApp } from '../support/fixtures.js';
 import { registerUser, type TestUser } from '../support/gql.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -170,15 +170,13 @@ describe('the web client, in a conversation', () => {
     await expect.poll(() => focused(bob).then((e) => e?.id), WAIT).toBe('composer-text');
     await send(bob, 'Sounds good');
     await expect(bob.getByRole('group', { name: 'Replying' }).count()).resolves.toBe(0);
-    const quoted = messageWith(alice, 'Sounds good').getByRole('button', { name: /^Reply to Bob/ });
+    const quoted = messageWith(alice, 'Sounds good').getByRole('button', {
+      name: /^Reply to Alice: Lunch at 1pm/,
+    });
     await expect.poll(() => quoted.textContent(), WAIT).toContain('Lunch at 1pm?');
     await quoted.click();
     // The quoted message gets the focus.
     await expect.poll(() => focused(alice).then((e) => e?.text), WAIT).toContain('Lunch at 1pm?');
-    await screenshot(alice, 'conversation-alice');
-    await screenshot(bob, 'conversation-bob');
-    if (process.env.WEB_SCREENSHOT_DOCS)
-      copyFileSync(join(ARTIFACTS, 'conversation-bob.png'), 'docs/web-client.png');
   });
 
   it('catches up after the network drops: every change missed applies once', async () => {
@@ -209,5 +207,60 @@ describe('the web client, in a conversation', () => {
       'Sentinel',
     ]);
     expect(after).toEqual(await messageTexts(alice));
+
+    // The picture for the README: Bob's view, with an unread badge on the group.
+    await sendMessage(app1.url, carolUser.token, groupId, 'Standup moved to 10:00');
+    await expect.poll(() => badge(bob, groupId).getAttribute('data-unread'), WAIT).toBe('1');
+    await screenshot(alice, 'conversation-alice');
+    await screenshot(bob, 'conversation-bob');
+    // `WEB_SCREENSHOT_DOCS=1` refreshes the README's screenshot from this run.
+    if (process.env.WEB_SCREENSHOT_DOCS)
+      copyFileSync(join(ARTIFACTS, 'conversation-bob.png'), 'docs/web-client.png');
+  });
+
+  it("shows a role change on the member's side, with what the new role allows", async () => {
+    await link(bob, groupId).click();
+    await bob.getByRole('heading', { name: 'Project', level: 2 }).waitFor();
+    await bob.getByRole('button', { name: 'Members' }).click();
+    const bobsDialog = bob.getByRole('dialog', { name: /^Members/ });
+    const bobRow = bobsDialog.getByRole('listitem').filter({ hasText: '(you)' });
+    await expect.poll(() => bobRow.locator('.role').textContent(), WAIT).toBe('Member');
+    // A plain member is offered no removal, no rename, no role changes.
+    expect(await bobsDialog.getByRole('button', { name: /^Remove / }).count()).toBe(0);
+    expect(await bobsDialog.getByLabel('Group name').count()).toBe(0);
+    expect(await bobsDialog.getByRole('combobox').count()).toBe(0);
+
+    // Alice, the owner, makes Bob an admin from her members dialog.
+    await link(alice, groupId).click();
+    await alice.getByRole('heading', { name: 'Project', level: 2 }).waitFor();
+    await alice.getByRole('button', { name: 'Members' }).click();
+    const alicesDialog = alice.getByRole('dialog', { name: /^Members/ });
+    await alicesDialog.getByLabel('Role of Bob').selectOption('ADMIN');
+
+    // Bob's open dialog follows: he is an admin, and may now remove Carol (a member) and rename.
+    await expect.poll(() => bobRow.locator('.role').textContent(), WAIT).toBe('Admin');
+    await bobsDialog.getByRole('button', { name: 'Remove Carol' }).waitFor();
+    expect(await bobsDialog.getByRole('button', { name: 'Remove Alice' }).count()).toBe(0);
+    await bobsDialog.getByLabel('Group name').fill('Project X');
+    await bobsDialog.getByRole('button', { name: 'Rename' }).click();
+    // The new name on Alice's side: her heading and her list.
+    await alice.keyboard.press('Escape');
+    await alice.getByRole('heading', { name: 'Project X', level: 2 }).waitFor();
+    await link(alice, groupId).getByText('Project X').waitFor();
+    await screenshot(bob, 'members-bob');
+    await bob.keyboard.press('Escape');
+  });
+
+  it('searches messages and marks the words found; a result opens its conversation', async () => {
+    await bob.getByLabel('Search messages').fill('lunch');
+    const result = bob.getByRole('link', { name: /Lunch at 1pm\?/ });
+    await result.waitFor();
+    expect(await result.locator('mark').allTextContents()).toEqual(['Lunch']);
+    await screenshot(bob, 'search');
+    await result.click();
+    await bob.getByRole('heading', { name: 'Alice', level: 2 }).waitFor();
+    // Opening a result ends the search: the list is back.
+    await link(bob, directId).waitFor();
+    expect(await bob.getByLabel('Search messages').inputValue()).toBe('');
   });
 });
