@@ -103,6 +103,8 @@ describe('the web client, in a conversation', () => {
     await send(alice, 'Lunch at noon?');
     await send(alice, 'A mesage with a typo');
 
+    // The tab's title counts them too.
+    await expect.poll(() => bobTab.title(), WAIT).toBe('(2) Chat');
     for (const page of [bob, bobTab]) {
       await expect.poll(() => badge(page, directId).getAttribute('data-unread'), WAIT).toBe('2');
       await expect(badge(page, directId).textContent()).resolves.toContain('2 unread');
@@ -116,6 +118,12 @@ describe('the web client, in a conversation', () => {
     await expect.poll(() => badge(bob, directId).count(), WAIT).toBe(0);
     // Read on one tab: the other tab's badge clears too (the reader's own read receipts).
     await expect.poll(() => badge(bobTab, directId).count(), WAIT).toBe(0);
+    // And Alice sees that Bob has read her messages (his read receipt, across instances).
+    await expect
+      .poll(() => alice.locator('[role=log] .msg__seen').textContent(), WAIT)
+      .toBe('Seen');
+    expect(await alice.title()).toBe('Chat');
+    await expect.poll(() => bobTab.title(), WAIT).toBe('Chat');
     // While the conversation is open, new messages are read as they come: no badge.
     // (Each list shows the message in its preview first: the event has been applied.)
     await send(alice, 'Are you there?');
@@ -124,6 +132,7 @@ describe('the web client, in a conversation', () => {
       await link(page, directId).getByText('Are you there?').waitFor();
       await expect.poll(() => badge(page, directId).count(), WAIT).toBe(0);
     }
+    await expect.poll(() => alice.locator('[role=log] .msg__seen').count(), WAIT).toBe(1);
   });
 
   it("shows Alice's edit and deletion on Bob's side, live", async () => {

@@ -11,6 +11,7 @@ import { usePresence } from '../state/presence';
 import type { Message } from '../state/feed';
 import { useFeed } from '../state/use-feed';
 import { useMarkRead } from '../state/use-mark-read';
+import { useReadReceipts } from '../state/use-read-receipts';
 import { Composer } from './composer';
 import { conversationName, othersIn } from './format';
 import { MembersDialog } from './members-dialog';
@@ -46,6 +47,9 @@ export function ConversationView({ conversationId }: { conversationId: string })
     (wideScreen() ? composerRef.current : headingRef.current)?.focus();
   }, []);
 
+  const members = data?.conversation.members;
+  const readUpTo = useReadReceipts(conversationId, members);
+
   // Until the conversation itself loads, the list's copy gives the name.
   const conversation =
     data?.conversation ?? conversations.items.find((c) => c.id === conversationId);
@@ -64,7 +68,6 @@ export function ConversationView({ conversationId }: { conversationId: string })
   }
   const name = conversation ? conversationName(conversation, me.id) : '…';
   const others = conversation ? othersIn(conversation, me.id) : [];
-  const members = data?.conversation.members;
   const myRole = members?.find((m) => m.user.id === me.id)?.role;
 
   return (
@@ -98,6 +101,12 @@ export function ConversationView({ conversationId }: { conversationId: string })
         meId={me.id}
         moderator={myRole === 'OWNER' || myRole === 'ADMIN'}
         onReply={onReply}
+        seenBy={(seq) =>
+          (members ?? [])
+            .filter((m) => m.user.id !== me.id && (readUpTo.get(m.user.id) ?? 0) >= seq)
+            .map((m) => m.user.displayName)
+        }
+        isDirect={conversation?.isDirect ?? false}
       />
       <Composer
         name={name}

@@ -16,9 +16,12 @@ interface Props {
   /** An owner or admin of the group: may delete others' messages. */
   moderator: boolean;
   onReply(message: Message): void;
+  /** Who (other than the user) has read up to a seq: read receipts. */
+  seenBy(seq: number): string[];
+  isDirect: boolean;
 }
 
-export function MessageLog({ feed, meId, moderator, onReply }: Props) {
+export function MessageLog({ feed, meId, moderator, onReply, seenBy, isDirect }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const loadButton = useRef<HTMLButtonElement>(null);
   // What the layout was after the last render or scroll, to keep the view steady.
@@ -55,6 +58,7 @@ export function MessageLog({ feed, meId, moderator, onReply }: Props) {
   }, [remember]);
 
   const { edit, remove, react } = feed;
+  const lastIsMine = messages.at(-1)?.sender.id === meId && pending.length === 0;
   const actions = useMemo<MessageActions>(
     () => ({
       reply: onReply,
@@ -136,10 +140,23 @@ export function MessageLog({ feed, meId, moderator, onReply }: Props) {
             onMediaLoad={onMediaLoad}
           />
         ))}
+        {lastIsMine && <SeenLine readers={seenBy(messages.at(-1)!.seq)} isDirect={isDirect} />}
         {pending.map((p) => (
           <PendingItem key={p.clientMessageId} pending={p} onRetry={feed.retry} />
         ))}
       </ol>
     </div>
+  );
+}
+
+/** Under the user's newest message: who has read it ("Seen" in a direct conversation). */
+function SeenLine({ readers, isDirect }: { readers: string[]; isDirect: boolean }) {
+  if (readers.length === 0) return null;
+  return (
+    <li className="msg__seen muted" aria-label={`Seen by ${readers.join(', ')}`}>
+      {isDirect
+        ? 'Seen'
+        : `Seen by ${readers.length <= 3 ? readers.join(', ') : `${readers.length} people`}`}
+    </li>
   );
 }
