@@ -50,11 +50,12 @@ const messageWith = (page: Page, text: string) =>
   page.locator('[role=log] .msg', { has: page.locator('.msg__text', { hasText: text }) });
 
 /** Opens a message's actions menu with the keyboard (focus, Enter) and picks an item. */
-async function act(page: Page, text: string, item: string | RegExp) {
+async function act(page: Page, text: string, item: string | RegExp | null) {
   const button = messageWith(page, text).getByRole('button', { name: /^Actions for/ });
   await button.focus();
   await page.keyboard.press('Enter');
   await page.getByRole('menu').waitFor();
+  if (item === null) return;
   await page
     .getByRole('menu')
     .getByRole(/React/.test(String(item)) ? 'menuitemcheckbox' : 'menuitem', { name: item })
@@ -271,5 +272,29 @@ describe('the web client, in a conversation', () => {
     // Opening a result ends the search: the list is back.
     await link(bob, directId).waitFor();
     expect(await bob.getByLabel('Search messages').inputValue()).toBe('');
+  });
+
+  it("fits a phone-width screen: a message's actions menu stays on screen, and Escape returns focus", async () => {
+    const context = await browser.newContext({ viewport: { width: 375, height: 720 } });
+    const phone = await context.newPage();
+    try {
+      await signIn(phone, app1.url, bobUser.username);
+      await link(phone, directId).click();
+      await messageWith(phone, 'Lunch at 1pm?').waitFor();
+      // Bob's own message (right-aligned) and Alice's (left-aligned): both menus fit.
+      for (const text of ['Sounds good', 'Lunch at 1pm?']) {
+        await act(phone, text, null);
+        const box = await phone.getByRole('menu').boundingBox();
+        expect(box!.x).toBeGreaterThanOrEqual(0);
+        expect(box!.x + box!.width).toBeLessThanOrEqual(375);
+        if (text === 'Lunch at 1pm?') await screenshot(phone, 'menu-phone');
+        await phone.keyboard.press('Escape');
+        await expect.poll(() => phone.getByRole('menu').count(), WAIT).toBe(0);
+        // Escape gives focus back to the menu button.
+        await expect.poll(() => focused(phone).then((e) => e?.text), WAIT).toBe('⋯');
+      }
+    } finally {
+      await context.close();
+    }
   });
 });
