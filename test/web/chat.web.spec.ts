@@ -155,23 +155,28 @@ describe('the web client', () => {
   });
 
   it('resumes after the network drops: every message missed shows once, in order', async () => {
-    // What the page asks for on the sockets it opens from now on.
-    const resumes: { conversationId: string; afterSeq: number }[] = [];
+    // What the page asks for on the sockets it opens from now on: the open conversation's change
+    // stream (the list's stream of all conversations has no conversationId).
+    const resumes: { conversationId: string; afterEventSeq: number }[] = [];
     alice.on('websocket', (socket) =>
       socket.on('framesent', ({ payload }) => {
         const message = JSON.parse(String(payload));
-        if (message.type === 'subscribe' && /ResumeMessages/.test(message.payload.query))
+        if (
+          message.type === 'subscribe' &&
+          /conversationEvents/.test(message.payload.query) &&
+          message.payload.variables.conversationId
+        )
           resumes.push(message.payload.variables);
       }),
     );
-    // The newest message is one Alice receives (not one she sent): once she shows it, her stream
-    // has delivered everything up to it, so the highest seq on screen is the one she holds.
+    // The newest change is a message Alice receives (not one she sent): once she shows it, her
+    // stream has delivered every change up to it, so its eventSeq is the one she holds.
     await send(bob, 'Are you there?');
     await alice.locator('[role=log] .msg__text', { hasText: 'Are you there?' }).waitFor();
-    const heldSeq = Math.max(
+    const heldEventSeq = Math.max(
       ...(await alice
-        .locator('[role=log] [data-seq]')
-        .evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-seq'))))),
+        .locator('[role=log] [data-event-seq]')
+        .evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-event-seq'))))),
     );
     proxy.cut();
     await aliceContext.setOffline(true);
@@ -188,8 +193,8 @@ describe('the web client', () => {
     await send(bob, 'Live again');
     await alice.locator('[role=log] .msg__text', { hasText: 'Live again' }).waitFor();
 
-    // One resubscription, from the highest seq held: the server sent just what was missed.
-    expect(resumes).toEqual([{ conversationId: directId, afterSeq: heldSeq }]);
+    // One resubscription, from the highest eventSeq held: the server sent just what was missed.
+    expect(resumes).toEqual([{ conversationId: directId, afterEventSeq: heldEventSeq }]);
     const seen = await messageTexts(alice);
     expect(seen.slice(-4)).toEqual([...missed, 'Live again']);
     expect(new Set(seen).size).toBe(seen.length);

@@ -47,7 +47,7 @@ export function ChatProvider({ session, children }: { session: Session; children
   const api = apiFor(session.since);
   // The provider is keyed by the sign-in: a new session starts from nothing.
   const [presence] = useState(createPresenceStore);
-  const conversations = useConversationList(api, presence);
+  const conversations = useConversationList(api, presence, session.user.id);
 
   useEffect(() => {
     const stop = api.live.subscribe(PresenceChangedDocument, {}, ({ presenceChanged: p }) =>

@@ -14,7 +14,18 @@ function message(seq: number, clientMessageId: string | null = null): Message {
     createdAt: new Date(seq * 1000).toISOString(),
     sender: alice,
     attachments: [],
+    eventSeq: seq,
+    editedAt: null,
+    deletedAt: null,
+    replyTo: null,
+    mentions: [],
+    reactions: [],
   };
+}
+
+/** A later state of a message: a change with eventSeq `eventSeq`. */
+function changed(m: Message, eventSeq: number, change: Partial<Message>): Message {
+  return { ...m, ...change, eventSeq };
 }
 
 const seqs = (messages: Message[]) => messages.map((m) => m.seq);
@@ -38,6 +49,39 @@ describe('mergeMessages', () => {
     const held = [message(1), message(2), message(3)];
     expect(seqs(mergeMessages(held, [message(2), message(3), message(4)]))).toEqual([1, 2, 3, 4]);
     expect(mergeMessages(held, [])).toBe(held);
+  });
+});
+
+describe('changes by eventSeq', () => {
+  it('replaces a message by a later state of it, and never by an earlier or the same one', () => {
+    const held = [message(1), message(2)];
+    const edited = changed(message(2), 5, { text: 'edited', editedAt: 'now' });
+    const once = mergeMessages(held, [edited]);
+    expect(once.map((m) => m.text)).toEqual(['text 1', 'edited']);
+    // The same change again (a mutation's answer, then the stream), or an older state (a page
+    // read before the edit): nothing changes.
+    expect(mergeMessages(once, [edited])).toBe(once);
+    expect(mergeMessages(once, [message(2)])).toBe(once);
+    const deleted = changed(message(2), 6, { text: '', deletedAt: 'now' });
+    expect(mergeMessages(once, [deleted])[1]).toMatchObject({ text: '', deletedAt: 'now' });
+  });
+
+  it('keeps a change to a message older than those held for when its page comes', () => {
+    let state = loaded(message(31), message(32));
+    const edited = changed(message(30), 40, { text: 'edited while not loaded' });
+    state = feedReducer(state, { type: 'received', message: edited });
+    expect(seqs(state.messages)).toEqual([31, 32]);
+    // The page was read before the edit: the edit wins.
+    state = feedReducer(state, {
+      type: 'olderLoaded',
+      page: { messages: [message(29), message(30)], startCursor: 'c0', hasPreviousPage: false },
+    });
+    expect(state.messages.map((m) => m.text)).toEqual([
+      'text 29',
+      'edited while not loaded',
+      'text 31',
+      'text 32',
+    ]);
   });
 });
 

@@ -1,16 +1,22 @@
 /**
  * One conversation's messages as the user sees them: the confirmed ones (from history pages,
- * live events and send results), unique by id and in seq order, then the user's own messages
- * not confirmed yet (sending, or failed with a retry). Pure, so the merge rules are unit-tested.
+ * the change stream and mutation answers), unique by id and in seq order, each in its latest
+ * state (the highest `eventSeq` wins, so a late or repeated event changes nothing), then the
+ * user's own messages not confirmed yet (sending, or failed with a retry). Pure, so the merge
+ * rules are unit-tested.
  */
 import type { MessageFieldsFragment } from '../gql/graphql';
 
 export type Message = MessageFieldsFragment;
 
+/** What a reply shows of the message it answers. */
+export type Quote = NonNullable<Message['replyTo']>;
+
 export interface PendingMessage {
   clientMessageId: string;
   text: string;
   fileNames: string[];
+  replyTo?: Quote;
   status: 'sending' | 'failed';
   error?: string;
 }
@@ -20,6 +26,11 @@ export interface FeedState {
   error?: string;
   messages: Message[];
   pending: PendingMessage[];
+  /**
+   * Changes to messages older than those held (edited or deleted while not loaded): applied
+   * when their page comes, in case that page was read before the change.
+   */
+  outside: Record<string, Message>;
   /** Cursor of the oldest message held, to page back with `before`. */
   olderCursor: string | null;
   hasOlder: boolean;
@@ -47,12 +58,18 @@ export const initialFeed: FeedState = {
   status: 'loading',
   messages: [],
   pending: [],
+  outside: {},
   olderCursor: null,
   hasOlder: false,
   loadingOlder: false,
 };
 
-/** Adds messages to a seq-ordered list, once each (by id), keeping seq order. */
+/** The later state of one message: the higher eventSeq (a tie is the same state: kept). */
+function newer(held: Message | undefined, incoming: Message): Message {
+  return held && held.eventSeq >= incoming.eventSeq ? held : incoming;
+}
+
+/** Adds messages to a seq-ordered list, once each (by id, latest state), keeping seq order. */
 export function mergeMessages(held: Message[], incoming: Message[]): Message[] {
   if (incoming.length === 0) return held;
   const last = held.at(-1)?.seq ?? 0;
@@ -60,8 +77,14 @@ export function mergeMessages(held: Message[], incoming: Message[]): Message[] {
   if (incoming.every((m, i) => m.seq > (i === 0 ? last : incoming[i - 1].seq)))
     return [...held, ...incoming];
   const byId = new Map(held.map((m) => [m.id, m]));
-  for (const m of incoming) byId.set(m.id, m);
-  return [...byId.values()].sort((a, b) => a.seq - b.seq);
+  let changed = false;
+  for (const m of incoming) {
+    const kept = newer(byId.get(m.id), m);
+    if (kept === byId.get(m.id)) continue;
+    byId.set(m.id, kept);
+    changed = true;
+  }
+  return changed ? [...byId.values()].sort((a, b) => a.seq - b.seq) : held;
 }
 
 function withoutPending(pending: PendingMessage[], messages: Message[]): PendingMessage[] {
@@ -82,10 +105,26 @@ function updatePending(
   };
 }
 
+/** A page, with the changes already seen of its messages. */
+function withOutside(state: FeedState, page: Page): Message[] {
+  return page.messages.map((m) => (state.outside[m.id] ? newer(state.outside[m.id], m) : m));
+}
+
+function receive(state: FeedState, message: Message): FeedState {
+  const oldest = state.messages[0];
+  // Older than the window held (and not in it): remember the change for when its page comes.
+  if (state.status === 'ready' && oldest && message.seq < oldest.seq) {
+    const outside = { ...state.outside, [message.id]: newer(state.outside[message.id], message) };
+    return { ...state, outside };
+  }
+  const messages = mergeMessages(state.messages, [message]);
+  return { ...state, messages, pending: withoutPending(state.pending, [message]) };
+}
+
 export function feedReducer(state: FeedState, action: FeedAction): FeedState {
   switch (action.type) {
     case 'loaded': {
-      const messages = mergeMessages(state.messages, action.page.messages);
+      const messages = mergeMessages(state.messages, withOutside(state, action.page));
       return {
         ...state,
         status: 'ready',
@@ -103,16 +142,14 @@ export function feedReducer(state: FeedState, action: FeedAction): FeedState {
       return {
         ...state,
         loadingOlder: false,
-        messages: mergeMessages(state.messages, action.page.messages),
+        messages: mergeMessages(state.messages, withOutside(state, action.page)),
         olderCursor: action.page.startCursor ?? state.olderCursor,
         hasOlder: action.page.hasPreviousPage,
       };
     case 'olderFailed':
       return { ...state, loadingOlder: false };
-    case 'received': {
-      const messages = mergeMessages(state.messages, [action.message]);
-      return { ...state, messages, pending: withoutPending(state.pending, [action.message]) };
-    }
+    case 'received':
+      return receive(state, action.message);
     case 'queued':
       return { ...state, pending: [...state.pending, action.pending] };
     case 'sendFailed':

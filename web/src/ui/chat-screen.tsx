@@ -8,6 +8,7 @@ import { useChat, useConnectionStatus } from '../state/chat';
 import { ConversationList } from './conversation-list';
 import { ConversationView } from './conversation-view';
 import { useRoute } from './router';
+import { useEffect } from 'react';
 
 const STATUS_TEXT = { connecting: 'Connecting…', offline: 'Offline: reconnecting…', online: '' };
 
@@ -21,6 +22,7 @@ export function ChatScreen() {
       .toPromise()
       .finally(() => session.signOut());
   const status = useConnectionStatus();
+  useUnreadTitle();
   const openId = route.name === 'conversation' ? route.id : null;
 
   return (
@@ -52,4 +54,13 @@ export function ChatScreen() {
       </main>
     </div>
   );
+}
+
+/** The tab's title counts the unread messages of conversations not muted: "(3) Chat". */
+function useUnreadTitle() {
+  const { conversations } = useChat();
+  const unread = conversations.items.reduce((n, c) => n + (c.muted ? 0 : c.unreadCount), 0);
+  useEffect(() => {
+    document.title = unread > 0 ? `(${unread}) Chat` : 'Chat';
+  }, [unread]);
 }

@@ -1,16 +1,20 @@
 /** Write and send: Enter sends, Shift+Enter is a new line; files attach to the message. */
 import { PaperclipIcon } from './icons';
 import { useRef, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
+import type { Message } from '../state/feed';
 
 const MAX_FILES = 10;
 
 interface Props {
   name: string;
-  onSend(text: string, files: File[]): void;
+  onSend(text: string, files: File[], replyTo?: Message): void;
   inputRef: RefObject<HTMLTextAreaElement | null>;
+  /** The message being answered, shown above the text until sent or cancelled. */
+  replyTo: Message | null;
+  onCancelReply(): void;
 }
 
-export function Composer({ name, onSend, inputRef }: Props) {
+export function Composer({ name, onSend, inputRef, replyTo, onCancelReply }: Props) {
   const [text, setText] = useState('');
   const [files, setFiles] = useState<File[]>([]);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -19,14 +23,18 @@ export function Composer({ name, onSend, inputRef }: Props) {
   function submit(event?: FormEvent) {
     event?.preventDefault();
     if (!canSend) return;
-    onSend(text.trim(), files);
+    onSend(text.trim(), files, replyTo ?? undefined);
     setText('');
     setFiles([]);
+    onCancelReply();
     inputRef.current?.focus();
   }
 
   function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+    if (event.key === 'Escape' && replyTo) {
+      event.preventDefault();
+      onCancelReply();
+    } else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
       event.preventDefault();
       submit();
     }
@@ -34,6 +42,26 @@ export function Composer({ name, onSend, inputRef }: Props) {
 
   return (
     <form className="composer" onSubmit={submit}>
+      {replyTo && (
+        <div className="composer__reply" role="group" aria-label="Replying">
+          <p>
+            <span className="muted">Replying to </span>
+            <strong>{replyTo.sender.displayName}</strong>
+            <span className="composer__reply-text">{replyTo.text || 'a file'}</span>
+          </p>
+          <button
+            type="button"
+            className="chip__remove"
+            aria-label="Cancel reply"
+            onClick={() => {
+              onCancelReply();
+              inputRef.current?.focus();
+            }}
+          >
+            ×
+          </button>
+        </div>
+      )}
       {files.length > 0 && (
         <ul className="chips" aria-label="Attached files">
           {files.map((file, i) => (

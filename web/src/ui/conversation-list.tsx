@@ -2,13 +2,17 @@
 import { useState } from 'react';
 import { useChat } from '../state/chat';
 import { conversationName, messagePreview, othersIn, shortTime } from './format';
+import { MessageSearch } from './message-search';
+import { useDebounced } from './use-debounced';
 import { NewConversationDialog } from './new-conversation-dialog';
 import { PresenceDots } from './presence-dot';
 import { conversationPath, followLink } from './router';
 
 export function ConversationList({ selectedId }: { selectedId: string | null }) {
-  const { conversations, me } = useChat();
   const [creating, setCreating] = useState(false);
+  const [search, setSearch] = useState('');
+  const query = useDebounced(search.trim(), 250);
+  const searching = search.trim().length > 0 && query.length > 0;
 
   return (
     <nav className="conversations" aria-labelledby="conversations-title">
@@ -18,6 +22,33 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
           New conversation
         </button>
       </div>
+      <form role="search" className="search" onSubmit={(e) => e.preventDefault()}>
+        <input
+          type="search"
+          aria-label="Search messages"
+          placeholder="Search messages"
+          maxLength={200}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') setSearch('');
+          }}
+        />
+      </form>
+      {searching ? (
+        <MessageSearch query={query} onOpen={() => setSearch('')} />
+      ) : (
+        <ConversationItems selectedId={selectedId} />
+      )}
+      {creating && <NewConversationDialog onClose={() => setCreating(false)} />}
+    </nav>
+  );
+}
+
+function ConversationItems({ selectedId }: { selectedId: string | null }) {
+  const { conversations, me } = useChat();
+  return (
+    <>
       {conversations.status === 'loading' && <p className="muted">Loading…</p>}
       {conversations.status === 'error' && (
         <p className="error" role="alert">
@@ -52,12 +83,27 @@ export function ConversationList({ selectedId }: { selectedId: string | null }) 
                 <span className="conversation-link__preview">
                   {messagePreview(c.lastMessage, me.id)}
                 </span>
+                <UnreadBadge count={c.unreadCount} mentions={c.unreadMentionCount} />
               </a>
             </li>
           );
         })}
       </ul>
-      {creating && <NewConversationDialog onClose={() => setCreating(false)} />}
-    </nav>
+    </>
+  );
+}
+
+/** How many messages are unread (an @ when some mention the user), written out for readers. */
+function UnreadBadge({ count, mentions }: { count: number; mentions: number }) {
+  if (count === 0) return null;
+  const text = `${count} unread${mentions > 0 ? `, ${mentions} mentioning you` : ''}`;
+  return (
+    <span className="badge" data-unread={count} title={text}>
+      <span aria-hidden="true">
+        {mentions > 0 && '@ '}
+        {count > 99 ? '99+' : count}
+      </span>
+      <span className="sr-only">{text}</span>
+    </span>
   );
 }

@@ -2,13 +2,16 @@
  * One open conversation: its header (name, presence, members), the message log and the
  * composer. Mounted afresh per conversation (keyed by id); on opening, focus moves into it.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useQuery } from 'urql';
 import { errorCode, describeError } from '../api/errors';
 import { ConversationDocument } from '../gql/graphql';
 import { useChat } from '../state/chat';
 import { usePresence } from '../state/presence';
+import type { Message } from '../state/feed';
 import { useFeed } from '../state/use-feed';
+import { useMarkRead } from '../state/use-mark-read';
+import { useReadReceipts } from '../state/use-read-receipts';
 import { Composer } from './composer';
 import { conversationName, othersIn } from './format';
 import { MembersDialog } from './members-dialog';
@@ -21,20 +24,31 @@ const wideScreen = () => window.matchMedia('(min-width: 48rem)').matches;
 
 export function ConversationView({ conversationId }: { conversationId: string }) {
   const { me, conversations } = useChat();
-  const [{ data, error }] = useQuery({
+  const [{ data, error }, refetch] = useQuery({
     query: ConversationDocument,
     variables: { id: conversationId },
     // Shown at once when known, refreshed all the same: members may have changed meanwhile.
     requestPolicy: 'cache-and-network',
   });
-  const feed = useFeed(conversationId);
+  // A member or the title changed: the conversation again (members, roles, name).
+  const onOtherChange = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  const feed = useFeed(conversationId, onOtherChange);
+  useMarkRead(conversationId, feed);
   const [membersOpen, setMembersOpen] = useState(false);
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const onReply = useCallback((message: Message) => {
+    setReplyTo(message);
+    composerRef.current?.focus();
+  }, []);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const composerRef = useRef<HTMLTextAreaElement>(null);
 
   useEffect(() => {
     (wideScreen() ? composerRef.current : headingRef.current)?.focus();
   }, []);
+
+  const members = data?.conversation.members;
+  const readUpTo = useReadReceipts(conversationId, members);
 
   // Until the conversation itself loads, the list's copy gives the name.
   const conversation =
@@ -54,6 +68,7 @@ export function ConversationView({ conversationId }: { conversationId: string })
   }
   const name = conversation ? conversationName(conversation, me.id) : '…';
   const others = conversation ? othersIn(conversation, me.id) : [];
+  const myRole = members?.find((m) => m.user.id === me.id)?.role;
 
   return (
     <section className="conversation" aria-labelledby="conversation-title">
@@ -81,14 +96,27 @@ export function ConversationView({ conversationId }: { conversationId: string })
           {describeError(error)}
         </p>
       )}
-      <MessageLog feed={feed} meId={me.id} />
-      <Composer name={name} onSend={feed.send} inputRef={composerRef} />
-      {membersOpen && conversation && (
-        <MembersDialog
-          conversationId={conversationId}
-          members={conversation.participants}
-          onClose={() => setMembersOpen(false)}
-        />
+      <MessageLog
+        feed={feed}
+        meId={me.id}
+        moderator={myRole === 'OWNER' || myRole === 'ADMIN'}
+        onReply={onReply}
+        seenBy={(seq) =>
+          (members ?? [])
+            .filter((m) => m.user.id !== me.id && (readUpTo.get(m.user.id) ?? 0) >= seq)
+            .map((m) => m.user.displayName)
+        }
+        isDirect={conversation?.isDirect ?? false}
+      />
+      <Composer
+        name={name}
+        onSend={feed.send}
+        inputRef={composerRef}
+        replyTo={replyTo}
+        onCancelReply={() => setReplyTo(null)}
+      />
+      {membersOpen && data && (
+        <MembersDialog conversation={data.conversation} onClose={() => setMembersOpen(false)} />
       )}
     </section>
   );

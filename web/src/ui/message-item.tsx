@@ -1,34 +1,245 @@
-/** One message: sender, text, time and attachments (images inline); or one still being sent. */
+/**
+ * One message: sender, reply quote, text (or "Message deleted"), time, attachments (images
+ * inline), reactions, and its actions menu (react, reply, edit and delete where allowed); or
+ * one of the user's own still being sent.
+ */
 import { PaperclipIcon } from './icons';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { downloadFile, fileObjectUrl } from '../api/files';
-import type { Message, PendingMessage } from '../state/feed';
+import type { Message, PendingMessage, Quote } from '../state/feed';
+import type { Outcome } from '../state/use-feed';
+import { Dialog, closeDialog } from './dialog';
 import { clockTime, fileSize } from './format';
+import { MessageMenu, type MenuItem } from './message-menu';
 
 type Attachment = Message['attachments'][number];
+
+/** The quick reactions offered in a message's menu (any single emoji is allowed by the API). */
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🎉'];
+
+export interface MessageActions {
+  reply(message: Message): void;
+  edit(messageId: string, text: string): Promise<Outcome>;
+  remove(messageId: string): Promise<Outcome>;
+  react(messageId: string, emoji: string, on: boolean): Promise<Outcome>;
+  /** Scrolls to a loaded message and focuses it; false when it is not loaded. */
+  jumpTo(messageId: string): boolean;
+}
 
 interface Props {
   message: Message;
   mine: boolean;
+  /** An owner or admin of the group may delete others' messages too. */
+  moderator: boolean;
   showSender: boolean;
+  actions: MessageActions;
   onMediaLoad(): void;
 }
 
-export function MessageItem({ message, mine, showSender, onMediaLoad }: Props) {
+export function MessageItem({ message, mine, moderator, showSender, actions, onMediaLoad }: Props) {
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const deleted = message.deletedAt != null;
+  const time = clockTime(message.createdAt);
+
+  const report = (outcome: Outcome) => setError(outcome.ok ? null : outcome.error);
+  const toggle = (emoji: string) => {
+    const on = !message.reactions.some((r) => r.emoji === emoji && r.reactedByMe);
+    void actions.react(message.id, emoji, on).then(report);
+  };
+
+  const items: MenuItem[] = deleted
+    ? []
+    : [
+        ...QUICK_REACTIONS.map((emoji) => ({
+          label: `React with ${emoji}`,
+          face: emoji,
+          pressed: message.reactions.some((r) => r.emoji === emoji && r.reactedByMe),
+          run: () => toggle(emoji),
+        })),
+        { label: 'Reply', run: () => actions.reply(message) },
+        ...(mine ? [{ label: 'Edit', run: () => setEditing(true) }] : []),
+        ...(mine || moderator
+          ? [{ label: 'Delete', danger: true, run: () => setConfirming(true) }]
+          : []),
+      ];
+
   return (
-    <li className={mine ? 'msg msg--mine' : 'msg'} data-seq={message.seq}>
+    <li
+      className={['msg', mine ? 'msg--mine' : '', deleted ? 'msg--deleted' : ''].join(' ')}
+      data-seq={message.seq}
+      data-message-id={message.id}
+      data-event-seq={message.eventSeq}
+      tabIndex={-1}
+    >
       {showSender && !mine && <p className="msg__sender">{message.sender.displayName}</p>}
-      <div className="msg__bubble">
-        {message.attachments.map((a) => (
-          <AttachmentView key={a.id} attachment={a} onLoad={onMediaLoad} />
-        ))}
-        {message.text && <p className="msg__text">{message.text}</p>}
-        <time className="msg__time" dateTime={message.createdAt}>
-          {mine && <span className="sr-only">You, </span>}
-          {clockTime(message.createdAt)}
-        </time>
+      <div className="msg__row">
+        <div className="msg__bubble">
+          {message.replyTo && !deleted && (
+            <QuoteView quote={message.replyTo} onJump={actions.jumpTo} />
+          )}
+          {!deleted &&
+            message.attachments.map((a) => (
+              <AttachmentView key={a.id} attachment={a} onLoad={onMediaLoad} />
+            ))}
+          {deleted ? (
+            <p className="msg__tombstone">Message deleted</p>
+          ) : editing ? (
+            <EditForm
+              text={message.text}
+              onCancel={() => setEditing(false)}
+              onSave={async (text) => {
+                const outcome = await actions.edit(message.id, text);
+                report(outcome);
+                if (outcome.ok) setEditing(false);
+              }}
+            />
+          ) : (
+            message.text && <p className="msg__text">{message.text}</p>
+          )}
+          <p className="msg__time">
+            <time dateTime={message.createdAt}>
+              {mine && <span className="sr-only">You, </span>}
+              {time}
+            </time>
+            {message.editedAt && !deleted && <span className="msg__edited"> · edited</span>}
+          </p>
+        </div>
+        {items.length > 0 && !editing && (
+          <MessageMenu
+            items={items}
+            label={`Actions for ${mine ? 'your' : `${message.sender.displayName}’s`} message at ${time}`}
+          />
+        )}
       </div>
+      {message.reactions.length > 0 && !deleted && (
+        <ul className="reactions" aria-label="Reactions">
+          {message.reactions.map((r) => (
+            <li key={r.emoji}>
+              <button
+                type="button"
+                className="reaction"
+                aria-pressed={r.reactedByMe}
+                aria-label={`${r.emoji} ${r.count}${r.reactedByMe ? ', you reacted' : ''}`}
+                title={r.reactedByMe ? 'You reacted: click to undo' : `React with ${r.emoji}`}
+                onClick={() => toggle(r.emoji)}
+              >
+                {r.emoji} <span className="reaction__count">{r.count}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {error && (
+        <p className="error msg__error" role="alert">
+          {error}
+        </p>
+      )}
+      {confirming && (
+        <ConfirmDelete
+          onClose={() => setConfirming(false)}
+          onConfirm={async () => report(await actions.remove(message.id))}
+        />
+      )}
     </li>
+  );
+}
+
+function QuoteView({ quote, onJump }: { quote: Quote; onJump(id: string): boolean }) {
+  const text = quote.deletedAt ? 'Message deleted' : quote.text || 'a file';
+  return (
+    <button
+      type="button"
+      className="msg__quote"
+      aria-label={`Reply to ${quote.sender.displayName}: ${text}. Show the message`}
+      onClick={() => onJump(quote.id)}
+    >
+      <span className="msg__quote-sender">{quote.sender.displayName}</span>
+      <span className="msg__quote-text">{text}</span>
+    </button>
+  );
+}
+
+function EditForm({
+  text: initial,
+  onSave,
+  onCancel,
+}: {
+  text: string;
+  onSave(text: string): Promise<void>;
+  onCancel(): void;
+}) {
+  const [text, setText] = useState(initial);
+  const [busy, setBusy] = useState(false);
+  const input = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    const el = input.current;
+    el?.focus();
+    el?.setSelectionRange(el.value.length, el.value.length);
+  }, []);
+
+  async function submit(event?: FormEvent) {
+    event?.preventDefault();
+    if (busy) return;
+    if (text.trim() === initial) return onCancel();
+    setBusy(true);
+    await onSave(text.trim());
+    setBusy(false);
+  }
+
+  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      onCancel();
+    } else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
+      event.preventDefault();
+      void submit();
+    }
+  }
+
+  return (
+    <form className="msg__edit" onSubmit={(e) => void submit(e)}>
+      <textarea
+        ref={input}
+        aria-label="Edit message"
+        maxLength={4000}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+      />
+      <div className="actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={busy}>
+          Save
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function ConfirmDelete({ onClose, onConfirm }: { onClose(): void; onConfirm(): Promise<void> }) {
+  return (
+    <Dialog title="Delete message?" onClose={onClose}>
+      <p>It is removed for everyone; “Message deleted” stays in its place.</p>
+      <div className="actions">
+        <button type="button" autoFocus onClick={(e) => closeDialog(e.currentTarget)}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="danger"
+          onClick={(e) => {
+            closeDialog(e.currentTarget);
+            void onConfirm();
+          }}
+        >
+          Delete
+        </button>
+      </div>
+    </Dialog>
   );
 }
 
@@ -43,6 +254,12 @@ export function PendingItem({
   return (
     <li className={`msg msg--mine msg--${pending.status}`} aria-busy={!failed}>
       <div className="msg__bubble">
+        {pending.replyTo && (
+          <p className="msg__quote">
+            <span className="msg__quote-sender">{pending.replyTo.sender.displayName}</span>
+            <span className="msg__quote-text">{pending.replyTo.text}</span>
+          </p>
+        )}
         {pending.fileNames.map((name) => (
           <p key={name} className="msg__file">
             <PaperclipIcon /> {name}

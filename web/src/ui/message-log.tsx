@@ -3,13 +3,25 @@
  * too, for keyboards) without moving what is on screen; new messages keep the view at the
  * bottom when it was there, and the user's own sends always bring it down.
  */
-import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import type { Feed } from '../state/use-feed';
-import { MessageItem, PendingItem } from './message-item';
+import type { Message } from '../state/feed';
+import { MessageItem, PendingItem, type MessageActions } from './message-item';
 
 const NEAR_BOTTOM_PX = 48;
 
-export function MessageLog({ feed, meId }: { feed: Feed; meId: string }) {
+interface Props {
+  feed: Feed;
+  meId: string;
+  /** An owner or admin of the group: may delete others' messages. */
+  moderator: boolean;
+  onReply(message: Message): void;
+  /** Who (other than the user) has read up to a seq: read receipts. */
+  seenBy(seq: number): string[];
+  isDirect: boolean;
+}
+
+export function MessageLog({ feed, meId, moderator, onReply, seenBy, isDirect }: Props) {
   const scroller = useRef<HTMLDivElement>(null);
   const loadButton = useRef<HTMLButtonElement>(null);
   // What the layout was after the last render or scroll, to keep the view steady.
@@ -44,6 +56,30 @@ export function MessageLog({ feed, meId }: { feed: Feed; meId: string }) {
     if (el && seen.current.atBottom) el.scrollTop = el.scrollHeight;
     remember();
   }, [remember]);
+
+  const { edit, remove, react } = feed;
+  const lastIsMine = messages.at(-1)?.sender.id === meId && pending.length === 0;
+  const actions = useMemo<MessageActions>(
+    () => ({
+      reply: onReply,
+      edit,
+      remove,
+      react,
+      jumpTo(messageId) {
+        const item = scroller.current?.querySelector<HTMLElement>(
+          `[data-message-id="${CSS.escape(messageId)}"]`,
+        );
+        if (!item) return false;
+        item.scrollIntoView({ block: 'center', behavior: 'smooth' });
+        item.focus({ preventScroll: true });
+        item.classList.remove('msg--flash');
+        void item.offsetWidth; // restarts the highlight's animation
+        item.classList.add('msg--flash');
+        return true;
+      },
+    }),
+    [onReply, edit, remove, react],
+  );
 
   useEffect(() => {
     const el = scroller.current;
@@ -98,14 +134,29 @@ export function MessageLog({ feed, meId }: { feed: Feed; meId: string }) {
             key={message.id}
             message={message}
             mine={message.sender.id === meId}
+            moderator={moderator}
             showSender={i === 0 || messages[i - 1].sender.id !== message.sender.id}
+            actions={actions}
             onMediaLoad={onMediaLoad}
           />
         ))}
+        {lastIsMine && <SeenLine readers={seenBy(messages.at(-1)!.seq)} isDirect={isDirect} />}
         {pending.map((p) => (
           <PendingItem key={p.clientMessageId} pending={p} onRetry={feed.retry} />
         ))}
       </ol>
     </div>
+  );
+}
+
+/** Under the user's newest message: who has read it ("Seen" in a direct conversation). */
+function SeenLine({ readers, isDirect }: { readers: string[]; isDirect: boolean }) {
+  if (readers.length === 0) return null;
+  return (
+    <li className="msg__seen muted" aria-label={`Seen by ${readers.join(', ')}`}>
+      {isDirect
+        ? 'Seen'
+        : `Seen by ${readers.length <= 3 ? readers.join(', ') : `${readers.length} people`}`}
+    </li>
   );
 }

@@ -1,17 +1,9 @@
 /** Find people by username or display-name prefix and pick some (toggle buttons). */
-import { useEffect, useId, useState } from 'react';
+import { useId, useState } from 'react';
+import { useDebounced } from './use-debounced';
 import { useQuery } from 'urql';
 import { UsersDocument, type UserFieldsFragment } from '../gql/graphql';
 import { describeError } from '../api/errors';
-
-function useDebounced<T>(value: T, ms: number): T {
-  const [settled, setSettled] = useState(value);
-  useEffect(() => {
-    const timer = setTimeout(() => setSettled(value), ms);
-    return () => clearTimeout(timer);
-  }, [value, ms]);
-  return settled;
-}
 
 interface Props {
   label: string;
