@@ -35,6 +35,9 @@ export enum MessageChange {
 // express: made by the MessageSearch migration, and marked here so it is left alone.
 @Index('messages_search_words', ['conversationId', 'searchVector'], { type: 'gin' })
 @Index('messages_search_substrings', { synchronize: false })
+// Search newest first: live messages by (conversation_id, created_at, id), a partial index made
+// by the SearchNewestIndex migration.
+@Index('messages_search_newest', { synchronize: false })
 // Unread counts (src/read-state): tombstones and mentioning messages by seq, partial indexes
 // (one with INCLUDE, which TypeORM cannot express) made by the UnreadCountIndexes migration.
 @Index('messages_deleted_seq', { synchronize: false })
