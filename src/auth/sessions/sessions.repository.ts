@@ -97,13 +97,16 @@ export class SessionsRepository {
    * how many. Their tokens stopped long ago: a refresh token of one is simply unknown.
    */
   async deleteEndedBefore(endedBefore: Date, limit: number): Promise<number> {
-    const rows = await this.sessions.query(
-      `DELETE FROM sessions WHERE id IN (
-         SELECT id FROM sessions WHERE coalesce(revoked_at, expires_at) < $1 LIMIT $2)
-       RETURNING id`,
+    // Counted in SQL: TypeORM answers a bare DELETE … RETURNING with [rows, rowCount], not rows.
+    const [{ deleted }] = (await this.sessions.query(
+      `WITH gone AS (
+         DELETE FROM sessions WHERE id IN (
+           SELECT id FROM sessions WHERE coalesce(revoked_at, expires_at) < $1 LIMIT $2)
+         RETURNING id)
+       SELECT count(*)::int AS deleted FROM gone`,
       [endedBefore, limit],
-    );
-    return (rows as unknown[]).length;
+    )) as [{ deleted: number }];
+    return deleted;
   }
 
   /** Ids of the sessions revoked after `since` (the ones whose access tokens may still be out). */
