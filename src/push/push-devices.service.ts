@@ -45,7 +45,7 @@ export class PushDevicesService implements OnApplicationBootstrap, OnApplication
     return this.config.push.vapid?.publicKey ?? null;
   }
 
-  register(user: AuthUser, input: RegisterPushDeviceInput): Promise<DeviceRow> {
+  async register(user: AuthUser, input: RegisterPushDeviceInput): Promise<DeviceRow> {
     this.assertEndpointAllowed(input.endpoint);
     assertKey('p256dh', input.p256dh, 65);
     assertKey('auth', input.auth, 16);

@@ -34,10 +34,9 @@ import {
   type JobKey,
 } from './push-jobs.repository.js';
 import { PushScheduler } from './push.scheduler.js';
-import { PUSH_TRANSPORTS, PushTransport, type PushMessage } from './push.transport.js';
+import { messageOf } from './push.message.js';
+import { PUSH_TRANSPORTS, PushTransport } from './push.transport.js';
 
-const TTL_SECONDS = 86_400;
-const TEXT_LIMIT = 100;
 const BACKOFF_BASE_MS = 1000;
 const BACKOFF_MAX_MS = 5 * 60_000;
 const PRUNE_EVERY_MS = 60_000;
@@ -212,22 +211,4 @@ export class PushWorker implements OnApplicationBootstrap, BeforeApplicationShut
 
 function keyOf(key: JobKey): string {
   return `${key.userId}:${key.messageId}`;
-}
-
-/** The notification: what the service worker shows, and how the push service treats it. */
-export function messageOf(context: JobContext): PushMessage {
-  return {
-    payload: JSON.stringify({
-      conversationId: context.conversationId,
-      messageId: context.messageId,
-      seq: context.seq,
-      senderName: context.senderName,
-      // By code point, so no half of a surrogate pair is ever sent.
-      text: Array.from(context.text).slice(0, TEXT_LIMIT).join(''),
-    }),
-    ttlSeconds: TTL_SECONDS,
-    // A UUID's 32 hex digits: valid base64url, at most 32 characters (RFC 8030).
-    topic: context.conversationId.replaceAll('-', ''),
-    urgency: context.isDirect ? 'high' : 'normal',
-  };
 }

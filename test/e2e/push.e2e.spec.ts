@@ -105,6 +105,8 @@ describe('Web Push, two instances (APP_ROLE=all)', () => {
     expect(listed.pushDevices).toEqual([{ id, kind: 'WEB_PUSH', createdAt: expect.any(String) }]);
     for (const input of [
       { ...device.input, endpoint: device.input.endpoint.replace('https:', 'http:') },
+      { ...device.input, endpoint: `${device.input.endpoint}\u0000` },
+      { ...device.input, endpoint: 'https://user:pass@127.0.0.1/push' },
       { ...device.input, p256dh: 'AAAA' },
       { ...device.input, auth: 'not base64url!' },
     ]) {

@@ -1,5 +1,6 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { IsEnum, IsString, Matches, MaxLength } from 'class-validator';
+import { IsSafeText } from '../../common/validation/text.validators.js';
 
 export enum PushDeviceKind {
   WEB_PUSH = 'WEB_PUSH',
@@ -45,6 +46,7 @@ export class RegisterPushDeviceInput {
   @Field({ description: 'The push service URL of the subscription (https).' })
   @IsString()
   @MaxLength(2048)
+  @IsSafeText()
   @Matches(/^https:\/\/[^\s]+$/, { message: 'endpoint must be an https URL' })
   endpoint: string;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageOf } from './push.worker.js';
+import { messageOf } from './push.message.js';
 
 const context = {
   userId: '5b0c7f4e-0000-4000-8000-000000000001',
