@@ -269,9 +269,23 @@ describe('the web client, in a conversation', () => {
     await screenshot(bob, 'search');
     await result.click();
     await bob.getByRole('heading', { name: 'Alice', level: 2 }).waitFor();
+    // The message found is shown and focused.
+    await expect.poll(() => focused(bob).then((e) => e?.text), WAIT).toContain('Lunch at 1pm?');
     // Opening a result ends the search: the list is back.
     await link(bob, directId).waitFor();
     expect(await bob.getByLabel('Search messages').inputValue()).toBe('');
+
+    // A result further back than the newest page: the conversation pages back to it.
+    const { id: carolsId } = await createConversation(app1.url, carolUser.token, [bobUser.id]);
+    await sendMessage(app1.url, carolUser.token, carolsId, 'A needle in the haystack');
+    for (let i = 1; i <= 45; i++)
+      await sendMessage(app1.url, carolUser.token, carolsId, `Hay ${i}`);
+    await bob.getByLabel('Search messages').fill('needle');
+    await bob.getByRole('link', { name: /A needle in the haystack/ }).click();
+    await bob.getByRole('heading', { name: 'Carol', level: 2 }).waitFor();
+    await expect
+      .poll(() => focused(bob).then((e) => e?.text), WAIT)
+      .toContain('A needle in the haystack');
   });
 
   it("fits a phone-width screen: a message's actions menu stays on screen, and Escape returns focus", async () => {

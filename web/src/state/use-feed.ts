@@ -63,6 +63,7 @@ export function quoteOf(message: Message): Quote {
 export type Outcome = { ok: true } | { ok: false; error: string };
 
 export interface Feed extends FeedState {
+  conversationId: string;
   loadOlder(): void;
   send(text: string, files: File[], replyTo?: Message): void;
   retry(clientMessageId: string): void;
@@ -277,5 +278,5 @@ export function useFeed(
     [api, applied],
   );
 
-  return { ...state, loadOlder, send, retry, edit, remove, react };
+  return { ...state, conversationId, loadOlder, send, retry, edit, remove, react };
 }
