@@ -143,11 +143,15 @@ describe('the web client, in a conversation', () => {
     await editor.fill('Lunch at 1pm?');
     await editor.press('Enter');
     await messageWith(bob, 'Lunch at 1pm?').getByText('edited').waitFor();
+    // Focus goes back to the message's menu button.
+    await expect.poll(() => focused(alice).then((e) => e?.text), WAIT).toBe('⋯');
     expect(await countOf(bob, 'Lunch at noon\\?')).toBe(0);
 
     await act(alice, 'A mesage with a typo', 'Delete');
     const confirm = alice.getByRole('dialog', { name: 'Delete message?' });
     await confirm.getByRole('button', { name: 'Delete' }).click();
+    // Focus goes to the tombstone (the menu button went with the message).
+    await expect.poll(() => focused(alice).then((e) => e?.text), WAIT).toContain('Message deleted');
     // A tombstone in its place (same seq) on both sides.
     for (const page of [alice, bob]) {
       await page.locator('[role=log] .msg--deleted').getByText('Message deleted').waitFor();

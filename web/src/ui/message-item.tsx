@@ -42,6 +42,15 @@ export function MessageItem({ message, mine, moderator, showSender, actions, onM
   const [error, setError] = useState<string | null>(null);
   const deleted = message.deletedAt != null;
   const time = clockTime(message.createdAt);
+  const item = useRef<HTMLLIElement>(null);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  // Focus is not lost when the element holding it goes: after an edit it returns to the menu
+  // button, after a deletion to the message (its tombstone has no menu).
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    if (wasEditing.current && !editing) menuButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
 
   const report = (outcome: Outcome) => setError(outcome.ok ? null : outcome.error);
   const toggle = (emoji: string) => {
@@ -67,6 +76,7 @@ export function MessageItem({ message, mine, moderator, showSender, actions, onM
 
   return (
     <li
+      ref={item}
       className={['msg', mine ? 'msg--mine' : '', deleted ? 'msg--deleted' : ''].join(' ')}
       data-seq={message.seq}
       data-message-id={message.id}
@@ -108,6 +118,7 @@ export function MessageItem({ message, mine, moderator, showSender, actions, onM
         </div>
         {items.length > 0 && !editing && (
           <MessageMenu
+            buttonRef={menuButton}
             items={items}
             label={`Actions for ${mine ? 'your' : `${message.sender.displayName}’s`} message at ${time}`}
           />
@@ -139,7 +150,11 @@ export function MessageItem({ message, mine, moderator, showSender, actions, onM
       {confirming && (
         <ConfirmDelete
           onClose={() => setConfirming(false)}
-          onConfirm={async () => report(await actions.remove(message.id))}
+          onConfirm={async () => {
+            const outcome = await actions.remove(message.id);
+            report(outcome);
+            if (outcome.ok) item.current?.focus();
+          }}
         />
       )}
     </li>
