@@ -265,6 +265,25 @@ describe('the web client, in a conversation', () => {
     await bob.keyboard.press('Escape');
   });
 
+  it('mentions a member picked after "@": marked in the message, and counted for them', async () => {
+    const composer = alice.getByLabel(/^Message /);
+    await composer.fill('@Bo');
+    const option = alice.getByRole('option', { name: /^Bob/ });
+    await option.waitFor();
+    expect(await option.getAttribute('aria-selected')).toBe('true');
+    await composer.press('Enter');
+    await expect.poll(() => composer.inputValue(), WAIT).toBe('@Bob ');
+    await composer.pressSequentially('can you check the notes?');
+    await composer.press('Enter');
+    // Bob reads the group in one tab: the mention of him is marked there.
+    const mention = messageWith(bob, 'can you check the notes?').locator('.mention--me');
+    await expect.poll(() => mention.textContent(), WAIT).toBe('@Bob');
+    // In his other tab (the home screen) the group's badge says it mentions him.
+    await expect
+      .poll(() => badge(bobTab, groupId).textContent(), WAIT)
+      .toContain('1 mentioning you');
+  });
+
   it('searches messages and marks the words found; a result opens its conversation', async () => {
     await bob.getByLabel('Search messages').fill('lunch');
     const result = bob.getByRole('link', { name: /Lunch at 1pm\?/ });

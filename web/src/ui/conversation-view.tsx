@@ -114,6 +114,11 @@ export function ConversationView({ conversationId }: { conversationId: string })
         inputRef={composerRef}
         replyTo={replyTo}
         onCancelReply={() => setReplyTo(null)}
+        members={
+          conversation?.isDirect
+            ? []
+            : (members ?? []).map((m) => m.user).filter((u) => u.id !== me.id)
+        }
       />
       {membersOpen && data && (
         <MembersDialog conversation={data.conversation} onClose={() => setMembersOpen(false)} />

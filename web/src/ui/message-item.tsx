@@ -10,6 +10,7 @@ import type { Message, PendingMessage, Quote } from '../state/feed';
 import type { Outcome } from '../state/use-feed';
 import { Dialog, closeDialog } from './dialog';
 import { clockTime, fileSize } from './format';
+import { mentionPieces } from './mentions';
 import { MessageMenu, type MenuItem } from './message-menu';
 
 type Attachment = Message['attachments'][number];
@@ -29,6 +30,7 @@ export interface MessageActions {
 interface Props {
   message: Message;
   mine: boolean;
+  meId: string;
   /** An owner or admin of the group may delete others' messages too. */
   moderator: boolean;
   showSender: boolean;
@@ -36,7 +38,15 @@ interface Props {
   onMediaLoad(): void;
 }
 
-export function MessageItem({ message, mine, moderator, showSender, actions, onMediaLoad }: Props) {
+export function MessageItem({
+  message,
+  mine,
+  meId,
+  moderator,
+  showSender,
+  actions,
+  onMediaLoad,
+}: Props) {
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -106,7 +116,11 @@ export function MessageItem({ message, mine, moderator, showSender, actions, onM
               }}
             />
           ) : (
-            message.text && <p className="msg__text">{message.text}</p>
+            message.text && (
+              <p className="msg__text">
+                <MessageText text={message.text} mentions={message.mentions} meId={meId} />
+              </p>
+            )
           )}
           <p className="msg__time">
             <time dateTime={message.createdAt}>
@@ -158,6 +172,27 @@ export function MessageItem({ message, mine, moderator, showSender, actions, onM
         />
       )}
     </li>
+  );
+}
+
+/** The text, its mentions marked (the user's own more strongly). */
+function MessageText({
+  text,
+  mentions,
+  meId,
+}: {
+  text: string;
+  mentions: Message['mentions'];
+  meId: string;
+}) {
+  return mentionPieces(text, mentions).map((piece, i) =>
+    piece.userId ? (
+      <span key={i} className={piece.userId === meId ? 'mention mention--me' : 'mention'}>
+        {piece.text}
+      </span>
+    ) : (
+      piece.text
+    ),
   );
 }
 

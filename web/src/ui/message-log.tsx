@@ -154,6 +154,7 @@ export function MessageLog({ feed, meId, moderator, onReply, seenBy, isDirect }:
             key={message.id}
             message={message}
             mine={message.sender.id === meId}
+            meId={meId}
             moderator={moderator}
             showSender={i === 0 || messages[i - 1].sender.id !== message.sender.id}
             actions={actions}
