@@ -201,7 +201,11 @@ describe('the web client, in a conversation', () => {
     await act(alice, 'Are you there?', 'Edit');
     await alice.getByLabel('Edit message').fill('Are you there? (edited offline)');
     await alice.getByLabel('Edit message').press('Enter');
+    await messageWith(alice, 'Are you there? (edited offline)').waitFor();
     await act(alice, 'Sounds good', 'React with 🎉');
+    await messageWith(alice, 'Sounds good')
+      .getByRole('button', { name: '🎉 1, you reacted' })
+      .waitFor();
     await send(alice, 'Missed while away');
     await messageWith(alice, 'Missed while away').waitFor();
 
@@ -266,6 +270,9 @@ describe('the web client, in a conversation', () => {
   });
 
   it('mentions a member picked after "@": marked in the message, and counted for them', async () => {
+    // Bob reads his direct conversation meanwhile, not the group.
+    await link(bob, directId).click();
+    await bob.getByRole('heading', { name: 'Alice', level: 2 }).waitFor();
     const composer = alice.getByLabel(/^Message /);
     await composer.fill('@Bo');
     const option = alice.getByRole('option', { name: /^Bob/ });
@@ -275,13 +282,15 @@ describe('the web client, in a conversation', () => {
     await expect.poll(() => composer.inputValue(), WAIT).toBe('@Bob ');
     await composer.pressSequentially('can you check the notes?');
     await composer.press('Enter');
-    // Bob reads the group in one tab: the mention of him is marked there.
+    // The group's badge says it mentions him, in both his tabs.
+    for (const page of [bob, bobTab])
+      await expect
+        .poll(() => badge(page, groupId).textContent(), WAIT)
+        .toContain('1 unread, 1 mentioning you');
+    // He opens it: the mention of him is marked.
+    await link(bob, groupId).click();
     const mention = messageWith(bob, 'can you check the notes?').locator('.mention--me');
     await expect.poll(() => mention.textContent(), WAIT).toBe('@Bob');
-    // In his other tab (the home screen) the group's badge says it mentions him.
-    await expect
-      .poll(() => badge(bobTab, groupId).textContent(), WAIT)
-      .toContain('1 mentioning you');
   });
 
   it('searches messages and marks the words found; a result opens its conversation', async () => {

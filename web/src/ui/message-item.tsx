@@ -55,10 +55,13 @@ export function MessageItem({
   const item = useRef<HTMLLIElement>(null);
   const menuButton = useRef<HTMLButtonElement>(null);
   // Focus is not lost when the element holding it goes: after an edit it returns to the menu
-  // button, after a deletion to the message (its tombstone has no menu).
+  // button, after a deletion to the message (its tombstone has no menu); unless the user has
+  // moved it elsewhere meanwhile (both finish after a round trip).
+  const focusLost = () =>
+    document.activeElement === document.body || item.current?.contains(document.activeElement);
   const wasEditing = useRef(false);
   useEffect(() => {
-    if (wasEditing.current && !editing) menuButton.current?.focus();
+    if (wasEditing.current && !editing && focusLost()) menuButton.current?.focus();
     wasEditing.current = editing;
   }, [editing]);
 
@@ -167,7 +170,7 @@ export function MessageItem({
           onConfirm={async () => {
             const outcome = await actions.remove(message.id);
             report(outcome);
-            if (outcome.ok) item.current?.focus();
+            if (outcome.ok && focusLost()) item.current?.focus();
           }}
         />
       )}
