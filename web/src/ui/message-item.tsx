@@ -3,17 +3,15 @@
  * inline), reactions, and its actions menu (react, reply, edit and delete where allowed); or
  * one of the user's own still being sent.
  */
-import { PaperclipIcon } from './icons';
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { downloadFile, fileObjectUrl } from '../api/files';
+import { useEffect, useRef, useState } from 'react';
 import type { Message, PendingMessage, Quote } from '../state/feed';
 import type { Outcome } from '../state/use-feed';
-import { Dialog, closeDialog } from './dialog';
-import { clockTime, fileSize } from './format';
+import { AttachmentView } from './attachment-view';
+import { clockTime } from './format';
+import { PaperclipIcon } from './icons';
 import { mentionPieces } from './mentions';
+import { ConfirmDelete, EditForm } from './message-edit';
 import { MessageMenu, type MenuItem } from './message-menu';
-
-type Attachment = Message['attachments'][number];
 
 /** The quick reactions offered in a message's menu (any single emoji is allowed by the API). */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🎉'];
@@ -214,88 +212,6 @@ function QuoteView({ quote, onJump }: { quote: Quote; onJump(id: string): boolea
   );
 }
 
-function EditForm({
-  text: initial,
-  onSave,
-  onCancel,
-}: {
-  text: string;
-  onSave(text: string): Promise<void>;
-  onCancel(): void;
-}) {
-  const [text, setText] = useState(initial);
-  const [busy, setBusy] = useState(false);
-  const input = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => {
-    const el = input.current;
-    el?.focus();
-    el?.setSelectionRange(el.value.length, el.value.length);
-  }, []);
-
-  async function submit(event?: FormEvent) {
-    event?.preventDefault();
-    if (busy) return;
-    if (text.trim() === initial) return onCancel();
-    setBusy(true);
-    await onSave(text.trim());
-    setBusy(false);
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onCancel();
-    } else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
-      event.preventDefault();
-      void submit();
-    }
-  }
-
-  return (
-    <form className="msg__edit" onSubmit={(e) => void submit(e)}>
-      <textarea
-        ref={input}
-        aria-label="Edit message"
-        maxLength={4000}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={onKeyDown}
-      />
-      <div className="actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          Save
-        </button>
-      </div>
-    </form>
-  );
-}
-
-function ConfirmDelete({ onClose, onConfirm }: { onClose(): void; onConfirm(): Promise<void> }) {
-  return (
-    <Dialog title="Delete message?" onClose={onClose}>
-      <p>It is removed for everyone; “Message deleted” stays in its place.</p>
-      <div className="actions">
-        <button type="button" autoFocus onClick={(e) => closeDialog(e.currentTarget)}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="danger"
-          onClick={(e) => {
-            closeDialog(e.currentTarget);
-            void onConfirm();
-          }}
-        >
-          Delete
-        </button>
-      </div>
-    </Dialog>
-  );
-}
-
 export function PendingItem({
   pending,
   onRetry,
@@ -332,45 +248,4 @@ export function PendingItem({
       </div>
     </li>
   );
-}
-
-function AttachmentView({ attachment, onLoad }: { attachment: Attachment; onLoad(): void }) {
-  if (attachment.contentType.startsWith('image/'))
-    return <AuthImage attachment={attachment} onLoad={onLoad} />;
-  return (
-    <button
-      type="button"
-      className="msg__file link"
-      onClick={() => void downloadFile(attachment.url, attachment.fileName)}
-    >
-      <PaperclipIcon /> {attachment.fileName}{' '}
-      <span className="muted">({fileSize(attachment.size)})</span>
-    </button>
-  );
-}
-
-/** The image's bytes need the bearer token, so they come through fetch and an object URL. */
-function AuthImage({ attachment, onLoad }: { attachment: Attachment; onLoad(): void }) {
-  const [src, setSrc] = useState<string | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let current = true;
-    fileObjectUrl(attachment.url).then(
-      (url) => current && setSrc(url),
-      () => current && setFailed(true),
-    );
-    return () => {
-      current = false;
-    };
-  }, [attachment.url]);
-  if (failed) return <p className="msg__file muted">Image unavailable: {attachment.fileName}</p>;
-  if (!src)
-    return (
-      <span
-        className="msg__image msg__image--loading"
-        role="img"
-        aria-label={`Loading ${attachment.fileName}`}
-      />
-    );
-  return <img className="msg__image" src={src} alt={attachment.fileName} onLoad={onLoad} />;
 }
