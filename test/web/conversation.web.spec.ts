@@ -143,11 +143,15 @@ describe('the web client, in a conversation', () => {
     await editor.fill('Lunch at 1pm?');
     await editor.press('Enter');
     await messageWith(bob, 'Lunch at 1pm?').getByText('edited').waitFor();
+    // Focus goes back to the message's menu button.
+    await expect.poll(() => focused(alice).then((e) => e?.text), WAIT).toBe('⋯');
     expect(await countOf(bob, 'Lunch at noon\\?')).toBe(0);
 
     await act(alice, 'A mesage with a typo', 'Delete');
     const confirm = alice.getByRole('dialog', { name: 'Delete message?' });
     await confirm.getByRole('button', { name: 'Delete' }).click();
+    // Focus goes to the tombstone (the menu button went with the message).
+    await expect.poll(() => focused(alice).then((e) => e?.text), WAIT).toContain('Message deleted');
     // A tombstone in its place (same seq) on both sides.
     for (const page of [alice, bob]) {
       await page.locator('[role=log] .msg--deleted').getByText('Message deleted').waitFor();
@@ -197,7 +201,11 @@ describe('the web client, in a conversation', () => {
     await act(alice, 'Are you there?', 'Edit');
     await alice.getByLabel('Edit message').fill('Are you there? (edited offline)');
     await alice.getByLabel('Edit message').press('Enter');
+    await messageWith(alice, 'Are you there? (edited offline)').waitFor();
     await act(alice, 'Sounds good', 'React with 🎉');
+    await messageWith(alice, 'Sounds good')
+      .getByRole('button', { name: '🎉 1, you reacted' })
+      .waitFor();
     await send(alice, 'Missed while away');
     await messageWith(alice, 'Missed while away').waitFor();
 
@@ -261,6 +269,30 @@ describe('the web client, in a conversation', () => {
     await bob.keyboard.press('Escape');
   });
 
+  it('mentions a member picked after "@": marked in the message, and counted for them', async () => {
+    // Bob reads his direct conversation meanwhile, not the group.
+    await link(bob, directId).click();
+    await bob.getByRole('heading', { name: 'Alice', level: 2 }).waitFor();
+    const composer = alice.getByLabel(/^Message /);
+    await composer.fill('@Bo');
+    const option = alice.getByRole('option', { name: /^Bob/ });
+    await option.waitFor();
+    expect(await option.getAttribute('aria-selected')).toBe('true');
+    await composer.press('Enter');
+    await expect.poll(() => composer.inputValue(), WAIT).toBe('@Bob ');
+    await composer.pressSequentially('can you check the notes?');
+    await composer.press('Enter');
+    // The group's badge says it mentions him, in both his tabs.
+    for (const page of [bob, bobTab])
+      await expect
+        .poll(() => badge(page, groupId).textContent(), WAIT)
+        .toContain('1 unread, 1 mentioning you');
+    // He opens it: the mention of him is marked.
+    await link(bob, groupId).click();
+    const mention = messageWith(bob, 'can you check the notes?').locator('.mention--me');
+    await expect.poll(() => mention.textContent(), WAIT).toBe('@Bob');
+  });
+
   it('searches messages and marks the words found; a result opens its conversation', async () => {
     await bob.getByLabel('Search messages').fill('lunch');
     const result = bob.getByRole('link', { name: /Lunch at 1pm\?/ });
@@ -269,9 +301,23 @@ describe('the web client, in a conversation', () => {
     await screenshot(bob, 'search');
     await result.click();
     await bob.getByRole('heading', { name: 'Alice', level: 2 }).waitFor();
+    // The message found is shown and focused.
+    await expect.poll(() => focused(bob).then((e) => e?.text), WAIT).toContain('Lunch at 1pm?');
     // Opening a result ends the search: the list is back.
     await link(bob, directId).waitFor();
     expect(await bob.getByLabel('Search messages').inputValue()).toBe('');
+
+    // A result further back than the newest page: the conversation pages back to it.
+    const { id: carolsId } = await createConversation(app1.url, carolUser.token, [bobUser.id]);
+    await sendMessage(app1.url, carolUser.token, carolsId, 'A needle in the haystack');
+    for (let i = 1; i <= 45; i++)
+      await sendMessage(app1.url, carolUser.token, carolsId, `Hay ${i}`);
+    await bob.getByLabel('Search messages').fill('needle');
+    await bob.getByRole('link', { name: /A needle in the haystack/ }).click();
+    await bob.getByRole('heading', { name: 'Carol', level: 2 }).waitFor();
+    await expect
+      .poll(() => focused(bob).then((e) => e?.text), WAIT)
+      .toContain('A needle in the haystack');
   });
 
   it("fits a phone-width screen: a message's actions menu stays on screen, and Escape returns focus", async () => {

@@ -41,6 +41,7 @@ interface Outgoing {
   text: string;
   files: File[];
   replyToMessageId?: string;
+  mentionedUserIds?: string[];
   /** Set once the files are uploaded, so a retry sends without uploading them again. */
   attachmentIds?: string[];
 }
@@ -63,8 +64,9 @@ export function quoteOf(message: Message): Quote {
 export type Outcome = { ok: true } | { ok: false; error: string };
 
 export interface Feed extends FeedState {
+  conversationId: string;
   loadOlder(): void;
-  send(text: string, files: File[], replyTo?: Message): void;
+  send(text: string, files: File[], replyTo?: Message, mentionedUserIds?: string[]): void;
   retry(clientMessageId: string): void;
   edit(messageId: string, text: string): Promise<Outcome>;
   remove(messageId: string): Promise<Outcome>;
@@ -196,6 +198,7 @@ export function useFeed(
             text: message.text,
             attachmentIds: message.attachmentIds.length > 0 ? message.attachmentIds : undefined,
             replyToMessageId: message.replyToMessageId,
+            mentionedUserIds: message.mentionedUserIds,
           },
         })
         .toPromise();
@@ -211,9 +214,10 @@ export function useFeed(
   );
 
   const send = useCallback(
-    (text: string, files: File[], replyTo?: Message) => {
+    (text: string, files: File[], replyTo?: Message, mentionedUserIds?: string[]) => {
       const clientMessageId = newClientId();
-      outgoing.current.set(clientMessageId, { text, files, replyToMessageId: replyTo?.id });
+      const replyToMessageId = replyTo?.id;
+      outgoing.current.set(clientMessageId, { text, files, replyToMessageId, mentionedUserIds });
       dispatch({
         type: 'queued',
         pending: {
@@ -277,5 +281,5 @@ export function useFeed(
     [api, applied],
   );
 
-  return { ...state, loadOlder, send, retry, edit, remove, react };
+  return { ...state, conversationId, loadOlder, send, retry, edit, remove, react };
 }

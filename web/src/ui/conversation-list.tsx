@@ -83,7 +83,11 @@ function ConversationItems({ selectedId }: { selectedId: string | null }) {
                 <span className="conversation-link__preview">
                   {messagePreview(c.lastMessage, me.id)}
                 </span>
-                <UnreadBadge count={c.unreadCount} mentions={c.unreadMentionCount} />
+                <UnreadBadge
+                  count={c.unreadCount}
+                  mentions={c.unreadMentionCount}
+                  muted={c.muted}
+                />
               </a>
             </li>
           );
@@ -93,12 +97,23 @@ function ConversationItems({ selectedId }: { selectedId: string | null }) {
   );
 }
 
-/** How many messages are unread (an @ when some mention the user), written out for readers. */
-function UnreadBadge({ count, mentions }: { count: number; mentions: number }) {
+/**
+ * How many messages are unread (an @ when some mention the user), written out for readers;
+ * grey for a muted conversation (which the tab's title does not count).
+ */
+function UnreadBadge({
+  count,
+  mentions,
+  muted,
+}: {
+  count: number;
+  mentions: number;
+  muted: boolean;
+}) {
   if (count === 0) return null;
-  const text = `${count} unread${mentions > 0 ? `, ${mentions} mentioning you` : ''}`;
+  const text = `${count} unread${mentions > 0 ? `, ${mentions} mentioning you` : ''}${muted ? ' (muted)' : ''}`;
   return (
-    <span className="badge" data-unread={count} title={text}>
+    <span className={muted ? 'badge badge--muted' : 'badge'} data-unread={count} title={text}>
       <span aria-hidden="true">
         {mentions > 0 && '@ '}
         {count > 99 ? '99+' : count}

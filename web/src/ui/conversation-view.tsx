@@ -23,7 +23,7 @@ import type { UserFieldsFragment } from '../gql/graphql';
 const wideScreen = () => window.matchMedia('(min-width: 48rem)').matches;
 
 export function ConversationView({ conversationId }: { conversationId: string }) {
-  const { me, conversations } = useChat();
+  const { api, me, conversations } = useChat();
   const [{ data, error }, refetch] = useQuery({
     query: ConversationDocument,
     variables: { id: conversationId },
@@ -33,6 +33,8 @@ export function ConversationView({ conversationId }: { conversationId: string })
   // A member or the title changed: the conversation again (members, roles, name).
   const onOtherChange = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   const feed = useFeed(conversationId, onOtherChange);
+  // Read receipts sent while the socket was down are not replayed: the members' lastReadSeq again.
+  useEffect(() => api.live.onReconnect(onOtherChange), [api, onOtherChange]);
   useMarkRead(conversationId, feed);
   const [membersOpen, setMembersOpen] = useState(false);
   const [replyTo, setReplyTo] = useState<Message | null>(null);
@@ -114,6 +116,11 @@ export function ConversationView({ conversationId }: { conversationId: string })
         inputRef={composerRef}
         replyTo={replyTo}
         onCancelReply={() => setReplyTo(null)}
+        members={
+          conversation?.isDirect
+            ? []
+            : (members ?? []).map((m) => m.user).filter((u) => u.id !== me.id)
+        }
       />
       {membersOpen && data && (
         <MembersDialog conversation={data.conversation} onClose={() => setMembersOpen(false)} />

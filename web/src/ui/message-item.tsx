@@ -3,16 +3,15 @@
  * inline), reactions, and its actions menu (react, reply, edit and delete where allowed); or
  * one of the user's own still being sent.
  */
-import { PaperclipIcon } from './icons';
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
-import { downloadFile, fileObjectUrl } from '../api/files';
+import { useEffect, useRef, useState } from 'react';
 import type { Message, PendingMessage, Quote } from '../state/feed';
 import type { Outcome } from '../state/use-feed';
-import { Dialog, closeDialog } from './dialog';
-import { clockTime, fileSize } from './format';
+import { AttachmentView } from './attachment-view';
+import { clockTime } from './format';
+import { PaperclipIcon } from './icons';
+import { mentionPieces } from './mentions';
+import { ConfirmDelete, EditForm } from './message-edit';
 import { MessageMenu, type MenuItem } from './message-menu';
-
-type Attachment = Message['attachments'][number];
 
 /** The quick reactions offered in a message's menu (any single emoji is allowed by the API). */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🎉'];
@@ -29,6 +28,7 @@ export interface MessageActions {
 interface Props {
   message: Message;
   mine: boolean;
+  meId: string;
   /** An owner or admin of the group may delete others' messages too. */
   moderator: boolean;
   showSender: boolean;
@@ -36,12 +36,32 @@ interface Props {
   onMediaLoad(): void;
 }
 
-export function MessageItem({ message, mine, moderator, showSender, actions, onMediaLoad }: Props) {
+export function MessageItem({
+  message,
+  mine,
+  meId,
+  moderator,
+  showSender,
+  actions,
+  onMediaLoad,
+}: Props) {
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const deleted = message.deletedAt != null;
   const time = clockTime(message.createdAt);
+  const item = useRef<HTMLLIElement>(null);
+  const menuButton = useRef<HTMLButtonElement>(null);
+  // Focus is not lost when the element holding it goes: after an edit it returns to the menu
+  // button, after a deletion to the message (its tombstone has no menu); unless the user has
+  // moved it elsewhere meanwhile (both finish after a round trip).
+  const focusLost = () =>
+    document.activeElement === document.body || item.current?.contains(document.activeElement);
+  const wasEditing = useRef(false);
+  useEffect(() => {
+    if (wasEditing.current && !editing && focusLost()) menuButton.current?.focus();
+    wasEditing.current = editing;
+  }, [editing]);
 
   const report = (outcome: Outcome) => setError(outcome.ok ? null : outcome.error);
   const toggle = (emoji: string) => {
@@ -67,6 +87,7 @@ export function MessageItem({ message, mine, moderator, showSender, actions, onM
 
   return (
     <li
+      ref={item}
       className={['msg', mine ? 'msg--mine' : '', deleted ? 'msg--deleted' : ''].join(' ')}
       data-seq={message.seq}
       data-message-id={message.id}
@@ -96,7 +117,11 @@ export function MessageItem({ message, mine, moderator, showSender, actions, onM
               }}
             />
           ) : (
-            message.text && <p className="msg__text">{message.text}</p>
+            message.text && (
+              <p className="msg__text">
+                <MessageText text={message.text} mentions={message.mentions} meId={meId} />
+              </p>
+            )
           )}
           <p className="msg__time">
             <time dateTime={message.createdAt}>
@@ -108,6 +133,7 @@ export function MessageItem({ message, mine, moderator, showSender, actions, onM
         </div>
         {items.length > 0 && !editing && (
           <MessageMenu
+            buttonRef={menuButton}
             items={items}
             label={`Actions for ${mine ? 'your' : `${message.sender.displayName}’s`} message at ${time}`}
           />
@@ -139,10 +165,35 @@ export function MessageItem({ message, mine, moderator, showSender, actions, onM
       {confirming && (
         <ConfirmDelete
           onClose={() => setConfirming(false)}
-          onConfirm={async () => report(await actions.remove(message.id))}
+          onConfirm={async () => {
+            const outcome = await actions.remove(message.id);
+            report(outcome);
+            if (outcome.ok && focusLost()) item.current?.focus();
+          }}
         />
       )}
     </li>
+  );
+}
+
+/** The text, its mentions marked (the user's own more strongly). */
+function MessageText({
+  text,
+  mentions,
+  meId,
+}: {
+  text: string;
+  mentions: Message['mentions'];
+  meId: string;
+}) {
+  return mentionPieces(text, mentions).map((piece, i) =>
+    piece.userId ? (
+      <span key={i} className={piece.userId === meId ? 'mention mention--me' : 'mention'}>
+        {piece.text}
+      </span>
+    ) : (
+      piece.text
+    ),
   );
 }
 
@@ -158,88 +209,6 @@ function QuoteView({ quote, onJump }: { quote: Quote; onJump(id: string): boolea
       <span className="msg__quote-sender">{quote.sender.displayName}</span>
       <span className="msg__quote-text">{text}</span>
     </button>
-  );
-}
-
-function EditForm({
-  text: initial,
-  onSave,
-  onCancel,
-}: {
-  text: string;
-  onSave(text: string): Promise<void>;
-  onCancel(): void;
-}) {
-  const [text, setText] = useState(initial);
-  const [busy, setBusy] = useState(false);
-  const input = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => {
-    const el = input.current;
-    el?.focus();
-    el?.setSelectionRange(el.value.length, el.value.length);
-  }, []);
-
-  async function submit(event?: FormEvent) {
-    event?.preventDefault();
-    if (busy) return;
-    if (text.trim() === initial) return onCancel();
-    setBusy(true);
-    await onSave(text.trim());
-    setBusy(false);
-  }
-
-  function onKeyDown(event: KeyboardEvent<HTMLTextAreaElement>) {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onCancel();
-    } else if (event.key === 'Enter' && !event.shiftKey && !event.nativeEvent.isComposing) {
-      event.preventDefault();
-      void submit();
-    }
-  }
-
-  return (
-    <form className="msg__edit" onSubmit={(e) => void submit(e)}>
-      <textarea
-        ref={input}
-        aria-label="Edit message"
-        maxLength={4000}
-        value={text}
-        onChange={(e) => setText(e.target.value)}
-        onKeyDown={onKeyDown}
-      />
-      <div className="actions">
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={busy}>
-          Save
-        </button>
-      </div>
-    </form>
-  );
-}
-
-function ConfirmDelete({ onClose, onConfirm }: { onClose(): void; onConfirm(): Promise<void> }) {
-  return (
-    <Dialog title="Delete message?" onClose={onClose}>
-      <p>It is removed for everyone; “Message deleted” stays in its place.</p>
-      <div className="actions">
-        <button type="button" autoFocus onClick={(e) => closeDialog(e.currentTarget)}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          className="danger"
-          onClick={(e) => {
-            closeDialog(e.currentTarget);
-            void onConfirm();
-          }}
-        >
-          Delete
-        </button>
-      </div>
-    </Dialog>
   );
 }
 
@@ -279,45 +248,4 @@ export function PendingItem({
       </div>
     </li>
   );
-}
-
-function AttachmentView({ attachment, onLoad }: { attachment: Attachment; onLoad(): void }) {
-  if (attachment.contentType.startsWith('image/'))
-    return <AuthImage attachment={attachment} onLoad={onLoad} />;
-  return (
-    <button
-      type="button"
-      className="msg__file link"
-      onClick={() => void downloadFile(attachment.url, attachment.fileName)}
-    >
-      <PaperclipIcon /> {attachment.fileName}{' '}
-      <span className="muted">({fileSize(attachment.size)})</span>
-    </button>
-  );
-}
-
-/** The image's bytes need the bearer token, so they come through fetch and an object URL. */
-function AuthImage({ attachment, onLoad }: { attachment: Attachment; onLoad(): void }) {
-  const [src, setSrc] = useState<string | null>(null);
-  const [failed, setFailed] = useState(false);
-  useEffect(() => {
-    let current = true;
-    fileObjectUrl(attachment.url).then(
-      (url) => current && setSrc(url),
-      () => current && setFailed(true),
-    );
-    return () => {
-      current = false;
-    };
-  }, [attachment.url]);
-  if (failed) return <p className="msg__file muted">Image unavailable: {attachment.fileName}</p>;
-  if (!src)
-    return (
-      <span
-        className="msg__image msg__image--loading"
-        role="img"
-        aria-label={`Loading ${attachment.fileName}`}
-      />
-    );
-  return <img className="msg__image" src={src} alt={attachment.fileName} onLoad={onLoad} />;
 }

@@ -6,9 +6,11 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import type { Feed } from '../state/use-feed';
 import type { Message } from '../state/feed';
+import { requestJump, useJumpTarget } from './jump';
 import { MessageItem, PendingItem, type MessageActions } from './message-item';
 
 const NEAR_BOTTOM_PX = 48;
+const MAX_PAGES_BACK = 20;
 
 interface Props {
   feed: Feed;
@@ -81,6 +83,24 @@ export function MessageLog({ feed, meId, moderator, onReply, seenBy, isDirect }:
     [onReply, edit, remove, react],
   );
 
+  // A search result opened here: page back to its message if needed (a bounded number of
+  // pages), then show it.
+  const jump = useJumpTarget(feed.conversationId);
+  const pagesBack = useRef(0);
+  useEffect(() => {
+    if (!jump || feed.status !== 'ready') return;
+    if (actions.jumpTo(jump.messageId)) return requestJump(null);
+    const oldest = messages[0]?.seq ?? 0;
+    if (hasOlder && oldest > jump.seq && pagesBack.current < MAX_PAGES_BACK) {
+      if (!loadingOlder) {
+        pagesBack.current++;
+        loadOlder();
+      }
+      return;
+    }
+    requestJump(null); // not reachable (deleted since, or too far back)
+  }, [jump, feed.status, messages, hasOlder, loadingOlder, loadOlder, actions]);
+
   useEffect(() => {
     const el = scroller.current;
     const button = loadButton.current;
@@ -134,6 +154,7 @@ export function MessageLog({ feed, meId, moderator, onReply, seenBy, isDirect }:
             key={message.id}
             message={message}
             mine={message.sender.id === meId}
+            meId={meId}
             moderator={moderator}
             showSender={i === 0 || messages[i - 1].sender.id !== message.sender.id}
             actions={actions}

@@ -3,7 +3,7 @@
  * moves to the first item; arrows move between items, Escape closes it and focus returns to
  * the button; a click elsewhere or Tab closes it.
  */
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 
 export interface MenuItem {
   label: string;
@@ -14,10 +14,16 @@ export interface MenuItem {
   run(): void;
 }
 
-export function MessageMenu({ items, label }: { items: MenuItem[]; label: string }) {
+interface Props {
+  items: MenuItem[];
+  label: string;
+  /** The menu button, for the message to give focus back to (after an edit). */
+  buttonRef: RefObject<HTMLButtonElement | null>;
+}
+
+export function MessageMenu({ items, label, buttonRef: button }: Props) {
   const [open, setOpen] = useState(false);
   const menuId = useId();
-  const button = useRef<HTMLButtonElement>(null);
   const menu = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -29,7 +35,7 @@ export function MessageMenu({ items, label }: { items: MenuItem[]; label: string
     };
     document.addEventListener('mousedown', outside);
     return () => document.removeEventListener('mousedown', outside);
-  }, [open]);
+  }, [open, button]);
 
   const close = (refocus: boolean) => {
     setOpen(false);

@@ -8,6 +8,7 @@ import { SearchMessagesDocument } from '../gql/graphql';
 import { useChat } from '../state/chat';
 import { conversationName, shortTime } from './format';
 import { highlightPieces } from './highlight';
+import { requestJump } from './jump';
 import { conversationPath, followLink } from './router';
 
 const PAGE_SIZE = 30;
@@ -48,6 +49,11 @@ export function MessageSearch({ query, onOpen }: { query: string; onOpen(): void
                 className="search-result"
                 href={conversationPath(node.conversationId)}
                 onClick={(event) => {
+                  requestJump({
+                    conversationId: node.conversationId,
+                    messageId: node.id,
+                    seq: node.seq,
+                  });
                   followLink(event);
                   onOpen();
                 }}
