@@ -103,7 +103,7 @@ export function searchStatement(
         SELECT m.created_at, m.text, m.search_vector FROM messages m
          WHERE m.conversation_id = mine.conversation_id AND ${and(live)}
          ORDER BY m.created_at DESC, m.id DESC
-         LIMIT GREATEST(2, ${budget}::int / (SELECT count(*) FROM mine))) m
+         LIMIT GREATEST(2, ${budget}::int / GREATEST(1, (SELECT count(*) FROM mine)))) m
        WHERE ${and(walkTerms)}
     ), bound AS MATERIALIZED (
       SELECT created_at FROM newest ORDER BY created_at DESC OFFSET ${n}::int - 1 LIMIT 1

@@ -190,6 +190,10 @@ describe('order and paging', () => {
     for (const i of [0, 2, 4]) {
       expect(await pages(3, convs[i].id), `conversation ${i}`).toEqual(await expected(convs[i].id));
     }
+    // In no conversation at all: nothing to share the window budget over, and nothing found.
+    const [gus] = await registerUsers(a.url, ['gus']);
+    const none = await gqlOk(b.url, SEARCH, { q: t, first: 1 }, gus.token);
+    expect(none.searchMessages.edges).toEqual([]);
   });
 
   it('refuses a forged cursor and a conversation the caller is not in', async () => {
