@@ -3,9 +3,9 @@
  * (sentences in English, French, German, Spanish, Russian, Chinese and Japanese, filled with one
  * INSERT … SELECT generate_series), for a user in 200 of them: p50/p99 of the first page
  * (first: 20) for a common word, a rare word, a phrase and a CJK substring, beside the same
- * user's newest history page as the baseline, round-robin. Goal: p99 ≤ 50 ms. Prints which indexes each
- * query's plan used. BENCH_SEARCH_KEEP=1 keeps the seeded database, BENCH_SEARCH_DB=<name>
- * reuses it. `npm run bench:search -- send` measures the send cost of the index instead.
+ * user's newest history page as the baseline, round-robin. Goal: p99 ≤ 50 ms. Prints which
+ * indexes each query's plan used. BENCH_SEARCH_KEEP=1 keeps the seeded database,
+ * BENCH_SEARCH_DB=<name> reuses it. `npm run bench:search -- send` measures the send cost of the index instead.
  */
 import { loadavg } from 'node:os';
 import pg from 'pg';
