@@ -35,8 +35,6 @@ export enum MessageChange {
 // express: made by the MessageSearch migration, and marked here so it is left alone.
 @Index('messages_search_words', ['conversationId', 'searchVector'], { type: 'gin' })
 @Index('messages_search_substrings', { synchronize: false })
-// Search newest first, live messages only (partial): made by the SearchNewestIndex migration.
-@Index('messages_search_newest', { synchronize: false })
 export class Message {
   @Field(() => ID)
   @PrimaryGeneratedColumn('uuid')
