@@ -6,7 +6,8 @@
  * (conversation_id, search_vector) for words and phrases, or the pg_trgm index on the folded
  * text for substrings (three characters or more; one or two such characters have no trigram and
  * are checked by LIKE over the caller's conversations' live messages only). See searchStatement.
- * The statement's text varies only with how many terms there are; every value is a parameter. */
+ * The statement's text varies only with how many terms there are; every value is a parameter.
+ */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -37,10 +38,10 @@ const fold = (sql: string) => `unaccent('unaccent'::regdictionary, lower(${sql})
 /**
  * The SQL and its parameters for one search (exported for the plan test).
  *
- * Newest first without reading every match. One GIN scan over the caller's conversations costs
- * as much as the term has matches there (700 ms for a common word at 1M messages; and each
- * conversation ANDed into a GIN scan costs as much as the term's whole posting list), while a walk
- * of each conversation newest first until n matches reads n / selectivity rows in each. So, exact
+ * Newest first without reading every match. A GIN scan of a term ANDed with the caller's
+ * conversations costs about the term's whole posting list per conversation (696 ms for `the` at
+ * 1M messages, of which 8,746 matches were the caller's: bench/README.md, Search), while a walk of
+ * each conversation newest first until n matches reads n / selectivity rows in each. So, exact
  * either way:
  *  1. `newest`: the matches among each conversation's newest messages (RECENT_BUDGET shared out;
  *     a bounded walk of `messages_search_newest`, the term checked on those rows only);
