@@ -6,7 +6,8 @@
  * (conversation_id, search_vector) for words and phrases, or the pg_trgm index on the folded
  * text for substrings (three characters or more; one or two such characters have no trigram and
  * are checked by LIKE over the caller's conversations' live messages only). See searchStatement.
- * The statement's text varies only with how many terms there are; every value is a parameter. */
+ * The statement's text varies only with how many terms there are; every value is a parameter.
+ */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -31,13 +32,16 @@ export interface SearchPage {
  */
 const RECENT_BUDGET = 1600;
 
+/** chat_fold's body (migrations/1796200000001-MessageSearch.ts), spelled out. */
+const fold = (sql: string) => `unaccent('unaccent'::regdictionary, lower(${sql}))`;
+
 /**
  * The SQL and its parameters for one search (exported for the plan test).
  *
- * Newest first without reading every match. One GIN scan over the caller's conversations costs
- * as much as the term has matches there (700 ms for a common word at 1M messages; and each
- * conversation ANDed into a GIN scan costs as much as the term's whole posting list), while a walk
- * of each conversation newest first until n matches reads n / selectivity rows in each. So, exact
+ * Newest first without reading every match. A GIN scan of a term ANDed with the caller's
+ * conversations costs about the term's whole posting list per conversation (696 ms for `the` at
+ * 1M messages, of which 8,746 matches were the caller's: bench/README.md, Search), while a walk of
+ * each conversation newest first until n matches reads n / selectivity rows in each. So, exact
  * either way:
  *  1. `newest`: the matches among each conversation's newest messages (RECENT_BUDGET shared out;
  *     a bounded walk of `messages_search_newest`, the term checked on those rows only);
@@ -66,17 +70,25 @@ export function searchStatement(
       `(m.created_at, m.id) < (${param(page.after.createdAt)}::timestamptz, ${param(page.after.id)}::uuid)`,
     );
   }
+  // The terms twice: as the indexes are written (chat_fold(text)), for the index path; and with
+  // chat_fold's body spelled out, for the walks, which check rows one by one: the SQL function is
+  // not inlined (unaccent is only STABLE) and costs ~3× its body per row.
   const terms: string[] = [];
+  const walkTerms: string[] = [];
   if (search.websearch) {
-    terms.push(
-      `m.search_vector @@ websearch_to_tsquery('simple', chat_fold(${param(search.websearch)}))`,
-    );
+    const words = `m.search_vector @@ websearch_to_tsquery('simple', chat_fold(${param(search.websearch)}))`;
+    terms.push(words);
+    walkTerms.push(words);
   }
-  for (const pattern of search.substrings) {
-    terms.push(`chat_fold(m.text) LIKE chat_fold(${param(pattern)})`);
-  }
-  for (const pattern of search.excludedSubstrings) {
-    terms.push(`chat_fold(m.text) NOT LIKE chat_fold(${param(pattern)})`);
+  for (const [patterns, like] of [
+    [search.substrings, 'LIKE'],
+    [search.excludedSubstrings, 'NOT LIKE'],
+  ] as const) {
+    for (const pattern of patterns) {
+      const folded = `chat_fold(${param(pattern)})`;
+      terms.push(`chat_fold(m.text) ${like} ${folded}`);
+      walkTerms.push(`${fold('m.text')} ${like} ${folded}`);
+    }
   }
   const n = param(page.limit + 1);
   const budget = param(RECENT_BUDGET);
@@ -92,8 +104,8 @@ export function searchStatement(
         SELECT m.created_at, m.text, m.search_vector FROM messages m
          WHERE m.conversation_id = mine.conversation_id AND ${and(live)}
          ORDER BY m.created_at DESC, m.id DESC
-         LIMIT GREATEST(2, ${budget}::int / (SELECT count(*) FROM mine))) m
-       WHERE ${and(terms)}
+         LIMIT GREATEST(2, ${budget}::int / GREATEST(1, (SELECT count(*) FROM mine)))) m
+       WHERE ${and(walkTerms)}
     ), bound AS MATERIALIZED (
       SELECT created_at FROM newest ORDER BY created_at DESC OFFSET ${n}::int - 1 LIMIT 1
     )
@@ -104,7 +116,7 @@ export function searchStatement(
            WHERE m.conversation_id = mine.conversation_id AND ${and(live)}
              AND m.created_at >= (SELECT created_at FROM bound)
           OFFSET 0) m
-         WHERE ${and(terms)}
+         WHERE ${and(walkTerms)}
          ORDER BY m.created_at DESC, m.id DESC LIMIT ${n}) m
        WHERE EXISTS (SELECT FROM bound)
       UNION ALL

@@ -143,7 +143,8 @@ describe('order and paging', () => {
        SELECT c.id, g, $2::uuid,
               CASE WHEN c.i = 0 OR (c.i = 1 AND g % 5 = 0) OR (c.i = 2 AND g = 1)
                         OR (c.i = 3 AND g % 3 = 0) OR (c.i = 4 AND g % 4 < 2)
-                   THEN $3 || ' word ' || g ELSE 'other ' || g END,
+                   THEN $3 || ' word ' || g || CASE WHEN g % 2 = 0 THEN ' 東京タワー' ELSE '' END
+                   ELSE 'other ' || g END,
               now() - interval '2 days'
                 + make_interval(mins => ((CASE WHEN c.i = 4 THEN g - g % 2 ELSE g END) * 6 + c.i)::int),
               g,
@@ -152,20 +153,22 @@ describe('order and paging', () => {
         CROSS JOIN generate_series(1, 60) g`,
       [convs.map((c) => c.id), alice.id, t],
     );
-    const expected = async (conversationId?: string) =>
+    // `tower` '' for the word alone, 'with'/'without' for the word and (not) the substring タワ.
+    const expected = async (conversationId?: string, tower = '') =>
       (
         await db.query<{ text: string }>(
           `SELECT text FROM messages
             WHERE conversation_id = ANY ($1::uuid[]) AND deleted_at IS NULL AND text LIKE $2 || ' %'
+              AND CASE $3 WHEN 'with' THEN text LIKE '%タワ%' WHEN 'without' THEN text NOT LIKE '%タワ%' ELSE true END
             ORDER BY created_at DESC, id DESC`,
-          [conversationId ? [conversationId] : convs.map((c) => c.id), t],
+          [conversationId ? [conversationId] : convs.map((c) => c.id), t, tower],
         )
       ).map((r) => r.text);
-    const pages = async (first: number, c?: string) => {
+    const pages = async (first: number, c?: string, q = t) => {
       const seen: string[] = [];
       let after: string | null = null;
       for (;;) {
-        const data = await gqlOk(b.url, SEARCH, { q: t, c, first, after }, fay.token);
+        const data = await gqlOk(b.url, SEARCH, { q, c, first, after }, fay.token);
         const page: { edges: Found[]; pageInfo: { hasNextPage: boolean; endCursor: string } } =
           data.searchMessages;
         seen.push(...page.edges.map((e) => e.node.text));
@@ -178,9 +181,19 @@ describe('order and paging', () => {
     for (const first of [1, 3, 7, 50, 120]) {
       expect(await pages(first), `first: ${first}`).toEqual(all);
     }
+    for (const first of [3, 120]) {
+      expect(await pages(first, undefined, `${t} タワ`)).toEqual(await expected(undefined, 'with'));
+      expect(await pages(first, undefined, `-タワ ${t}`)).toEqual(
+        await expected(undefined, 'without'),
+      );
+    }
     for (const i of [0, 2, 4]) {
       expect(await pages(3, convs[i].id), `conversation ${i}`).toEqual(await expected(convs[i].id));
     }
+    // In no conversation at all: nothing to share the window budget over, and nothing found.
+    const [gus] = await registerUsers(a.url, ['gus']);
+    const none = await gqlOk(b.url, SEARCH, { q: t, first: 1 }, gus.token);
+    expect(none.searchMessages.edges).toEqual([]);
   });
 
   it('refuses a forged cursor and a conversation the caller is not in', async () => {
