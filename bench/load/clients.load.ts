@@ -4,8 +4,11 @@
  * one process on a 2-core machine that also runs the servers:
  * - a delivery is recognised by a fixed frame prefix (our queries put `text` first), so counting
  *   and reading the message number parse no JSON; only the storm parses frames fully;
- * - one subscription per client (id "s"), sends as graphql-ws mutations on the same socket.
+ * - one subscription per client (id "s"), sends as graphql-ws mutations on the same socket, or
+ *   (`sendOverHttp`) as HTTP requests with the client's token — `POST /graphql` for the server,
+ *   `POST /send` for the floor — over kept-alive connections.
  */
+import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
 import type { Kind } from './targets.load.js';
 
@@ -35,6 +38,8 @@ export interface BenchClient {
   subscribe(conversationId?: string, afterSeq?: number): void;
   /** Resolves with the stored message's seq once the server answers. */
   send(conversationId: string, text: string): Promise<number>;
+  /** The same send as an HTTP request (the token checked per request). */
+  sendOverHttp(conversationId: string, text: string): Promise<number>;
   /** The message number of a delivery frame (its text), without JSON parsing. */
   textOf(frame: Buffer): string;
   parse(frame: Buffer): DeliveredMessage;
@@ -59,6 +64,8 @@ class Client implements BenchClient {
   constructor(
     readonly kind: Kind,
     private readonly ws: WebSocket,
+    private readonly httpUrl: URL,
+    private readonly token: string,
   ) {
     this.prefix = PREFIX[kind];
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
@@ -125,6 +132,44 @@ class Client implements BenchClient {
     });
   }
 
+  sendOverHttp(conversationId: string, text: string): Promise<number> {
+    const body =
+      this.kind === 'server'
+        ? JSON.stringify({ query: SEND, variables: { i: { conversationId, text } } })
+        : JSON.stringify({ c: conversationId, x: text });
+    return new Promise((resolve, reject) => {
+      const req = request(
+        this.httpUrl,
+        {
+          method: 'POST',
+          agent: httpAgent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${this.token}`,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const reply = Buffer.concat(chunks).toString();
+            try {
+              const msg = JSON.parse(reply) as Record<string, any>;
+              const seq = this.kind === 'server' ? msg.data?.sendMessage?.seq : msg.seq;
+              if (typeof seq === 'number') return resolve(seq);
+            } catch {
+              // not JSON: reported below
+            }
+            reject(new Error(`HTTP ${res.statusCode}: ${reply.slice(0, 300)}`));
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
   textOf(frame: Buffer): string {
     const start = this.prefix.length;
     return frame.toString('latin1', start, frame.indexOf(0x22, start));
@@ -144,6 +189,9 @@ class Client implements BenchClient {
   }
 }
 
+/** HTTP sends share kept-alive connections (as a client's fetch would reuse its own). */
+const httpAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+
 /** Opens an authenticated connection (connection_ack / floor ack), or rejects. */
 export function connect(
   kind: Kind,
@@ -155,7 +203,8 @@ export function connect(
     const ws = new WebSocket(wsUrl, kind === 'server' ? 'graphql-transport-ws' : undefined, {
       perMessageDeflate: false,
     });
-    const client = new Client(kind, ws);
+    const http = new URL(kind === 'server' ? '/graphql' : '/send', wsUrl.replace(/^ws/, 'http'));
+    const client = new Client(kind, ws, http, token);
     let acked = false;
     const timer = setTimeout(() => {
       ws.terminate();
