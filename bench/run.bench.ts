@@ -205,7 +205,15 @@ async function main(): Promise<void> {
     for (const name of selected) {
       const t = Date.now();
       process.stdout.write(`${name} … `);
-      const result = await SCENARIOS[name](ctx);
+      // One scenario failing must not lose the others' figures: it is reported and recorded.
+      let result: ScenarioResult;
+      try {
+        result = await SCENARIOS[name](ctx);
+      } catch (error) {
+        console.log(`failed: ${String(error)}`);
+        details[name] = { error: String(error) };
+        continue;
+      }
       console.log(`${((Date.now() - t) / 1000).toFixed(0)} s`);
       rows.push(...result.rows);
       details[name] = result.detail;

@@ -35,9 +35,11 @@ export interface BenchClient {
   onDelivery: (frame: Buffer) => void;
   /** Subscription errors (graphql-ws `error`, floor `err` without a request). */
   errors: number;
+  /** Called on each subscription error (after which the subscription is over). */
+  onSubscriptionError: () => void;
   subscribe(conversationId?: string, afterSeq?: number): void;
   /** Resolves with the stored message's seq once the server answers. */
-  send(conversationId: string, text: string): Promise<number>;
+  send(conversationId: string, text: string, clientMessageId?: string): Promise<number>;
   /** The same send as an HTTP request (the token checked per request). */
   sendOverHttp(conversationId: string, text: string): Promise<number>;
   /** The message number of a delivery frame (its text), without JSON parsing. */
@@ -55,6 +57,7 @@ interface Pending {
 
 class Client implements BenchClient {
   onDelivery: (frame: Buffer) => void = () => undefined;
+  onSubscriptionError: () => void = () => undefined;
   errors = 0;
   readonly closed: Promise<void>;
   private readonly prefix: Buffer;
@@ -84,7 +87,10 @@ class Client implements BenchClient {
     const msg = JSON.parse(frame.toString()) as Record<string, any>;
     if (this.kind === 'server') {
       if (msg.id === 's') {
-        if (msg.type === 'error' || msg.payload?.errors) this.errors++;
+        if (msg.type === 'error' || msg.payload?.errors) {
+          this.errors++;
+          this.onSubscriptionError();
+        }
         return;
       }
       const request = Number(String(msg.id).slice(1));
@@ -95,7 +101,10 @@ class Client implements BenchClient {
       if (msg.type === 'next' && typeof seq === 'number') pending.resolve(seq);
       else pending.reject(new Error(JSON.stringify(msg.payload)));
     } else {
-      if (msg.t === 'err' && msg.r === undefined) this.errors++;
+      if (msg.t === 'err' && msg.r === undefined) {
+        this.errors++;
+        this.onSubscriptionError();
+      }
       const pending = this.pending.get(msg.r);
       if (!pending) return;
       this.pending.delete(msg.r);
@@ -115,16 +124,16 @@ class Client implements BenchClient {
     }
   }
 
-  send(conversationId: string, text: string): Promise<number> {
+  send(conversationId: string, text: string, clientMessageId?: string): Promise<number> {
     const r = this.nextRequest++;
     const frame =
       this.kind === 'server'
         ? JSON.stringify({
             id: `m${r}`,
             type: 'subscribe',
-            payload: { query: SEND, variables: { i: { conversationId, text } } },
+            payload: { query: SEND, variables: { i: { conversationId, text, clientMessageId } } },
           })
-        : JSON.stringify({ t: 'send', r, c: conversationId, x: text });
+        : JSON.stringify({ t: 'send', r, c: conversationId, x: text, k: clientMessageId });
     return new Promise((resolve, reject) => {
       if (this.ws.readyState !== WebSocket.OPEN) return reject(new Error('not open'));
       this.pending.set(r, { resolve, reject });
