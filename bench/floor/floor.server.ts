@@ -18,7 +18,9 @@
  *
  * Protocol (JSON frames, not graphql-ws): client → {t:'auth',k}, {t:'sub',c?,a?},
  * {t:'send',r,c,x,k?}; server → {t:'ack'}, {t:'m',m:<message>}, {t:'ok',r,seq}, {t:'err',r,e}.
- * HTTP: GET /history?c=&before=&limit= (Bearer token) — one SELECT, newest first.
+ * HTTP: GET /history?c=&before=&limit= (Bearer token) — one SELECT, newest first; POST /send
+ * {c, x, k?} (Bearer token) — a send over HTTP (the token verified per request, as the server's
+ * HTTP sends are), answering {seq}.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -218,34 +220,61 @@ async function subscribe(conn: Conn, conversationId?: string, afterSeq?: number)
   });
 }
 
-async function send(conn: Conn, r: number, conversationId: string, text: string, key?: string) {
+/** One send: the statement, then the publishes; its seq, or the error code a client is told. */
+async function store(userId: string, conversationId: string, text: string, key?: string) {
   try {
     // The server's parameters: conversation, sender, text, client id, attachment ids (none),
     // the replied message (none), mentions (none).
-    const { rows } = await pool.query<MessageRow & { recipient_ids: string[] }>(INSERT_NEXT, [
-      conversationId,
-      conn.userId,
-      text,
-      key ?? null,
-      [],
-      null,
-      [],
-    ]);
+    // Prepared once per connection, as the server's is (src/database/prepared-query.ts).
+    const { rows } = await pool.query<MessageRow & { recipient_ids: string[] }>({
+      name: 'insert_next',
+      text: INSERT_NEXT,
+      values: [conversationId, userId, text, key ?? null, [], null, []],
+    });
     const row = rows[0];
-    if (!row) return conn.ws.send(`{"t":"err","r":${r},"e":"NOT_FOUND"}`);
+    if (!row) return { error: 'NOT_FOUND' };
     const json = toJson(row);
     const pipeline = redis.pipeline();
     for (const id of row.recipient_ids) pipeline.publish(PREFIX + 'user:' + id, json);
     await pipeline.exec();
-    conn.ws.send(`{"t":"ok","r":${r},"seq":${row.seq}}`);
+    return { seq: row.seq };
   } catch {
-    conn.ws.send(`{"t":"err","r":${r},"e":"INTERNAL"}`);
+    return { error: 'INTERNAL' };
   }
+}
+
+async function send(conn: Conn, r: number, conversationId: string, text: string, key?: string) {
+  const { seq, error } = await store(conn.userId!, conversationId, text, key);
+  conn.ws.send(error ? `{"t":"err","r":${r},"e":"${error}"}` : `{"t":"ok","r":${r},"seq":${seq}}`);
+}
+
+/** POST /send {c, x, k?} (Bearer token): the HTTP form of a send, answering {seq} or {e}. */
+function sendOverHttp(req: IncomingMessage, res: ServerResponse, userId: string) {
+  let body = '';
+  req.setEncoding('utf8');
+  req.on('data', (chunk: string) => (body += chunk));
+  req.on('end', () => {
+    let msg: { c?: string; x?: string; k?: string };
+    try {
+      msg = JSON.parse(body) as typeof msg;
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
+    void store(userId, String(msg.c), String(msg.x ?? ''), msg.k).then(({ seq, error }) => {
+      res.writeHead(error ? (error === 'NOT_FOUND' ? 404 : 500) : 200, {
+        'content-type': 'application/json',
+      });
+      res.end(error ? `{"e":"${error}"}` : `{"seq":${seq}}`);
+    });
+  });
 }
 
 const http = createServer((req: IncomingMessage, res: ServerResponse) => {
   const url = new URL(req.url ?? '/', 'http://floor');
   const userId = verify(/^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1]);
+  if (url.pathname === '/send' && req.method === 'POST' && userId)
+    return sendOverHttp(req, res, userId);
   if (url.pathname !== '/history' || !userId) {
     res.writeHead(userId ? 404 : 401).end();
     return;

@@ -4,8 +4,11 @@
  * one process on a 2-core machine that also runs the servers:
  * - a delivery is recognised by a fixed frame prefix (our queries put `text` first), so counting
  *   and reading the message number parse no JSON; only the storm parses frames fully;
- * - one subscription per client (id "s"), sends as graphql-ws mutations on the same socket.
+ * - one subscription per client (id "s"), sends as graphql-ws mutations on the same socket, or
+ *   (`sendOverHttp`) as HTTP requests with the client's token — `POST /graphql` for the server,
+ *   `POST /send` for the floor — over kept-alive connections.
  */
+import { Agent, request } from 'node:http';
 import WebSocket from 'ws';
 import type { Kind } from './targets.load.js';
 
@@ -32,9 +35,13 @@ export interface BenchClient {
   onDelivery: (frame: Buffer) => void;
   /** Subscription errors (graphql-ws `error`, floor `err` without a request). */
   errors: number;
+  /** Called on each subscription error (after which the subscription is over). */
+  onSubscriptionError: () => void;
   subscribe(conversationId?: string, afterSeq?: number): void;
   /** Resolves with the stored message's seq once the server answers. */
-  send(conversationId: string, text: string): Promise<number>;
+  send(conversationId: string, text: string, clientMessageId?: string): Promise<number>;
+  /** The same send as an HTTP request (the token checked per request). */
+  sendOverHttp(conversationId: string, text: string): Promise<number>;
   /** The message number of a delivery frame (its text), without JSON parsing. */
   textOf(frame: Buffer): string;
   parse(frame: Buffer): DeliveredMessage;
@@ -50,6 +57,7 @@ interface Pending {
 
 class Client implements BenchClient {
   onDelivery: (frame: Buffer) => void = () => undefined;
+  onSubscriptionError: () => void = () => undefined;
   errors = 0;
   readonly closed: Promise<void>;
   private readonly prefix: Buffer;
@@ -59,6 +67,8 @@ class Client implements BenchClient {
   constructor(
     readonly kind: Kind,
     private readonly ws: WebSocket,
+    private readonly httpUrl: URL,
+    private readonly token: string,
   ) {
     this.prefix = PREFIX[kind];
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
@@ -77,7 +87,10 @@ class Client implements BenchClient {
     const msg = JSON.parse(frame.toString()) as Record<string, any>;
     if (this.kind === 'server') {
       if (msg.id === 's') {
-        if (msg.type === 'error' || msg.payload?.errors) this.errors++;
+        if (msg.type === 'error' || msg.payload?.errors) {
+          this.errors++;
+          this.onSubscriptionError();
+        }
         return;
       }
       const request = Number(String(msg.id).slice(1));
@@ -88,7 +101,10 @@ class Client implements BenchClient {
       if (msg.type === 'next' && typeof seq === 'number') pending.resolve(seq);
       else pending.reject(new Error(JSON.stringify(msg.payload)));
     } else {
-      if (msg.t === 'err' && msg.r === undefined) this.errors++;
+      if (msg.t === 'err' && msg.r === undefined) {
+        this.errors++;
+        this.onSubscriptionError();
+      }
       const pending = this.pending.get(msg.r);
       if (!pending) return;
       this.pending.delete(msg.r);
@@ -108,20 +124,58 @@ class Client implements BenchClient {
     }
   }
 
-  send(conversationId: string, text: string): Promise<number> {
+  send(conversationId: string, text: string, clientMessageId?: string): Promise<number> {
     const r = this.nextRequest++;
     const frame =
       this.kind === 'server'
         ? JSON.stringify({
             id: `m${r}`,
             type: 'subscribe',
-            payload: { query: SEND, variables: { i: { conversationId, text } } },
+            payload: { query: SEND, variables: { i: { conversationId, text, clientMessageId } } },
           })
-        : JSON.stringify({ t: 'send', r, c: conversationId, x: text });
+        : JSON.stringify({ t: 'send', r, c: conversationId, x: text, k: clientMessageId });
     return new Promise((resolve, reject) => {
       if (this.ws.readyState !== WebSocket.OPEN) return reject(new Error('not open'));
       this.pending.set(r, { resolve, reject });
       this.ws.send(frame);
+    });
+  }
+
+  sendOverHttp(conversationId: string, text: string): Promise<number> {
+    const body =
+      this.kind === 'server'
+        ? JSON.stringify({ query: SEND, variables: { i: { conversationId, text } } })
+        : JSON.stringify({ c: conversationId, x: text });
+    return new Promise((resolve, reject) => {
+      const req = request(
+        this.httpUrl,
+        {
+          method: 'POST',
+          agent: httpAgent,
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            authorization: `Bearer ${this.token}`,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const reply = Buffer.concat(chunks).toString();
+            try {
+              const msg = JSON.parse(reply) as Record<string, any>;
+              const seq = this.kind === 'server' ? msg.data?.sendMessage?.seq : msg.seq;
+              if (typeof seq === 'number') return resolve(seq);
+            } catch {
+              // not JSON: reported below
+            }
+            reject(new Error(`HTTP ${res.statusCode}: ${reply.slice(0, 300)}`));
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
   }
 
@@ -144,6 +198,9 @@ class Client implements BenchClient {
   }
 }
 
+/** HTTP sends share kept-alive connections (as a client's fetch would reuse its own). */
+const httpAgent = new Agent({ keepAlive: true, maxSockets: 64 });
+
 /** Opens an authenticated connection (connection_ack / floor ack), or rejects. */
 export function connect(
   kind: Kind,
@@ -155,7 +212,8 @@ export function connect(
     const ws = new WebSocket(wsUrl, kind === 'server' ? 'graphql-transport-ws' : undefined, {
       perMessageDeflate: false,
     });
-    const client = new Client(kind, ws);
+    const http = new URL(kind === 'server' ? '/graphql' : '/send', wsUrl.replace(/^ws/, 'http'));
+    const client = new Client(kind, ws, http, token);
     let acked = false;
     const timer = setTimeout(() => {
       ws.terminate();

@@ -21,10 +21,20 @@ function knob(name: string, full: number, quickValue = full): number {
 /** Defaults are the issue's; BENCH_QUICK=1 shrinks them so a run takes about a minute. */
 export const config = {
   quick,
-  /** Delivery: open-loop send rate (messages/s), group size, measured and warm-up seconds. */
-  rate: knob('BENCH_RATE', 200),
+  /** Delivery: the open-loop rates to measure (BENCH_RATES, or BENCH_RATE alone when set). */
+  rates: process.env.BENCH_RATES
+    ? process.env.BENCH_RATES.split(',').map(Number).filter((n) => n > 0)
+    : process.env.BENCH_RATE
+      ? [knob('BENCH_RATE', 200)]
+      : [200, 400],
+  /** Delivery: how sends travel, `ws` (mutations over the socket) and/or `http`. */
+  sendPaths: (process.env.BENCH_SEND_PATHS ?? 'ws,http')
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p): p is 'ws' | 'http' => p === 'ws' || p === 'http'),
+  /** Delivery: group size, measured and warm-up seconds. */
   group: knob('BENCH_GROUP', 10),
-  durationS: knob('BENCH_DURATION_S', 20, 5),
+  durationS: knob('BENCH_DURATION_S', 10, 5),
   warmupS: knob('BENCH_WARMUP_S', 2, 1),
   /**
    * Delivery: rounds of floor and server in alternating order (floor, server, server, floor…);
@@ -39,13 +49,13 @@ export const config = {
     .map(Number)
     .filter((n) => n > 0),
   /** Idle: connections on one instance, and the seconds over which their upkeep is measured. */
-  idle: knob('BENCH_IDLE', 5000, 500),
+  idle: knob('BENCH_IDLE', 20_000, 500),
   idleWindowS: knob('BENCH_IDLE_WINDOW_S', 30, 6),
   /** History: messages in the deep conversation, sequential requests per page. */
   historyMessages: knob('BENCH_HISTORY_MESSAGES', 1_000_000, 100_000),
   historyRuns: knob('BENCH_HISTORY_RUNS', 300, 50),
   /** Reconnect storm: clients (in groups of 10) that drop and resume at once. */
-  storm: knob('BENCH_STORM', 2000, 200),
+  storm: knob('BENCH_STORM', 10_000, 200),
   /** Run every instance with --cpu-prof (profiles land in bench/profiles/<kind>/). */
   profile: Boolean(process.env.BENCH_PROFILE),
 };

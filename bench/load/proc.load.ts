@@ -44,6 +44,23 @@ export function openFileLimit(): number {
 }
 
 /**
+ * Raises this process's open-file limit (soft and hard) to `wanted` with prlimit(1) when it is
+ * lower, so the load generator and the instances it spawns (which inherit it) can hold 20,000
+ * sockets; raising the hard limit needs root (CAP_SYS_RESOURCE). Returns the limit after.
+ */
+export function raiseOpenFileLimit(wanted: number): number {
+  if (openFileLimit() >= wanted) return openFileLimit();
+  try {
+    execFileSync('prlimit', [`--pid=${process.pid}`, `--nofile=${wanted}:${wanted}`], {
+      stdio: 'ignore',
+    });
+  } catch {
+    // No prlimit, or not allowed: the caller reports the limit as it is.
+  }
+  return openFileLimit();
+}
+
+/**
  * Runs `run` with the processes `pids` stopped (SIGSTOP), and continues them (SIGCONT) afterwards
  * however it ends — also when the bench is interrupted, or they would stay stopped for good.
  */

@@ -1,12 +1,14 @@
 /**
- * Scenario 1, delivery latency, open loop: BENCH_RATE messages/s (200) into a group of
+ * Scenario 1, delivery latency, open loop: BENCH_RATES messages/s (200, then 400) into a group of
  * BENCH_GROUP (10) whose members are split across the two instances, each message sent by the
  * next member in turn. Messages are sent when due whatever the replies, so queueing shows; the
  * latency of each arrival is counted from the moment its message was due (not from when it was
  * actually sent), which also charges the load generator's own lateness to the system — equally
  * for both. The first BENCH_WARMUP_S seconds are not counted. Arrivals are counted per (client,
  * message), so lost and duplicated deliveries are told apart. Floor and server take turns over
- * BENCH_ROUNDS rounds, each measured with the other's instances stopped (see deliveryScenario).
+ * BENCH_ROUNDS rounds, each measured with the other's instances stopped (see deliveryAt). Sends
+ * travel as BENCH_SEND_PATHS says: mutations over the socket each member holds (`ws`) and HTTP
+ * requests (`http`: POST /graphql with the token, the floor's POST /send), each path its own row.
  */
 import { awaitLive, connect, runPool, type BenchClient } from '../load/clients.load.js';
 import {
@@ -36,7 +38,15 @@ interface KindResult {
   loadGenCpuPct: number;
 }
 
-async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
+/** How a send travels: a mutation over the socket the client holds, or an HTTP request. */
+export type SendPath = 'ws' | 'http';
+
+async function runKind(
+  ctx: BenchContext,
+  kind: Kind,
+  rate: number,
+  path: SendPath,
+): Promise<KindResult> {
   const instances = ctx.instances[kind];
   const { users, conversation } = ctx.fixtures.delivery;
   const conversationId = conversation[kind];
@@ -47,9 +57,9 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
     for (const c of clients) c.subscribe();
     await awaitLive(clients, clients[0], conversationId);
 
-    const interval = 1000 / config.rate;
-    const warmup = Math.round(config.warmupS * config.rate);
-    const total = warmup + Math.round(config.durationS * config.rate);
+    const interval = 1000 / rate;
+    const warmup = Math.round(config.warmupS * rate);
+    const total = warmup + Math.round(config.durationS * rate);
     // Per (message n, client k) at n * members + k: whether it has arrived. Counting per client,
     // not per message, keeps a duplicate at one client from hiding a loss at another.
     const members = clients.length;
@@ -84,8 +94,11 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
       const tick = () => {
         const now = performance.now();
         while (next < total && t0 + next * interval <= now) {
-          clients[next % clients.length]
-            .send(conversationId, String(next))
+          const sender = clients[next % clients.length];
+          (path === 'ws'
+            ? sender.send(conversationId, String(next))
+            : sender.sendOverHttp(conversationId, String(next))
+          )
             .catch((e: unknown) => {
               if (sendFailures++ === 0) console.error(`first failed send: ${String(e)}`);
             });
@@ -140,16 +153,29 @@ function combine(rounds: readonly KindResult[]): KindResult {
   };
 }
 
+/** Every send path (BENCH_SEND_PATHS) at every rate (BENCH_RATES). */
+export async function deliveryScenario(ctx: BenchContext): Promise<ScenarioResult> {
+  const rows: ScenarioResult['rows'] = [];
+  const detail: Record<string, unknown> = {};
+  for (const path of config.sendPaths)
+    for (const rate of config.rates) {
+      const { rows: some, detail: one } = await deliveryAt(ctx, rate, path);
+      rows.push(...some);
+      detail[`${path}@${rate}`] = one;
+    }
+  return { rows, detail };
+}
+
 /**
  * BENCH_ROUNDS rounds of floor and server in alternating order (floor, server, server, floor…),
  * each measured with the other's instances stopped; the table shows each kind's median (counts
  * summed) and the detail each round's server/floor ratios, for how far a single run can swing.
  */
-export async function deliveryScenario(ctx: BenchContext): Promise<ScenarioResult> {
+async function deliveryAt(ctx: BenchContext, rate: number, path: SendPath): Promise<ScenarioResult> {
   const rounds: Record<Kind, KindResult>[] = [];
   for (let round = 0; round < config.rounds; round++)
     rounds.push(
-      await forBoth((kind) => runKind(ctx, kind), {
+      await forBoth((kind) => runKind(ctx, kind, rate, path), {
         order: orderOf(round),
         pause: ctx.instances,
       }),
@@ -169,23 +195,29 @@ export async function deliveryScenario(ctx: BenchContext): Promise<ScenarioResul
     serverCpuMsPer1kDeliveries: spread((r) => r.serverCpuMsPer1kDeliveries),
   };
   const several = config.rounds > 1;
+  const roundsNote = (q: { perRound: number[] }) =>
+    several ? { note: `(rounds: ${q.perRound.map((x) => `${x.toFixed(2)}×`).join(', ')})` } : {};
+  const how = path === 'ws' ? 'sends over the socket' : 'sends over HTTP';
   const row = rowFrom(
     results,
-    `delivery, open loop ${config.rate}/s, group ${config.group} on 2 instances${several ? `, median of ${config.rounds} rounds` : ''}`,
+    `delivery, open loop ${rate}/s, ${how}, group ${config.group} on 2 instances${several ? `, median of ${config.rounds} rounds` : ''}`,
   );
   return {
     rows: [
-      row('p50', 'ms', (r) => r.p50),
+      row('p50', 'ms', (r) => r.p50, {
+        target: 'server ≤ 1.3× floor',
+        met: results.server.p50 <= 1.3 * results.floor.p50,
+        ...roundsNote(ratios.p50),
+      }),
       row('p99', 'ms', (r) => r.p99, {
         target: 'server ≤ 1.5× floor',
         met: results.server.p99 <= 1.5 * results.floor.p99,
-        ...(several
-          ? { note: `(rounds: ${ratios.p99.perRound.map((q) => `${q.toFixed(2)}×`).join(', ')})` }
-          : {}),
+        ...roundsNote(ratios.p99),
       }),
       row('max', 'ms', (r) => r.max),
       row('lost deliveries', '', (r) => r.lost),
       row('duplicate deliveries', '', (r) => r.duplicates),
+      row('failed sends', '', (r) => r.sendFailures),
       row('server CPU per 1,000 deliveries', 'ms', (r) => r.serverCpuMsPer1kDeliveries),
     ],
     detail: {

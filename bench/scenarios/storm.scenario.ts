@@ -1,5 +1,5 @@
 /**
- * Scenario 5, reconnect storm: BENCH_STORM (2,000) clients in groups of 10 (split across the two
+ * Scenario 5, reconnect storm: BENCH_STORM (10,000) clients in groups of 10 (split across the two
  * instances), each subscribed to its group's conversation, hold the first 2 messages; all drop at
  * once (sockets cut), 3 more messages go to every group while they are away, then all reconnect at
  * the same moment and resume with `afterSeq` = the last seq they hold, while one more message per
@@ -67,8 +67,29 @@ class Holder {
 async function sendRound(sender: BenchClient, conversations: string[], perConversation: number) {
   // Each worker takes whole conversations, so one conversation's sends stay in order.
   await runPool(conversations.length, 16, async (i) => {
-    for (let k = 0; k < perConversation; k++) await sender.send(conversations[i], 'storm');
+    for (let k = 0; k < perConversation; k++) await sendRetrying(sender, conversations[i]);
   });
+}
+
+let sendKeys = 0;
+
+/**
+ * A send as a real client makes it during a storm: a refusal it may retry (SERVICE_UNAVAILABLE
+ * while 10,000 resumes hold the database pool, TOO_MANY_REQUESTS) is retried after a pause, with
+ * the same clientMessageId, so a retry can never store the message twice.
+ */
+async function sendRetrying(sender: BenchClient, conversationId: string): Promise<void> {
+  const key = `storm-${++sendKeys}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await sender.send(conversationId, 'storm', key);
+      return;
+    } catch (error) {
+      const retryable = /SERVICE_UNAVAILABLE|TOO_MANY_REQUESTS|INTERNAL/.test(String(error));
+      if (!retryable || attempt >= 30) throw error;
+      await sleep(100 + Math.random() * 200);
+    }
+  }
 }
 
 async function connectWithRetry(
@@ -128,6 +149,10 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
       holders.map(async (h, i) => {
         const client = await connectWithRetry(kind, wsUrlOf(i), users[i].token, retries);
         h.attach(client);
+        // A resume refused while the storm holds the database (SERVICE_UNAVAILABLE) is retried,
+        // from what the client holds by then, as a real client would; errors still counts it.
+        client.onSubscriptionError = () =>
+          setTimeout(() => client.subscribe(h.conversationId, h.held()), 200 + Math.random() * 300);
         client.subscribe(h.conversationId, h.held());
         if (++reconnected === count) reconnectedAt = performance.now();
       }),
@@ -167,7 +192,10 @@ export async function stormScenario(ctx: BenchContext): Promise<ScenarioResult> 
   return {
     rows: [
       row('all reconnected', 's', (r) => r.reconnectedS),
-      row('all caught up', 's', (r) => r.caughtUpS),
+      row('all caught up', 's', (r) => r.caughtUpS, {
+        target: 'server ≤ 10 s',
+        met: results.server.caughtUpS <= 10,
+      }),
       row('messages lost', '', (r) => r.lost, { target: '0', met: results.server.lost === 0 }),
       row('duplicates', '', (r) => r.duplicates, {
         target: '0',

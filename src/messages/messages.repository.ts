@@ -10,6 +10,7 @@ import {
   memberIdsOf,
   MEMBERS,
 } from '../conversations/membership.sql.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { readFromReplica } from '../database/replica-reads.js';
 import type { User } from '../users/user.entity.js';
 import { Message } from './message.entity.js';
@@ -118,7 +119,7 @@ export class MessagesRepository {
    */
   async insertNext(message: NewMessage): Promise<InsertedMessage | null> {
     if (!isUuid(message.conversationId)) return null;
-    const rows = (await this.dataSource.query(INSERT_NEXT, [
+    const rows = await preparedQuery<InsertedRow>(this.dataSource, 'insert_next', INSERT_NEXT, [
       message.conversationId,
       message.senderId,
       message.text,
@@ -126,7 +127,7 @@ export class MessagesRepository {
       message.attachmentIds,
       message.replyToId,
       message.mentionedUserIds,
-    ])) as InsertedRow[];
+    ]);
     const row = rows[0];
     if (!row) return null;
     const sender: User = {

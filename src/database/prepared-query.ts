@@ -1,0 +1,27 @@
+/**
+ * A hot statement run as a named prepared statement on the primary's pool, beside TypeORM rather
+ * than through it: PostgreSQL parses and plans it once per pooled connection instead of on every
+ * call, and the call skips TypeORM's per-query runner (create, connect, release). For statements
+ * run on every send, not for the rest: one name per statement text, never built from values.
+ */
+import pg, { type Pool } from 'pg';
+import { QueryFailedError, type DataSource } from 'typeorm';
+
+export async function preparedQuery<Row>(
+  dataSource: DataSource,
+  name: string,
+  text: string,
+  values: unknown[],
+): Promise<Row[]> {
+  // The pool TypeORM made for the primary (its `master` in both single and replicated set-ups).
+  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  try {
+    const result = await pool.query<Row & object>({ name, text, values });
+    return result.rows;
+  } catch (error) {
+    // Wrapped as TypeORM wraps what PostgreSQL refused, so pg-errors.ts and the error mapping
+    // see one shape; pool errors (a full pool's timeout) pass as TypeORM passes them.
+    if (error instanceof pg.DatabaseError) throw new QueryFailedError(text, values, error);
+    throw error;
+  }
+}
