@@ -14,6 +14,7 @@ import { AppMetrics } from '../metrics/app.metrics.js';
 import { postgresOptions, type Entities } from './data-source.options.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 import { runMigrationsLocked } from './migration-lock.js';
+import { runUnnamedOn } from './prepared-query.js';
 
 /** Where the database is; owns the embedded server's lifetime when there is one. */
 @Injectable()
@@ -35,6 +36,11 @@ export class DatabaseServer implements OnApplicationShutdown {
     const embedded = await startEmbeddedPostgres(config.dataDir, config.database.poolSize);
     logger.log(`using embedded PostgreSQL (PGlite) in ${config.dataDir} (DATABASE_URL is not set)`);
     return new DatabaseServer(embedded.url, embedded, moduleRef);
+  }
+
+  /** Every pooled connection is a client of one PGlite session. */
+  get isEmbedded(): boolean {
+    return this.embedded !== undefined;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -62,6 +68,8 @@ export class PoolMetrics {
 export class DatabaseModule {
   /** `entities`: every feature's, from the composition root (this module imports no feature). */
   static forRoot(config: AppConfig, entities: Entities): DynamicModule {
+    // Set by the options factory, read by the data source factory that Nest calls after it.
+    let embedded = false;
     return {
       module: DatabaseModule,
       global: true,
@@ -70,22 +78,26 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           imports: [DatabaseServerModule],
           inject: [DatabaseServer],
-          useFactory: (server: DatabaseServer) => ({
-            ...postgresOptions(
-              {
-                url: server.url,
-                readUrl: config.database.readUrl,
-                poolSize: config.database.poolSize,
-                poolTimeoutMs: config.database.poolTimeoutMs,
-              },
-              entities,
-            ),
-            // A database that is still starting (compose, orchestrators) gets a few chances.
-            retryAttempts: config.env === 'test' ? 0 : 5,
-            retryDelay: 2000,
-          }),
+          useFactory: (server: DatabaseServer) => {
+            embedded = server.isEmbedded;
+            return {
+              ...postgresOptions(
+                {
+                  url: server.url,
+                  readUrl: config.database.readUrl,
+                  poolSize: config.database.poolSize,
+                  poolTimeoutMs: config.database.poolTimeoutMs,
+                },
+                entities,
+              ),
+              // A database that is still starting (compose, orchestrators) gets a few chances.
+              retryAttempts: config.env === 'test' ? 0 : 5,
+              retryDelay: 2000,
+            };
+          },
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
+            if (embedded) runUnnamedOn(dataSource);
             if (config.database.migrationsRun) await runMigrationsLocked(dataSource);
             return dataSource;
           },

@@ -7,6 +7,17 @@
 import pg, { type Pool } from 'pg';
 import { QueryFailedError, type DataSource } from 'typeorm';
 
+/**
+ * Data sources whose pooled connections share one server session (the embedded PGlite behind
+ * pglite-socket): a statement name prepared by one pooled client already exists for the next,
+ * which would be refused (42P05), so their statements run unnamed.
+ */
+const oneSession = new WeakSet<DataSource>();
+
+export function runUnnamedOn(dataSource: DataSource): void {
+  oneSession.add(dataSource);
+}
+
 export async function preparedQuery<Row>(
   dataSource: DataSource,
   name: string,
@@ -16,7 +27,9 @@ export async function preparedQuery<Row>(
   // The pool TypeORM made for the primary (its `master` in both single and replicated set-ups).
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
   try {
-    const result = await pool.query<Row & object>({ name, text, values });
+    const result = await pool.query<Row & object>(
+      oneSession.has(dataSource) ? { text, values } : { name, text, values },
+    );
     return result.rows;
   } catch (error) {
     // Wrapped as TypeORM wraps what PostgreSQL refused, so pg-errors.ts and the error mapping
