@@ -3,29 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { ConversationEventFieldsFragment } from '../gql/graphql';
 import { applyEvent, type ConversationItem } from './conversations';
 import type { Message } from './feed';
+import { storedMessage } from './message.fixture';
 
 const me = { id: 'me', username: 'me', displayName: 'Me', avatarUrl: null };
 const bob = { id: 'bob', username: 'bob', displayName: 'Bob', avatarUrl: null };
 
-function message(seq: number, sender = bob, change: Partial<Message> = {}): Message {
-  return {
-    id: `m${seq}`,
-    conversationId: 'c1',
-    seq,
-    text: `text ${seq}`,
-    clientMessageId: null,
-    createdAt: new Date(seq * 1000).toISOString(),
-    sender,
-    attachments: [],
-    eventSeq: seq,
-    editedAt: null,
-    deletedAt: null,
-    replyTo: null,
-    mentions: [],
-    reactions: [],
-    ...change,
-  };
-}
+const message = (seq: number, sender = bob, change: Partial<Message> = {}): Message =>
+  storedMessage(seq, { sender, ...change });
 
 function conversation(id: string, lastEventSeq: number, change: Partial<ConversationItem> = {}) {
   return {

@@ -1,27 +1,12 @@
 /** The feed's merge rules: every message once, in seq order; sends confirmed by clientMessageId. */
 import { describe, expect, it } from 'vitest';
 import { feedReducer, initialFeed, mergeMessages, type FeedState, type Message } from './feed';
+import { storedMessage } from './message.fixture';
 
 const alice = { id: 'u1', username: 'alice', displayName: 'Alice', avatarUrl: null };
 
-function message(seq: number, clientMessageId: string | null = null): Message {
-  return {
-    id: `m${seq}`,
-    conversationId: 'c1',
-    seq,
-    text: `text ${seq}`,
-    clientMessageId,
-    createdAt: new Date(seq * 1000).toISOString(),
-    sender: alice,
-    attachments: [],
-    eventSeq: seq,
-    editedAt: null,
-    deletedAt: null,
-    replyTo: null,
-    mentions: [],
-    reactions: [],
-  };
-}
+const message = (seq: number, clientMessageId: string | null = null): Message =>
+  storedMessage(seq, { clientMessageId, sender: alice });
 
 /** A later state of a message: a change with eventSeq `eventSeq`. */
 function changed(m: Message, eventSeq: number, change: Partial<Message>): Message {
