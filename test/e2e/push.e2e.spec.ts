@@ -61,6 +61,15 @@ function usePushDeployment(settings: Env, roles: string[]) {
   return deployment;
 }
 
+/** Until `viewer` sees `userId` with `status` (presence crosses instances through Redis). */
+async function waitForStatus(url: string, viewer: string, userId: string, status: string) {
+  const query = `query($u: [ID!]!) { presence(userIds: $u) { status } }`;
+  await waitUntil(
+    async () => (await gqlOk(url, query, { u: [userId] }, viewer)).presence[0].status === status,
+    `${userId} ${status}`,
+  );
+}
+
 async function register(app: ChildApp, token: string, sub: Subscription): Promise<string> {
   return (await gqlOk(app.url, REGISTER, { input: sub.input }, token)).registerPushDevice.id;
 }
@@ -158,33 +167,11 @@ describe('Web Push, two instances (APP_ROLE=all)', () => {
     await register(app(), carol.token, carolDevice);
     const group = await createConversation(app().url, alice.token, [bob.id, carol.id], 'G');
     const ws = await connect(other(), bob);
-    await waitUntil(
-      async () =>
-        (
-          await gqlOk(
-            app().url,
-            `query($u: [ID!]!) { presence(userIds: $u) { status } }`,
-            { u: [bob.id] },
-            alice.token,
-          )
-        ).presence[0].status === 'ONLINE',
-      'Bob online',
-    );
+    await waitForStatus(app().url, alice.token, bob.id, 'ONLINE');
     await sendMessage(app().url, alice.token, group.id, 'while Bob is here');
     await service.waitForText(carolDevice, 'while Bob is here');
     await ws.dispose();
-    await waitUntil(
-      async () =>
-        (
-          await gqlOk(
-            app().url,
-            `query($u: [ID!]!) { presence(userIds: $u) { status } }`,
-            { u: [bob.id] },
-            alice.token,
-          )
-        ).presence[0].status === 'OFFLINE',
-      'Bob offline',
-    );
+    await waitForStatus(app().url, alice.token, bob.id, 'OFFLINE');
     await sendMessage(app().url, alice.token, group.id, 'after Bob left');
     await service.waitForText(device, 'after Bob left');
     expect(service.pushesTo(device).map((p) => p.payload.text)).toEqual(['after Bob left']);
@@ -383,18 +370,7 @@ describe('Web Push in embedded mode (PGlite, in-process presence, one instance)'
     // Carol's job and Bob's are checked in one batch, before either is pushed.
     await service.waitForText(carolDevice, 'Bob is here');
     await ws.dispose();
-    await waitUntil(
-      async () =>
-        (
-          await gqlOk(
-            app.url,
-            `query($u: [ID!]!) { presence(userIds: $u) { status } }`,
-            { u: [bob.id] },
-            alice.token,
-          )
-        ).presence[0].status === 'OFFLINE',
-      'Bob offline',
-    );
+    await waitForStatus(app.url, alice.token, bob.id, 'OFFLINE');
     await sendMessage(app.url, alice.token, group.id, 'Bob is away');
     const push = await service.waitForText(bobDevice, 'Bob is away');
     expect(push.vapid.sub).toBe('https://chat.example.com/contact');
