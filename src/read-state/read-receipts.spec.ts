@@ -48,6 +48,14 @@ describe('ReadReceipts coalescing', () => {
     expect(seqs()).toEqual([1, 3, 4, 5]);
   });
 
+  it('holds the highest of a second, whatever order the marks arrive in', () => {
+    receipts.published({ conversationId: 'c', userId: 'u', lastReadSeq: 1 }, ['u']);
+    receipts.published({ conversationId: 'c', userId: 'u', lastReadSeq: 9 }, ['u']);
+    receipts.published({ conversationId: 'c', userId: 'u', lastReadSeq: 4 }, ['u']);
+    vi.advanceTimersByTime(RECEIPT_INTERVAL_MS);
+    expect(seqs()).toEqual([1, 9]);
+  });
+
   it('coalesces per reader and conversation, not across them', () => {
     receipts.published({ conversationId: 'c', userId: 'u', lastReadSeq: 1 }, ['u']);
     receipts.published({ conversationId: 'c', userId: 'v', lastReadSeq: 1 }, ['v']);

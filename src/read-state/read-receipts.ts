@@ -1,7 +1,7 @@
 /**
  * Read receipts on the event bus. A reader's receipts are coalesced per conversation to at most
  * one a second on each instance: the first goes out at once, later ones within the second are
- * held and only the newest is sent when it ends. A group of 1,000 reading every message thus
+ * held and only the highest is sent when it ends. A group of 1,000 reading every message thus
  * costs each member at most one receipt per reader per second, however fast they read.
  *
  * A send also moves the sender's lastReadSeq (to the message); that receipt is not published
@@ -38,7 +38,10 @@ export class ReadReceipts implements OnModuleDestroy {
     const key = `${receipt.conversationId}:${receipt.userId}`;
     const open = this.windows.get(key);
     if (open) {
-      open.pending = { receipt, memberIds };
+      // Two devices' marks can commit in one order and publish in the other: hold the highest.
+      if (!open.pending || receipt.lastReadSeq >= open.pending.receipt.lastReadSeq) {
+        open.pending = { receipt, memberIds };
+      }
       return;
     }
     this.openWindow(key);
