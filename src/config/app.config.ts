@@ -297,6 +297,16 @@ class EnvSchema {
   @Matches(RATE, { message: RATE_MESSAGE })
   RATE_LIMIT_SUBSCRIPTIONS = '30/10s';
 
+  /**
+   * How long a rate-limit check waits for Redis before letting the request through unchecked
+   * (a Redis that accepts connections but never answers must not hold logins and sends).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(60_000)
+  RATE_LIMIT_REDIS_TIMEOUT_MS = 250;
+
   /** Largest accepted attachment. Sizes are stored as PostgreSQL integers, hence the maximum. */
   @Transform(toInt)
   @IsInt()
@@ -553,6 +563,8 @@ export class AppConfig {
     groups: RateLimit;
     subscriptions: RateLimit;
   } | null;
+  /** How long a rate-limit check waits for Redis before it lets the request through. */
+  readonly rateLimitRedisTimeoutMs: number;
   readonly uploads: {
     maxBytes: number;
     maxAvatarBytes: number;
@@ -729,6 +741,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             groups: parseRate(parsed.RATE_LIMIT_GROUPS),
             subscriptions: parseRate(parsed.RATE_LIMIT_SUBSCRIPTIONS),
           },
+    rateLimitRedisTimeoutMs: parsed.RATE_LIMIT_REDIS_TIMEOUT_MS,
     uploads: {
       maxBytes: parsed.MAX_UPLOAD_BYTES,
       maxAvatarBytes: parsed.MAX_AVATAR_BYTES,

@@ -77,6 +77,13 @@ export class AppMetrics {
     registers: [this.registry],
   });
 
+  readonly rateLimitUnchecked = new Counter({
+    name: 'chat_rate_limit_unchecked_total',
+    help: 'Rate-limit checks let through unchecked because Redis failed or did not answer within RATE_LIMIT_REDIS_TIMEOUT_MS, by limit and reason (timeout, error)',
+    labelNames: ['limit', 'reason'],
+    registers: [this.registry],
+  });
+
   readonly pushes = new Counter({
     name: 'chat_push_outcomes_total',
     help: 'Push jobs this worker finished, by outcome: each device delivered, gone (removed), retry or failed, and jobs skipped (read, online, muted, deleted, left or no device)',

@@ -1,13 +1,18 @@
 /**
  * Named rate limits (RATE_LIMIT_* settings) checked where the work happens: sends, logins,
- * uploads, subscription starts. Counters live in Redis when REDIS_URL (or REDIS_CLUSTER_NODES) is set (one limit across
- * all instances), else in @nestjs/throttler's in-memory storage. If Redis cannot be reached the
- * limiter lets the request through: an outage of the counter must not stop the chat.
+ * uploads, subscription starts. Counters live in Redis when REDIS_URL (or REDIS_CLUSTER_NODES) is
+ * set (one limit across all instances), else in @nestjs/throttler's in-memory storage. If Redis
+ * fails, or does not answer within RATE_LIMIT_REDIS_TIMEOUT_MS (a partition, a paused server: the
+ * connection stays open and ioredis would wait for ever), the limiter lets the request through:
+ * an outage of the counter must not stop the chat. Each such check is counted
+ * (chat_rate_limit_unchecked_total) and warned about at most once a minute, never per request.
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 import { TooManyRequestsError } from '../common/errors/domain-error.js';
+import { redactUrl } from '../common/redact-url.js';
 import { AppConfig, type RateLimit } from '../config/app.config.js';
+import { AppMetrics } from '../metrics/app.metrics.js';
 import { Channels } from '../pubsub/channels.js';
 import { InjectRedis, type RedisClient } from '../pubsub/pubsub.tokens.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
@@ -23,19 +28,33 @@ export type RateLimitName =
   | 'groups'
   | 'subscriptions';
 
+/** At most one warning per this long about checks let through; the rest are counted in it. */
+export const UNCHECKED_WARNING_INTERVAL_MS = 60_000;
+
+type ThrottlerRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+class RedisTimeout extends Error {}
+
 @Injectable()
 export class RateLimiter {
   private readonly logger = new Logger('RateLimiter');
   private readonly storage: ThrottlerStorage;
+  /** null: in-memory counters, which answer at once. */
+  private readonly timeoutMs: number | null;
+  private lastWarningAt = -Infinity;
+  /** Checks let through since the last warning. */
+  private uncheckedSinceWarning = 0;
 
   constructor(
     private readonly config: AppConfig,
     channels: Channels,
     @InjectRedis() redis: RedisClient | null,
+    private readonly metrics: AppMetrics,
   ) {
     this.storage = redis
       ? new RedisThrottlerStorage(redis, channels.key('rate', ''))
       : new ThrottlerStorageService();
+    this.timeoutMs = redis ? config.rateLimitRedisTimeoutMs : null;
   }
 
   /**
@@ -58,19 +77,51 @@ export class RateLimiter {
       // The name is part of the key: throttler's in-memory store keeps one block per key, so
       // without it a user's uploads would block their sends (and a username equal to an
       // address would block that address's logins).
-      record = await this.storage.increment(
-        `${name}:${key}`,
-        limit.windowMs,
-        limit.limit,
-        limit.windowMs,
-        name,
+      record = await this.bounded(
+        this.storage.increment(`${name}:${key}`, limit.windowMs, limit.limit, limit.windowMs, name),
       );
     } catch (error) {
-      this.logger.warn(`rate limit ${name} not checked: ${String(error)}`);
+      this.unchecked(name, error);
       return;
     }
     if (record.isBlocked) {
       throw new TooManyRequestsError(Math.max(1, record.timeToBlockExpire));
     }
+  }
+
+  /** The check, or a RedisTimeout once Redis has had timeoutMs to answer. */
+  private async bounded(check: Promise<ThrottlerRecord>): Promise<ThrottlerRecord> {
+    if (this.timeoutMs === null) return check;
+    // The race keeps a handler on `check`: a late answer, or a failure once the connection
+    // drops, is dropped there instead of becoming an unhandled rejection.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new RedisTimeout()), this.timeoutMs!);
+    });
+    try {
+      return await Promise.race([check, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * A check that could not be made: counted, and warned about at most once an interval. The
+   * line names the limit and the failure, never the key (a username, an address).
+   */
+  private unchecked(name: RateLimitName, error: unknown): void {
+    const timedOut = error instanceof RedisTimeout;
+    this.metrics.rateLimitUnchecked.inc({ limit: name, reason: timedOut ? 'timeout' : 'error' });
+    this.uncheckedSinceWarning++;
+    const now = Date.now();
+    if (now - this.lastWarningAt < UNCHECKED_WARNING_INTERVAL_MS) return;
+    const reason = timedOut
+      ? `Redis did not answer within ${this.timeoutMs} ms`
+      : redactUrl(error instanceof Error ? error.message : String(error));
+    this.logger.warn(
+      `rate limit ${name} not checked (${reason}); ${this.uncheckedSinceWarning} check(s) let through unchecked since the last warning`,
+    );
+    this.lastWarningAt = now;
+    this.uncheckedSinceWarning = 0;
   }
 }
