@@ -1,15 +1,16 @@
 /**
- * Services that fail: Redis stopping and coming back, PostgreSQL becoming unreachable and coming
- * back, an instance killed mid-stream. PostgreSQL is the record, so no message is lost: clients
+ * Services that fail: Redis stopping and coming back, Redis stalling (connections open, no
+ * answers), PostgreSQL becoming unreachable and coming back, an instance killed mid-stream. PostgreSQL is the record, so no message is lost: clients
  * that resume with afterSeq end with exactly the stored messages, in seq order, none twice.
  */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnApp, type RunningApp } from '../support/app.js';
 import { storedSeqs } from '../support/database.js';
+import { REDIS_URL } from '../support/env.js';
 import { createConversation, RESUME, sendMessage } from '../support/factories.js';
 import { useApp, useCleanups, useDatabase, usePrivateRedis } from '../support/fixtures.js';
-import { errorCode, gql, registerUsers } from '../support/gql.js';
+import { errorCode, gql, gqlOk, registerUsers, type TestUser } from '../support/gql.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { sleep, waitUntil } from '../support/wait.js';
 import { connectWs, eventsBeforeSentinel, subscribe, type Subscription } from '../support/ws.js';
@@ -92,6 +93,91 @@ describe('Redis stops and restarts while messages are sent', () => {
     );
     expect(rest.map((e) => e.messageAdded.seq)).toEqual(all.slice(20));
   }, 90_000);
+});
+
+describe('Redis stalls: connections stay open and nothing answers', () => {
+  let proxy: TcpProxy;
+  beforeAll(async () => {
+    proxy = await startTcpProxy('127.0.0.1', Number(new URL(REDIS_URL).port || 6379));
+  });
+  afterAll(() => proxy?.close());
+  /** The app reaches Redis only through the proxy; limits on, sends at 3 a minute. */
+  const { app } = useApp({
+    db,
+    redis: true,
+    env: () => ({
+      REDIS_URL: `redis://127.0.0.1:${proxy.port}`,
+      RATE_LIMITS: 'on',
+      RATE_LIMIT_SENDS: '3/1m',
+    }),
+  });
+
+  const send = (user: TestUser, conversationId: string, text: string) =>
+    gql(
+      app.url,
+      `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`,
+      { i: { conversationId, text } },
+      user.token,
+    );
+  const login = (user: TestUser) =>
+    gqlOk(app.url, `mutation($i: LoginInput!) { login(input: $i) { accessToken } }`, {
+      i: { username: user.username, password: 'correct horse battery' },
+    });
+  /** chat_rate_limit_unchecked_total by limit, for reason="timeout". */
+  const uncheckedTimeouts = async () => {
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    const counts: Record<string, number> = {};
+    for (const [, limit, n] of text.matchAll(
+      /^chat_rate_limit_unchecked_total\{limit="(\w+)",reason="timeout"\} (\d+)$/gm,
+    )) {
+      counts[limit] = Number(n);
+    }
+    return counts;
+  };
+
+  it('lets logins and sends through unchecked at once, counts them, and limits again after', async () => {
+    const [alice, bob] = await registerUsers(app.url, ['alice', 'bob']);
+    const c = await createConversation(app.url, alice.token, [bob.id]);
+    // Through the proxy the limit holds: Alice's fourth send in a minute is refused.
+    for (let i = 1; i <= 3; i++) expect((await send(alice, c.id, `m${i}`)).errors).toBeUndefined();
+    expect(errorCode(await send(alice, c.id, 'over'))).toBe('TOO_MANY_REQUESTS');
+
+    proxy.stall();
+    let resumed = false;
+    defer(() => {
+      if (!resumed) proxy.resume();
+    });
+    const started = Date.now();
+    await login(alice);
+    // Three limits of 250 ms each (RATE_LIMIT_REDIS_TIMEOUT_MS), then the password hash.
+    expect(Date.now() - started).toBeLessThan(2500);
+    // Alice is blocked in Redis, but the check cannot be made: her send is let through. (The
+    // send then waits for its publish, which on one Redis server has no timeout of its own: it
+    // answers once Redis does, below. The limit's part is over once the metric counts it.)
+    const sendStarted = Date.now();
+    const during = send(alice, c.id, 'during');
+    await waitUntil(
+      async () => (await uncheckedTimeouts()).sends === 1,
+      "the send's limit to be let through",
+    );
+    expect(Date.now() - sendStarted).toBeLessThan(1500);
+    expect(await uncheckedTimeouts()).toEqual({
+      loginsPerIp: 1,
+      loginsPerUsernameAndIp: 1,
+      loginsPerUsername: 1,
+      sends: 1,
+    });
+
+    proxy.resume();
+    resumed = true;
+    await waitUntil(async () => (await ready(app)) === 200, 'Redis to answer again');
+    expect((await during).errors).toBeUndefined();
+    // Alice's block was never lifted, and Bob's count starts from nothing: his fourth is refused.
+    expect(errorCode(await send(alice, c.id, 'after'))).toBe('TOO_MANY_REQUESTS');
+    for (let i = 1; i <= 3; i++) expect((await send(bob, c.id, `b${i}`)).errors).toBeUndefined();
+    expect(errorCode(await send(bob, c.id, 'over'))).toBe('TOO_MANY_REQUESTS');
+    expect((await uncheckedTimeouts()).sends).toBe(1);
+  }, 60_000);
 });
 
 describe('PostgreSQL becomes unreachable and comes back', () => {
