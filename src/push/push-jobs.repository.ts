@@ -32,15 +32,19 @@ export interface JobContext extends JobKey {
 
 /**
  * For every member but the sender who has not muted the conversation and has a live device.
- * Presence is not looked at here (the job looks when it runs): the send pays one statement.
+ * Presence is not looked at here (the job looks when it runs): the send pays one statement,
+ * which answers how many jobs it made (one row; TypeORM gives no row count for an INSERT).
  */
 const ENQUEUE = `
-  INSERT INTO push_jobs (user_id, message_id, run_at)
-  SELECT p.user_id, $1, now() + make_interval(secs => $4)
-    FROM participants p
-   WHERE p.conversation_id = $2 AND p.user_id <> $3 AND p.left_at IS NULL AND NOT p.muted
-     AND EXISTS (SELECT 1 FROM push_devices d WHERE d.user_id = p.user_id AND ${LIVE_DEVICE})
-  ON CONFLICT DO NOTHING`;
+  WITH made AS (
+    INSERT INTO push_jobs (user_id, message_id, run_at)
+    SELECT p.user_id, $1, now() + make_interval(secs => $4)
+      FROM participants p
+     WHERE p.conversation_id = $2 AND p.user_id <> $3 AND p.left_at IS NULL AND NOT p.muted
+       AND EXISTS (SELECT 1 FROM push_devices d WHERE d.user_id = p.user_id AND ${LIVE_DEVICE})
+    ON CONFLICT DO NOTHING
+    RETURNING 1)
+  SELECT count(*)::int AS made FROM made`;
 
 const CLAIM = `
   UPDATE push_jobs j SET claimed_by = $1, run_at = now() + make_interval(secs => $3)
@@ -75,13 +79,20 @@ const columns = (keys: readonly JobKey[]) => [
 export class PushJobsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
+  /** Answers how many jobs were made (0: nobody to push to, or already enqueued). */
   async enqueue(
     messageId: string,
     conversationId: string,
     senderId: string,
     delaySeconds: number,
-  ): Promise<void> {
-    await this.dataSource.query(ENQUEUE, [messageId, conversationId, senderId, delaySeconds]);
+  ): Promise<number> {
+    const [{ made }] = await this.dataSource.query<[{ made: number }]>(ENQUEUE, [
+      messageId,
+      conversationId,
+      senderId,
+      delaySeconds,
+    ]);
+    return made;
   }
 
   /** Up to `limit` due jobs, leased to `workerId` for `leaseSeconds`. */

@@ -2,7 +2,8 @@
  * The send path's one hook: after a message commits, one INSERT … SELECT makes a job for every
  * member who may need a push (see PushJobsRepository.enqueue). It runs beside the send's answer,
  * not before it (a push is a best effort: a failure here is logged, never the send's), and a
- * worker in this process is woken when the jobs fall due.
+ * worker in this process is woken when the jobs fall due, if any were made (a send to members
+ * who have no device, or have muted the conversation, makes none: nothing to wake for).
  */
 import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app.config.js';
@@ -31,7 +32,8 @@ export class PushScheduler implements BeforeApplicationShutdown {
     const delaySeconds = this.config.push.delaySeconds;
     const work = this.jobs
       .enqueue(message.id, message.conversationId, message.senderId, delaySeconds)
-      .then(() => {
+      .then((made) => {
+        if (made === 0) return;
         for (const listener of this.dueListeners) listener(delaySeconds * 1000);
       })
       .catch((error: unknown) => {
