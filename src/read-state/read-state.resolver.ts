@@ -1,4 +1,13 @@
-import { Args, Int, Mutation, Query, ResolveField, Resolver, Subscription } from '@nestjs/graphql';
+import {
+  Args,
+  Context,
+  Int,
+  Mutation,
+  Query,
+  ResolveField,
+  Resolver,
+  Subscription,
+} from '@nestjs/graphql';
 import type { AuthUser } from '../common/auth/auth-user.js';
 import { CurrentUser } from '../common/auth/current-user.decorator.js';
 import type { GraphqlContext } from '../common/graphql-context.js';
@@ -24,8 +33,9 @@ export class ReadStateResolver {
   markConversationRead(
     @CurrentUser() user: AuthUser,
     @Args() args: MarkConversationReadArgs,
+    @Context() ctx: GraphqlContext,
   ): Promise<Conversation> {
-    return this.readState.markRead(user.id, args.conversationId, args.upToSeq);
+    return this.readState.markRead(user.id, args.conversationId, args.upToSeq, ctx.loaders);
   }
 
   @Mutation(() => Conversation, {
