@@ -19,6 +19,7 @@ import { isUuid } from '../common/uuid.js';
 import { lockConversationOfMessage } from '../conversations/event-seq.sql.js';
 import { memberIdsOf, MEMBERS } from '../conversations/membership.sql.js';
 import { ConversationRole } from '../conversations/participant.entity.js';
+import { preparedQuery } from '../database/prepared-query.js';
 import { MessageChange, type Message } from './message.entity.js';
 import { MESSAGE_COLUMNS, messageFromRow, type MessageRow } from './message.row.js';
 
@@ -173,7 +174,7 @@ export class MessageChangesRepository {
 
   /** Null when there is no such message. */
   edit(messageId: string, actorId: string, text: string): Promise<ChangeOutcome | null> {
-    return this.run(EDIT, messageId, [actorId, text]);
+    return this.run('change_edit', EDIT, messageId, [actorId, text]);
   }
 
   /** Adds or removes the actor's reaction (at most `maxEmoji` distinct per message). */
@@ -185,28 +186,32 @@ export class MessageChangesRepository {
     maxEmoji: number,
   ): Promise<ChangeOutcome | null> {
     return add
-      ? this.run(ADD_REACTION, messageId, [actorId, emoji, maxEmoji])
-      : this.run(REMOVE_REACTION, messageId, [actorId, emoji]);
+      ? this.run('change_add_reaction', ADD_REACTION, messageId, [actorId, emoji, maxEmoji])
+      : this.run('change_remove_reaction', REMOVE_REACTION, messageId, [actorId, emoji]);
   }
 
   delete(messageId: string, actorId: string): Promise<ChangeOutcome | null> {
-    return this.run(DELETE, messageId, [actorId]);
+    return this.run('change_delete', DELETE, messageId, [actorId]);
   }
 
+  /**
+   * `name`: the statement's own, as a named prepared statement (parsed and planned once per
+   * pooled connection, as a send's; every lookup in it is by key, so a generic plan is as good).
+   */
   private async run(
+    name: string,
     statement: string,
     messageId: string,
     params: unknown[],
   ): Promise<ChangeOutcome | null> {
     if (!isUuid(messageId)) return null;
-    const query = (manager: EntityManager | DataSource) =>
-      manager.query<OutcomeRow[]>(statement, [messageId, ...params]);
-    let [row] = await query(this.dataSource);
+    const values = [messageId, ...params];
+    let [row] = await preparedQuery<OutcomeRow>(this.dataSource, name, statement, values);
     if (row?.refusal === 'STALE') {
       // Rare (another change committed while this one waited): once more, after the lock.
-      [row] = await this.dataSource.transaction(async (manager) => {
+      [row] = await this.dataSource.transaction(async (manager: EntityManager) => {
         await lockConversationOfMessage(manager, messageId);
-        return query(manager);
+        return manager.query<OutcomeRow[]>(statement, values);
       });
     }
     if (!row) return null;

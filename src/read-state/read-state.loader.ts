@@ -13,14 +13,21 @@ export class ReadStateLoader {
    * which has one caller: the loader is made for the first caller it sees.
    */
   load(loaders: RequestLoaders, userId: string, conversationId: string): Promise<ReadState | null> {
-    return loaders
-      .get(
-        this,
-        () =>
-          new DataLoader<string, ReadState | null>(async (ids) =>
-            byKeys(ids, await this.repository.findStates(userId, ids), (s) => s.conversationId),
-          ),
-      )
-      .load(conversationId);
+    return this.of(loaders, userId).load(conversationId);
+  }
+
+  /** A state this operation already read (a mark's answer): its fields need no query. */
+  prime(loaders: RequestLoaders, userId: string, state: ReadState): void {
+    this.of(loaders, userId).clear(state.conversationId).prime(state.conversationId, state);
+  }
+
+  private of(loaders: RequestLoaders, userId: string): DataLoader<string, ReadState | null> {
+    return loaders.get(
+      this,
+      () =>
+        new DataLoader<string, ReadState | null>(async (ids) =>
+          byKeys(ids, await this.repository.findStates(userId, ids), (s) => s.conversationId),
+        ),
+    );
   }
 }

@@ -21,7 +21,8 @@ export interface ReadState {
 }
 
 export interface MarkedRead {
-  lastReadSeq: number;
+  /** The caller's read state after the mark, counts included. */
+  state: ReadState;
   /** False when the mark changed nothing (not forward). */
   moved: boolean;
   memberIds: string[];
@@ -67,19 +68,26 @@ const SUMMARY = `
  * Forward only, clamped to the last seq; the conversation row is read, not locked, so readers
  * never queue behind (or slow) sends. `before` is read from the statement's snapshot: under a
  * concurrent mark it may be older than the row, which can only report a move twice, never miss one.
+ * It answers the caller's read state after the mark (COUNTS over the updated row), which the
+ * mutation's answer then reads instead of a query of its own.
  */
 const MARK = `
   WITH before AS (
     SELECT last_read_seq FROM participants
      WHERE conversation_id = $1 AND user_id = $2 AND left_at IS NULL
+  ), marked AS (
+    UPDATE participants p
+       SET last_read_seq = GREATEST(p.last_read_seq, LEAST($3::int, c.last_seq))
+      FROM conversations c, before b
+     WHERE c.id = p.conversation_id AND p.conversation_id = $1 AND p.user_id = $2
+       AND p.left_at IS NULL
+    RETURNING p.conversation_id, p.user_id, p.last_read_seq, p.muted,
+              p.last_read_seq > b.last_read_seq AS moved
   )
-  UPDATE participants p
-     SET last_read_seq = GREATEST(p.last_read_seq, LEAST($3::int, c.last_seq))
-    FROM conversations c, before b
-   WHERE c.id = p.conversation_id AND p.conversation_id = $1 AND p.user_id = $2
-     AND p.left_at IS NULL
-  RETURNING p.last_read_seq AS "lastReadSeq", p.last_read_seq > b.last_read_seq AS moved,
-            ARRAY(${memberIdsOf('$1')}) AS "memberIds"`;
+  SELECT p.conversation_id AS "conversationId", p.last_read_seq AS "lastReadSeq", p.muted,
+         n.unread AS "unreadCount", n.mentions AS "unreadMentionCount", p.moved,
+         ARRAY(${memberIdsOf('$1')}) AS "memberIds"
+    FROM marked p ${COUNTS}`;
 
 const MUTE = `
   UPDATE participants SET muted = $3
@@ -112,13 +120,12 @@ export class ReadStateRepository {
     upToSeq: number,
   ): Promise<MarkedRead | null> {
     if (!isUuid(conversationId)) return null;
-    // An UPDATE answers [rows, count] through TypeORM.
-    const [[row]] = await this.dataSource.query<[MarkedRead[], number]>(MARK, [
-      conversationId,
-      userId,
-      upToSeq,
-    ]);
-    return row ?? null;
+    const [row] = await this.dataSource.query<
+      (ReadState & { moved: boolean; memberIds: string[] })[]
+    >(MARK, [conversationId, userId, upToSeq]);
+    if (!row) return null;
+    const { moved, memberIds, ...state } = row;
+    return { state, moved, memberIds };
   }
 
   /** False when the user is not a member. */

@@ -1,11 +1,13 @@
 /** Read state: marking read, muting, the unread summary and the receipts stream. */
 import { Injectable } from '@nestjs/common';
+import type { RequestLoaders } from '../common/dataloader/request-loaders.js';
 import { PushStream } from '../common/streams/push.stream.js';
 import { NotFoundError } from '../common/errors/domain-error.js';
 import type { Conversation } from '../conversations/conversation.entity.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import type { ReadReceipt } from './read-receipt.event.js';
 import { ReadReceipts } from './read-receipts.js';
+import { ReadStateLoader } from './read-state.loader.js';
 import { ReadStateRepository } from './read-state.repository.js';
 import type { UnreadSummary } from './dto/read-state.types.js';
 
@@ -18,18 +20,26 @@ export class ReadStateService {
     private readonly repository: ReadStateRepository,
     private readonly receipts: ReadReceipts,
     private readonly conversations: ConversationsService,
+    private readonly loader: ReadStateLoader,
   ) {}
 
-  /** Moves the caller's lastReadSeq forward (clamped to the last seq); NOT_FOUND unless a member. */
-  async markRead(userId: string, conversationId: string, upToSeq: number): Promise<Conversation> {
+  /**
+   * Moves the caller's lastReadSeq forward (clamped to the last seq); NOT_FOUND unless a member.
+   * The state the mark answered is what this operation's read-state fields show (`loaders`).
+   */
+  async markRead(
+    userId: string,
+    conversationId: string,
+    upToSeq: number,
+    loaders: RequestLoaders,
+  ): Promise<Conversation> {
     const marked = await this.repository.markRead(conversationId, userId, upToSeq);
     if (!marked) throw new NotFoundError('Conversation');
+    const { lastReadSeq } = marked.state;
     if (marked.moved) {
-      this.receipts.published(
-        { conversationId, userId, lastReadSeq: marked.lastReadSeq },
-        marked.memberIds,
-      );
+      this.receipts.published({ conversationId, userId, lastReadSeq }, marked.memberIds);
     }
+    this.loader.prime(loaders, userId, marked.state);
     return this.conversations.getForUser(conversationId, userId);
   }
 

@@ -365,6 +365,29 @@ describe('a conversations page with read state', () => {
     expect(nodes.every((n: any) => n.unreadCount === 1 && n.lastReadSeq === 0)).toBe(true);
     expect(nodes.filter((n: any) => n.unreadMentionCount === 1)).toHaveLength(10);
   });
+
+  it("answers a mark's read state from the mark's own statement, not one more query", async () => {
+    const me = await registerUser(app.url, 'marker');
+    const friend = await registerUser(app.url, 'markfriend');
+    const c = await createConversation(app.url, friend.token, [me.id], 'marks');
+    for (let i = 1; i <= 4; i++) await send(app, friend, c.id, `m${i}`, i >= 3 ? [me.id] : []);
+    const markWith = (fields: string, s: number) =>
+      countQueries(app, () =>
+        gqlOk(
+          app.url,
+          `mutation($c: ID!, $s: Int!) { markConversationRead(conversationId: $c, upToSeq: $s) { id ${fields} } }`,
+          { c: c.id, s },
+          me.token,
+        ),
+      );
+    await markWith('', 1); // warms what a first request of a session loads
+    const plain = await markWith('', 2);
+    const counted = await markWith(STATE, 3);
+    expect(counted.queries).toBe(plain.queries);
+    const state = { lastReadSeq: 3, unreadCount: 1, unreadMentionCount: 1, muted: false };
+    expect(counted.result.markConversationRead).toMatchObject(state);
+    expect(await stateOf(app, me, c.id)).toMatchObject(state);
+  });
 });
 
 describe('read state lives in PostgreSQL', () => {
