@@ -1,8 +1,9 @@
 /**
  * A hot statement run as a named prepared statement on the primary's pool, beside TypeORM rather
  * than through it: PostgreSQL parses and plans it once per pooled connection instead of on every
- * call, and the call skips TypeORM's per-query runner (create, connect, release). For statements
- * run on every send, not for the rest: one name per statement text, never built from values.
+ * call, and the call skips TypeORM's per-query runner (create, connect, release). For the few
+ * statements on the hottest paths (a send, a message change), not for the rest: one name per
+ * statement text, never built from values.
  */
 import pg, { type Pool } from 'pg';
 import { QueryFailedError, type DataSource } from 'typeorm';
