@@ -11,6 +11,7 @@
  * that by itself); anything else still executes once per subscriber, exactly as graphql does.
  * Fields that differ per viewer (`reactedByMe`) record patches while the shared execution runs
  * (common/viewer-fields.ts); each other subscriber gets a copy with those few values its own.
+ * The shared result is also encoded once for every socket (shared-frames.ts).
  */
 import {
   createSourceEventStream,
@@ -23,6 +24,7 @@ import {
 } from 'graphql';
 
 import { forViewer, type ViewerAware, type ViewerPatch } from '../common/viewer-fields.js';
+import { shareResult } from './shared-frames.js';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
@@ -115,7 +117,12 @@ export function sharedSubscribe(
       if (!shared) {
         const patches: ViewerPatch[] = [];
         const contextValue = { ...(perEvent(args.contextValue) as object), viewerPatches: patches };
-        const result = Promise.resolve(execute({ ...args, rootValue: payload, contextValue }));
+        const result = Promise.resolve(execute({ ...args, rootValue: payload, contextValue })).then(
+          (executed) => {
+            shareResult(executed);
+            return executed;
+          },
+        );
         shared = { result, patches, executedFor: args.contextValue };
         byKey.set(key, shared);
       }
