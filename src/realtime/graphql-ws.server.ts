@@ -29,6 +29,7 @@ import { jsonDepthExceeds } from '../common/validation/json-depth.js';
 import { createFormatError } from '../graphql/format-error.js';
 import { GRAPHQL_PATH } from '../graphql/graphql.module.js';
 import { AppMetrics } from '../metrics/app.metrics.js';
+import { frameOf, sharedPayload } from './shared-frames.js';
 import { sharedSubscribe } from './shared-subscribe.js';
 import { WsAdmission } from './ws.admission.js';
 import { WsSession, type WsExtra } from './ws.session.js';
@@ -78,7 +79,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
         const closed = server.opened(
           {
             protocol: socket.protocol,
-            send: (data) => transport.send(socket, data),
+            send: (data) => transport.send(socket, frameOf(data)),
             close: (code, reason) => socket.close(code, reason),
             onMessage: (cb) =>
               socket.on('message', (data) => {
@@ -134,7 +135,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
         this.metrics.deliveries.inc();
         return result.errors
           ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
-          : undefined;
+          : sharedPayload(result);
       },
     });
   }

@@ -11,6 +11,7 @@
  * that by itself); anything else still executes once per subscriber, exactly as graphql does.
  * Fields that differ per viewer (`reactedByMe`) record patches while the shared execution runs
  * (common/viewer-fields.ts); each other subscriber gets a copy with those few values its own.
+ * The shared result is also encoded once for every socket (shared-frames.ts).
  */
 import {
   createSourceEventStream,
@@ -23,39 +24,57 @@ import {
 } from 'graphql';
 
 import { forViewer, type ViewerAware, type ViewerPatch } from '../common/viewer-fields.js';
+import { shareResult } from './shared-frames.js';
 
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
 /** One shared execution: its result, the per-viewer patches, and whose context it ran with. */
 interface SharedResult {
   result: Promise<ExecutionResult>;
+  /** The result once it is there: later subscribers take it without waiting a turn. */
+  done?: ExecutionResult;
   patches: ViewerPatch[];
   executedFor: unknown;
 }
 
 const viewerIdOf = (context: unknown) => (context as ViewerAware | undefined)?.user?.id;
 
-/** graphql's own mapAsyncIterator: `return()` reaches the source at once, even while waiting. */
+const isPromise = <T>(value: T | Promise<T>): value is Promise<T> =>
+  typeof (value as { then?: unknown } | null)?.then === 'function';
+
+/**
+ * graphql's own mapAsyncIterator (`return()` reaches the source at once, even while waiting), in
+ * plain promise callbacks: a value mapped without waiting costs no extra turn. It runs once per
+ * subscriber per event, and each async-function layer was a few promises more for the collector.
+ */
 function mapAsyncIterator<T, U>(
   iterable: AsyncIterable<T>,
   map: (value: T) => U | Promise<U>,
 ): AsyncGenerator<U, void, void> {
   const iterator = iterable[Symbol.asyncIterator]();
-  async function mapResult(result: IteratorResult<T>): Promise<IteratorResult<U, void>> {
-    if (result.done) return { value: undefined, done: true };
+  const fail = async (error: unknown): Promise<never> => {
     try {
-      return { value: await map(result.value), done: false };
-    } catch (error) {
-      try {
-        await iterator.return?.();
-      } catch {
-        // the mapping error is the one to report
-      }
-      throw error;
+      await iterator.return?.();
+    } catch {
+      // the mapping error is the one to report
     }
-  }
+    throw error;
+  };
+  const mapResult = (
+    result: IteratorResult<T>,
+  ): IteratorResult<U, void> | Promise<IteratorResult<U, void>> => {
+    if (result.done) return { value: undefined, done: true };
+    let value: U | Promise<U>;
+    try {
+      value = map(result.value);
+    } catch (error) {
+      return fail(error);
+    }
+    if (!isPromise(value)) return { value, done: false };
+    return value.then((mapped) => ({ value: mapped, done: false }), fail);
+  };
   const mapped: AsyncGenerator<U, void, void> = {
-    next: async () => mapResult(await iterator.next()),
+    next: () => iterator.next().then(mapResult),
     return: async () =>
       iterator.return ? mapResult(await iterator.return()) : { value: undefined, done: true },
     throw: async (error: unknown) => {
@@ -115,12 +134,23 @@ export function sharedSubscribe(
       if (!shared) {
         const patches: ViewerPatch[] = [];
         const contextValue = { ...(perEvent(args.contextValue) as object), viewerPatches: patches };
-        const result = Promise.resolve(execute({ ...args, rootValue: payload, contextValue }));
-        shared = { result, patches, executedFor: args.contextValue };
-        byKey.set(key, shared);
+        const entry: SharedResult = {
+          result: Promise.resolve(execute({ ...args, rootValue: payload, contextValue })).then(
+            (executed) => {
+              shareResult(executed);
+              return (entry.done = executed);
+            },
+          ),
+          patches,
+          executedFor: args.contextValue,
+        };
+        byKey.set(key, (shared = entry));
       }
-      if (shared.executedFor === args.contextValue) return shared.result;
-      const { patches } = shared;
+      const { done, patches, executedFor } = shared;
+      const mine = executedFor === args.contextValue;
+      // The patches are complete once the result is: none means the same result for everyone.
+      if (done) return mine ? done : forViewer(done, patches, viewerIdOf(args.contextValue));
+      if (mine) return shared.result;
       return shared.result.then((result) =>
         forViewer(result, patches, viewerIdOf(args.contextValue)),
       );

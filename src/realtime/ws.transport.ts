@@ -63,7 +63,7 @@ export class WsTransport {
   }
 
   /** Sends one frame, unless the reader is so far behind that it is cut off instead. */
-  send(socket: WebSocket, data: string): Promise<void> {
+  send(socket: WebSocket, data: string | Buffer): Promise<void> {
     if (socket.readyState !== socket.OPEN) return Promise.resolve();
     if (socket.bufferedAmount > this.options.maxBufferedBytes) {
       // A client that does not read would make us hold every event for it: cut it off instead.
@@ -80,7 +80,8 @@ export class WsTransport {
       raw.cork();
       if (this.corked.push(raw) === 1) process.nextTick(this.uncorkAll);
     }
-    socket.send(data);
+    // A Buffer is a frame already encoded (shared-frames.ts), still a text frame.
+    socket.send(data, { binary: false });
     return Promise.resolve();
   }
 
