@@ -15,8 +15,9 @@ import type { Deserializer } from './shared-payloads.js';
 export type RedisClient = Redis | Cluster;
 
 /**
- * How long a publish may wait for a Redis Cluster. A master that just died holds commands until its
- * replica takes over (seconds); the sender must not wait for that. A late or lost publish costs
+ * How long a publish may wait for Redis. A cluster master that just died holds commands until its
+ * replica takes over (seconds), and a stalled server holds them until it answers; the sender must
+ * not wait for either. A late or lost publish costs
  * latency, not data: subscribers read the gap from PostgreSQL.
  */
 export const PUBLISH_TIMEOUT_MS = 500;
@@ -31,29 +32,13 @@ export async function publishAll(
   channels: readonly string[],
   json: string,
 ): Promise<void> {
-  if (!redis.isCluster) {
-    // One server fails fast by itself (no offline queue): a publish to it is never held.
-    if (channels.length === 1) {
-      await redis.publish(channels[0], json);
-      return;
-    }
-    await publishScript(redis as Redis)(json, ...channels);
-    return;
-  }
-  const cluster = redis as Cluster;
-  const sent = Promise.all(
-    channels.map((channel) =>
-      cluster.spublish(channel, json).catch(async (error: unknown) => {
-        // After a slot moves, the old master answers MOVED. ioredis follows that itself only
-        // when every command of the auto-pipeline it rode in failed alike; beside one that
-        // succeeded (another channel or key on that node), the MOVED comes back here with the
-        // slot map untouched, and every later publish would go to the old master too.
-        if (!(error instanceof Error) || !error.message.startsWith('MOVED ')) throw error;
-        await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
-        return cluster.spublish(channel, json);
-      }),
-    ),
-  );
+  // A server that holds the connection open without answering (paused, partitioned) would hold
+  // the send with it: every publish gives up after PUBLISH_TIMEOUT_MS, on one server or a cluster.
+  const sent: Promise<unknown> = !redis.isCluster
+    ? channels.length === 1
+      ? redis.publish(channels[0], json)
+      : publishScript(redis as Redis)(json, ...channels)
+    : publishSharded(redis as Cluster, channels, json);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -68,6 +53,22 @@ export async function publishAll(
   } finally {
     clearTimeout(timer);
   }
+}
+
+function publishSharded(cluster: Cluster, channels: readonly string[], json: string) {
+  return Promise.all(
+    channels.map((channel) =>
+      cluster.spublish(channel, json).catch(async (error: unknown) => {
+        // After a slot moves, the old master answers MOVED. ioredis follows that itself only
+        // when every command of the auto-pipeline it rode in failed alike; beside one that
+        // succeeded (another channel or key on that node), the MOVED comes back here with the
+        // slot map untouched, and every later publish would go to the old master too.
+        if (!(error instanceof Error) || !error.message.startsWith('MOVED ')) throw error;
+        await new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
+        return cluster.spublish(channel, json);
+      }),
+    ),
+  );
 }
 
 /**
