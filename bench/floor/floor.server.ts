@@ -9,7 +9,8 @@
  *   gap-free seq, the INSERT, attachments, sender and recipients read back), with the same
  *   parameters (no attachments here), awaited before anything is published (same durability);
  * - then one Redis PUBLISH per recipient on per-user channels `<prefix>user:<id>` (one JSON
- *   encoding, one pipeline), exactly the server's channel design;
+ *   encoding, one command: the server's own publishAll, imported too), exactly the server's
+ *   channel design;
  * - each instance subscribes to the channels of its connected users and writes one frame per
  *   connection, the published JSON wrapped without re-encoding;
  * - resuming (`afterSeq`) replays from PostgreSQL while live events are buffered, then dedupes
@@ -29,6 +30,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { INSERT_NEXT } from '../../src/messages/messages.repository.js';
+import { publishAll } from '../../src/pubsub/redis-pubsub.js';
 
 const env = process.env;
 const PREFIX = env.REDIS_PREFIX ?? 'chat:';
@@ -234,9 +236,11 @@ async function store(userId: string, conversationId: string, text: string, key?:
     const row = rows[0];
     if (!row) return { error: 'NOT_FOUND' };
     const json = toJson(row);
-    const pipeline = redis.pipeline();
-    for (const id of row.recipient_ids) pipeline.publish(PREFIX + 'user:' + id, json);
-    await pipeline.exec();
+    await publishAll(
+      redis,
+      row.recipient_ids.map((id) => PREFIX + 'user:' + id),
+      json,
+    );
     return { seq: row.seq };
   } catch {
     return { error: 'INTERNAL' };
