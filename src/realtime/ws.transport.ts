@@ -21,6 +21,13 @@ export interface WsTransportOptions {
   keepAliveMs: number;
 }
 
+/** Sockets pinged and not answered since (a socket's own flag, without a closure per socket). */
+const awaitingPong = new WeakSet<WebSocket>();
+/** Shared by every socket: an emitter calls its listeners with itself as `this`. */
+function onPong(this: WebSocket): void {
+  awaitingPong.delete(this);
+}
+
 /** How long sockets get to finish the close handshake at shutdown before they are cut. */
 const DRAIN_MS = 1000;
 
@@ -29,6 +36,7 @@ export class WsTransport {
   private readonly wss: WebSocketServer;
   private httpServer?: HttpServer;
   private draining?: Promise<void>;
+  private readonly keepAlive: NodeJS.Timeout;
   /** TCP sockets corked in this tick, uncorked together once it ends (see send). */
   private readonly corked: Socket[] = [];
   private readonly uncorkAll = () => {
@@ -49,11 +57,11 @@ export class WsTransport {
       perMessageDeflate: false,
     });
     this.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
-      const keepAlive = this.keepAlive(socket);
-      socket.once('close', () => clearInterval(keepAlive));
+      socket.on('pong', onPong);
       socket.on('error', () => socket.terminate());
       onSocket(socket, req);
     });
+    this.keepAlive = setInterval(() => this.pingAll(), options.keepAliveMs).unref();
   }
 
   /** Takes upgrades from the HTTP server from now on. */
@@ -91,6 +99,7 @@ export class WsTransport {
   drain(): Promise<void> {
     this.draining ??= (async () => {
       this.httpServer?.off('upgrade', this.onUpgrade);
+      clearInterval(this.keepAlive);
       const closed = [...this.wss.clients].map(
         (socket) =>
           new Promise<void>((resolve) => {
@@ -124,14 +133,19 @@ export class WsTransport {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 
-  /** Pings so dead peers (and the proxies between) are noticed; no pong in time → terminate. */
-  private keepAlive(socket: WebSocket): NodeJS.Timeout {
-    let alive = true;
-    socket.on('pong', () => (alive = true));
-    return setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
+  /**
+   * Pings so dead peers (and the proxies between) are noticed; no pong since the last round →
+   * terminate. One timer for every socket (as the floor has): a timer and a closure per socket
+   * were a share of an idle connection's memory and wake-ups (bench/README.md, round two).
+   */
+  private pingAll(): void {
+    for (const socket of this.wss.clients) {
+      if (awaitingPong.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      awaitingPong.add(socket);
       socket.ping();
-    }, this.options.keepAliveMs).unref();
+    }
   }
 }
