@@ -46,6 +46,8 @@ export class PresenceClaimsService
   /** Closed while the store was unreachable: released at the next renewal. */
   private readonly unreleased = new Map<string, { userId: string; closedAt: Date }>();
   private readonly tasks = new BackgroundTasks();
+  /** Connections opened in this turn of the event loop, claimed together (see opened). */
+  private opening?: { claims: Map<string, Claim>; done: Promise<void> };
   private sweeping = false;
   private sweepAgain = false;
   /** Whether failures are being logged already (one line per streak, not one a second). */
@@ -86,28 +88,46 @@ export class PresenceClaimsService
     await this.tasks.settled();
   }
 
+  /**
+   * Claims for the connections opened in this turn of the event loop go to the store together
+   * (one script call per CLAIM_BATCH instead of one each: a reconnect storm opens thousands at
+   * once); each resolves once its batch is claimed, so a connection is acknowledged ONLINE.
+   */
   opened(connection: WsConnection): Promise<void> {
     if (this.tasks.stopping) return Promise.resolve();
     this.local.set(connection.id, connection.userId);
-    const claim = { userId: connection.userId, claimId: connection.id };
-    return this.tasks.track(
-      this.store.claim([claim], true).then(
-        (online) => {
-          this.counted('online', online.length);
-          this.recovered();
-        },
-        (error: unknown) => {
-          if (this.local.has(connection.id)) this.unclaimed.add(connection.id);
-          this.failed('claim', error);
-        },
-      ),
-    );
+    if (!this.opening) {
+      const batch = new Map<string, Claim>();
+      this.opening = {
+        claims: batch,
+        done: this.tasks.track(
+          new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.claimOpened(batch)),
+        ),
+      };
+    }
+    this.opening.claims.set(connection.id, { userId: connection.userId, claimId: connection.id });
+    return this.opening.done;
+  }
+
+  private async claimOpened(batch: Map<string, Claim>): Promise<void> {
+    // Later openings start the next batch; this one's claims leave now, before any release.
+    this.opening = undefined;
+    const claims = [...batch.values()];
+    try {
+      this.counted('online', (await this.store.claim(claims, true)).length);
+      this.recovered();
+    } catch (error) {
+      for (const c of claims) if (this.local.has(c.claimId)) this.unclaimed.add(c.claimId);
+      this.failed('claim', error);
+    }
   }
 
   closed(connection: WsConnection): Promise<void> {
     // Not ours any more when shutdown already released it.
     if (!this.local.delete(connection.id)) return Promise.resolve();
     this.unclaimed.delete(connection.id);
+    // Closed before its batch left: never claimed, so nothing to release.
+    if (this.opening?.claims.delete(connection.id)) return Promise.resolve();
     return this.tasks.track(this.release(connection.id, connection.userId, new Date()));
   }
 
@@ -145,6 +165,8 @@ export class PresenceClaimsService
     const renewals: Claim[] = [];
     const unclaimed: Claim[] = [];
     for (const [claimId, userId] of this.local) {
+      // Claimed by its opening batch, as an opening (a renewal would not announce it).
+      if (this.opening?.claims.has(claimId)) continue;
       (this.unclaimed.has(claimId) ? unclaimed : renewals).push({ userId, claimId });
     }
     try {
