@@ -73,7 +73,7 @@ function setup(options: { stored: number; lastSeq?: number }) {
     },
   };
   const conversations = {
-    getForUser: () => Promise.resolve({ lastSeq: options.lastSeq ?? options.stored }),
+    lastSeqForMember: () => Promise.resolve(options.lastSeq ?? options.stored),
   };
   const hydrator = { hydrate: (page: Message[]) => Promise.resolve(page) };
   // Membership changes are heard and never happen here.

@@ -91,8 +91,9 @@ export class MessageStream {
     const listening = ++this.epoch;
     let lastSeq: number;
     try {
-      // One query: the access check (strangers get NOT_FOUND) and the newest seq.
-      ({ lastSeq } = await this.conversations.getForUser(conversationId, userId));
+      // One query (shared by the subscriptions starting at once): the access check (strangers
+      // get NOT_FOUND) and the newest seq.
+      lastSeq = await this.conversations.lastSeqForMember(conversationId, userId);
     } catch (error) {
       unlisten();
       throw error;
