@@ -85,8 +85,7 @@ describe('PresenceClaimsService timers', () => {
     vi.useRealTimers();
   });
 
-  const open = (id: string, userId = 'dave') =>
-    connections.opened({ id, userId, openedAt: new Date() });
+  const open = (id: string, userId = 'dave') => connections.opened({ id, userId });
   const calls = (what: string) => store.log.filter((l) => l.startsWith(what)).length;
   /** What the store was asked from now on while `ms` pass. */
   const during = async (ms: number) => {

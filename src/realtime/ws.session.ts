@@ -63,9 +63,9 @@ export class WsSession {
       return undefined;
     }
     const extra: WsExtra = { socket, connectionId: randomUUID() };
-    // One close listener does all of a socket's cleanup (an emitter's `once` wraps each in two
-    // more objects, and idle sockets are many).
-    socket.once('close', () => {
+    // One close listener does all of a socket's cleanup (idle sockets are many). `on`: ws emits
+    // 'close' once, and `once` would wrap the listener in two more objects.
+    socket.on('close', () => {
       release();
       const { user } = extra;
       if (!user) return;
@@ -100,11 +100,7 @@ export class WsSession {
     ctx.extra.user = user;
     this.expiries.add(socket, user.expiresAt);
     this.closeWhenRevoked(ctx.extra, user);
-    await this.connections.opened({
-      id: ctx.extra.connectionId,
-      userId: user.id,
-      openedAt: new Date(),
-    });
+    await this.connections.opened({ id: ctx.extra.connectionId, userId: user.id });
     return true;
   }
 

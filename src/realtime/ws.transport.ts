@@ -27,6 +27,9 @@ const awaitingPong = new WeakSet<WebSocket>();
 function onPong(this: WebSocket): void {
   awaitingPong.delete(this);
 }
+function onError(this: WebSocket): void {
+  this.terminate();
+}
 
 /** How long sockets get to finish the close handshake at shutdown before they are cut. */
 const DRAIN_MS = 1000;
@@ -58,7 +61,7 @@ export class WsTransport {
     });
     this.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       socket.on('pong', onPong);
-      socket.on('error', () => socket.terminate());
+      socket.on('error', onError);
       onSocket(socket, req);
     });
     this.keepAlive = setInterval(() => this.pingAll(), options.keepAliveMs).unref();
