@@ -21,6 +21,8 @@ export interface WsTransportOptions {
   keepAliveMs: number;
 }
 
+/** Keep-alive ticks per round (see pingSlot). */
+const PING_SLOTS = 12;
 /** Sockets pinged and not answered since (a socket's own flag, without a closure per socket). */
 const awaitingPong = new WeakSet<WebSocket>();
 /** Shared by every socket: an emitter calls its listeners with itself as `this`. */
@@ -40,6 +42,10 @@ export class WsTransport {
   private httpServer?: HttpServer;
   private draining?: Promise<void>;
   private readonly keepAlive: NodeJS.Timeout;
+  /** Sockets by the tick of the keep-alive round at which they are pinged (see pingSlot). */
+  private readonly pingSlots = Array.from({ length: PING_SLOTS }, () => new Set<WebSocket>());
+  private nextSlot = 0;
+  private tick = 0;
   /** TCP sockets corked in this tick, uncorked together once it ends (see send). */
   private readonly corked: Socket[] = [];
   private readonly uncorkAll = () => {
@@ -59,12 +65,22 @@ export class WsTransport {
       // The protocol's own messages are small JSON: compression costs CPU and memory per socket.
       perMessageDeflate: false,
     });
+    const pingSlots = this.pingSlots;
+    /** Shared by every socket (an emitter calls its listeners with itself as `this`). */
+    function leaveSlot(this: WebSocket): void {
+      for (const slot of pingSlots) if (slot.delete(this)) return;
+    }
     this.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
       socket.on('pong', onPong);
       socket.on('error', onError);
+      socket.on('close', leaveSlot);
+      pingSlots[this.nextSlot++ % PING_SLOTS].add(socket);
       onSocket(socket, req);
     });
-    this.keepAlive = setInterval(() => this.pingAll(), options.keepAliveMs).unref();
+    this.keepAlive = setInterval(
+      () => this.pingSlot(pingSlots[this.tick++ % PING_SLOTS]),
+      options.keepAliveMs / PING_SLOTS,
+    ).unref();
   }
 
   /** Takes upgrades from the HTTP server from now on. */
@@ -137,12 +153,14 @@ export class WsTransport {
   }
 
   /**
-   * Pings so dead peers (and the proxies between) are noticed; no pong since the last round →
-   * terminate. One timer for every socket (as the floor has): a timer and a closure per socket
-   * were a share of an idle connection's memory and wake-ups (bench/README.md, round two).
+   * Pings so dead peers (and the proxies between) are noticed; no pong since its last ping →
+   * terminate. One timer for every socket, each tick taking one slot of PING_SLOTS, so each
+   * socket is pinged every keepAliveMs: a timer and a closure per socket were a share of an idle
+   * connection's memory and wake-ups (bench/README.md, round two), and a slot per tick spreads
+   * the writes (and their garbage) over the round instead of one burst of tens of thousands.
    */
-  private pingAll(): void {
-    for (const socket of this.wss.clients) {
+  private pingSlot(slot: Set<WebSocket>): void {
+    for (const socket of slot) {
       if (awaitingPong.has(socket)) {
         socket.terminate();
         continue;
