@@ -6,7 +6,6 @@
  * (other instances notice within the minute).
  */
 import { Injectable } from '@nestjs/common';
-import DataLoader from 'dataloader';
 import { LRUCache } from 'lru-cache';
 import { UnauthenticatedError } from '../common/errors/domain-error.js';
 import { UsersRepository } from './users.repository.js';
@@ -18,24 +17,12 @@ const CACHE_TTL_MS = 60_000;
 export class UserExistence {
   private readonly known = new LRUCache<string, true>({ max: CACHED_USERS, ttl: CACHE_TTL_MS });
 
-  /**
-   * Checks made in one turn of the event loop share one query: a reconnect storm checks
-   * thousands of users at once, and one query each held the database pool the resumes need.
-   */
-  private readonly lookups = new DataLoader<string, boolean>(
-    async (ids) => {
-      const found = await this.users.existingIds(ids);
-      return ids.map((id) => found.has(id));
-    },
-    { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 1000 },
-  );
-
   constructor(private readonly users: UsersRepository) {}
 
   /** UNAUTHENTICATED unless the user exists; a failure to check (database down) propagates. */
   async assertExists(userId: string): Promise<void> {
     if (this.known.has(userId)) return;
-    if (!(await this.lookups.load(userId))) {
+    if ((await this.users.countExisting([userId])) !== 1) {
       throw new UnauthenticatedError('Invalid or expired token');
     }
     this.known.set(userId, true);

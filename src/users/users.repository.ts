@@ -79,14 +79,6 @@ export class UsersRepository {
   }
 
   /** How many of these ids are existing users. */
-  /** Which of `ids` are users. */
-  async existingIds(ids: readonly string[]): Promise<Set<string>> {
-    const valid = ids.filter(isUuid);
-    if (valid.length === 0) return new Set();
-    const rows = await this.users.find({ select: { id: true }, where: { id: In(valid) } });
-    return new Set(rows.map((u) => u.id));
-  }
-
   countExisting(ids: readonly string[]): Promise<number> {
     const valid = ids.filter(isUuid);
     return valid.length === 0 ? Promise.resolve(0) : this.users.countBy({ id: In(valid) });
