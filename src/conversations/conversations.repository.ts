@@ -47,6 +47,28 @@ export class ConversationsRepository {
   }
 
   /**
+   * For each (conversation, user) pair whose user is a member: the conversation's last_seq, keyed
+   * `conversationId:userId`. One query for a batch of subscriptions starting at once (a reconnect
+   * storm); the membership rule is findByIdForUser's (isMember).
+   */
+  async lastSeqsForMembers(
+    pairs: readonly { conversationId: string; userId: string }[],
+  ): Promise<Map<string, number>> {
+    const valid = pairs.filter((p) => isUuid(p.conversationId) && isUuid(p.userId));
+    const result = new Map<string, number>();
+    if (valid.length === 0) return result;
+    const rows = (await this.dataSource.query(
+      `SELECT r.conversation_id::text AS conversation_id, r.user_id::text AS user_id, c.last_seq
+         FROM unnest($1::uuid[], $2::uuid[]) AS r(conversation_id, user_id)
+         JOIN conversations c ON c.id = r.conversation_id
+        WHERE ${isMember('c.id', 'r.user_id')}`,
+      [valid.map((p) => p.conversationId), valid.map((p) => p.userId)],
+    )) as { conversation_id: string; user_id: string; last_seq: number }[];
+    for (const row of rows) result.set(`${row.conversation_id}:${row.user_id}`, row.last_seq);
+    return result;
+  }
+
+  /**
    * A page of the user's conversations, most recent activity first (a message, or the creation
    * of a conversation without messages), strictly after `after` in that order.
    */

@@ -4,6 +4,7 @@
  * and the caller's list.
  */
 import { Injectable } from '@nestjs/common';
+import DataLoader from 'dataloader';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../common/errors/domain-error.js';
 import { toForwardConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
@@ -72,6 +73,29 @@ export class ConversationsService {
     if (!conversation) throw new NotFoundError('Conversation');
     return conversation;
   }
+
+  /**
+   * The newest seq of a conversation the user is in; NOT_FOUND otherwise, as getForUser. Calls
+   * made in one turn of the event loop (subscriptions resuming at once) share one query.
+   */
+  lastSeqForMember(conversationId: string, userId: string): Promise<number> {
+    return this.lastSeqs.load(`${conversationId}:${userId}`);
+  }
+
+  private readonly lastSeqs = new DataLoader<string, number>(
+    async (keys) => {
+      // The user id (a uuid) follows the last colon; a malformed conversation id is not found.
+      const pairs = keys.map((key) => {
+        const at = key.lastIndexOf(':');
+        return { conversationId: key.slice(0, at), userId: key.slice(at + 1) };
+      });
+      const found = await this.conversations.lastSeqsForMembers(pairs);
+      return keys.map((key) => found.get(key) ?? new NotFoundError('Conversation'));
+    },
+    // No cache (a seq read later must be read then); a batch spans one turn of the event loop,
+    // since each socket's message is its own macrotask.
+    { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 1000 },
+  );
 
   async getForUser(conversationId: string, userId: string): Promise<Conversation> {
     const conversation = await this.conversations.findByIdForUser(conversationId, userId);

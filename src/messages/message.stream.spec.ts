@@ -73,7 +73,7 @@ function setup(options: { stored: number; lastSeq?: number }) {
     },
   };
   const conversations = {
-    getForUser: () => Promise.resolve({ lastSeq: options.lastSeq ?? options.stored }),
+    lastSeqForMember: () => Promise.resolve(options.lastSeq ?? options.stored),
   };
   const hydrator = { hydrate: (page: Message[]) => Promise.resolve(page) };
   // Membership changes are heard and never happen here.
@@ -206,5 +206,41 @@ describe('MessageStream of one conversation', () => {
     expect(within.ended).toBe('no');
     expect(within.seqs).toEqual(Array.from({ length: 1024 }, (_, i) => i + 1));
     expect((await behind(1025)).ended).toBe('Subscriber more than 1024 events behind');
+  });
+
+  it('shares one replay among subscribers resuming the same conversation from the same seq', async () => {
+    const world = setup({ stored: 5 });
+    const release = world.holdReplays();
+    const a = await world.stream.open('u1', { conversationId: CONVERSATION, afterSeq: 2 });
+    const b = await world.stream.open('u2', { conversationId: CONVERSATION, afterSeq: 2 });
+    const seqs = Promise.all([take(a, 3), take(b, 3)]);
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    expect(await seqs).toEqual([
+      [3, 4, 5],
+      [3, 4, 5],
+    ]);
+    expect(world.reads).toEqual([[2, undefined]]);
+  });
+
+  it('does not join a replay that started before the subscriber was listening', async () => {
+    const world = setup({ stored: 5 });
+    const release = world.holdReplays();
+    const a = await world.stream.open('u1', { conversationId: CONVERSATION, afterSeq: 2 });
+    const seqsOfA = take(a, 4);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Published while A's read is under way, before B listens: B must read on its own.
+    world.store(6);
+    world.publish(message(6));
+    const b = await world.stream.open('u2', { conversationId: CONVERSATION, afterSeq: 2 });
+    const seqsOfB = take(b, 4);
+    await new Promise((resolve) => setImmediate(resolve));
+    release();
+    expect(await seqsOfA).toEqual([3, 4, 5, 6]);
+    expect(await seqsOfB).toEqual([3, 4, 5, 6]);
+    expect(world.reads).toEqual([
+      [2, undefined],
+      [2, undefined],
+    ]);
   });
 });

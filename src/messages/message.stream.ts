@@ -38,8 +38,20 @@ export interface MessageStreamOptions {
   afterSeq?: number;
 }
 
+/** A replay read under way, shared by subscribers that may join it (see replay). */
+interface SharedReplay {
+  /** `MessageStream.epoch` when the read started. */
+  startedAt: number;
+  result: Promise<MessageWithDetails[]>;
+}
+
 @Injectable()
 export class MessageStream {
+  /** Counts listen confirmations and replay starts, to order them (see replay). */
+  private epoch = 0;
+  /** Replays under way by (conversation, afterSeq, beforeSeq). */
+  private readonly replays = new Map<string, SharedReplay>();
+
   constructor(
     private readonly events: MessageEvents,
     private readonly messages: MessagesRepository,
@@ -75,10 +87,13 @@ export class MessageStream {
       offMessages();
       offMembership();
     });
+    // Everything committed before now reaches this subscriber live or in a read started later.
+    const listening = ++this.epoch;
     let lastSeq: number;
     try {
-      // One query: the access check (strangers get NOT_FOUND) and the newest seq.
-      ({ lastSeq } = await this.conversations.getForUser(conversationId, userId));
+      // One query (shared by the subscriptions starting at once): the access check (strangers
+      // get NOT_FOUND) and the newest seq.
+      lastSeq = await this.conversations.lastSeqForMember(conversationId, userId);
     } catch (error) {
       unlisten();
       throw error;
@@ -93,7 +108,7 @@ export class MessageStream {
       /** Pushes the stored messages after lastSent (and before `before`), a batch at a time. */
       const catchUp = async (before?: number) => {
         for (;;) {
-          const batch = await this.replay(conversationId, lastSent, before);
+          const batch = await this.replay(conversationId, lastSent, before, listening);
           for (const message of batch) {
             await push(message);
             lastSent = message.seq;
@@ -152,8 +167,34 @@ export class MessageStream {
     return stream;
   }
 
-  /** Stored messages, with senders and attachments filled in once per batch. */
-  private async replay(
+  /**
+   * Stored messages, with senders and attachments filled in once per batch. Subscribers resuming
+   * the same conversation from the same seq at once (a reconnect storm: every member of a group)
+   * share one read, but only one that started after the subscriber was listening (`listening`),
+   * so it cannot miss a message published before that.
+   */
+  private replay(
+    conversationId: string,
+    afterSeq: number,
+    beforeSeq: number | undefined,
+    listening: number,
+  ): Promise<MessageWithDetails[]> {
+    const key = `${conversationId}:${afterSeq}:${beforeSeq ?? ''}`;
+    const under = this.replays.get(key);
+    if (under && under.startedAt > listening) return under.result;
+    const shared: SharedReplay = {
+      startedAt: ++this.epoch,
+      result: this.readReplay(conversationId, afterSeq, beforeSeq),
+    };
+    this.replays.set(key, shared);
+    const forget = () => {
+      if (this.replays.get(key) === shared) this.replays.delete(key);
+    };
+    shared.result.then(forget, forget);
+    return shared.result;
+  }
+
+  private async readReplay(
     conversationId: string,
     afterSeq: number,
     beforeSeq: number | undefined,

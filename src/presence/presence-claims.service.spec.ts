@@ -56,7 +56,10 @@ describe('PresenceClaimsService timers', () => {
   let service: PresenceClaimsService;
 
   beforeEach(() => {
-    vi.useFakeTimers();
+    // setImmediate stays real: openings in one turn of the event loop are claimed together.
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    });
     store = new FakeStore();
     const config = {
       presence: { ttlSeconds: TTL_MS / 1000, graceMs: GRACE_MS },
@@ -82,8 +85,7 @@ describe('PresenceClaimsService timers', () => {
     vi.useRealTimers();
   });
 
-  const open = (id: string, userId = 'dave') =>
-    connections.opened({ id, userId, openedAt: new Date() });
+  const open = (id: string, userId = 'dave') => connections.opened({ id, userId });
   const calls = (what: string) => store.log.filter((l) => l.startsWith(what)).length;
   /** What the store was asked from now on while `ms` pass. */
   const during = async (ms: number) => {
@@ -100,6 +102,16 @@ describe('PresenceClaimsService timers', () => {
     await open('c2');
     expect((await during(TTL_MS / 3)).filter((l) => l.startsWith('renew'))).toEqual([
       'renew c1,c2',
+    ]);
+  });
+
+  it('claims the connections opened in one turn together; one closed before that is never claimed', async () => {
+    const opened = [open('c1'), open('c2', 'erin'), open('c3', 'fay')];
+    await connections.closed('c2');
+    await Promise.all(opened);
+    expect(store.log).toEqual(['announce c1,c3']);
+    expect((await during(TTL_MS / 3)).filter((l) => l.startsWith('renew'))).toEqual([
+      'renew c1,c3',
     ]);
   });
 

@@ -29,6 +29,8 @@ import { PresenceStore, type Claim } from './presence.store.js';
 
 /** How often each instance looks for expired claims and ended grace periods. */
 export const SWEEP_INTERVAL_MS = 1000;
+/** Claims renewed per store call (see renew). */
+const RENEWAL_CHUNK = 1000;
 /** The claim id of a client's heartbeat (one per user, renewed by each heartbeat). */
 const HEARTBEAT_CLAIM = 'heartbeat';
 
@@ -46,6 +48,8 @@ export class PresenceClaimsService
   /** Closed while the store was unreachable: released at the next renewal. */
   private readonly unreleased = new Map<string, { userId: string; closedAt: Date }>();
   private readonly tasks = new BackgroundTasks();
+  /** Connections opened in this turn of the event loop, claimed together (see opened). */
+  private opening?: { claims: Map<string, Claim>; done: Promise<void> };
   private sweeping = false;
   private sweepAgain = false;
   /** Whether failures are being logged already (one line per streak, not one a second). */
@@ -86,28 +90,46 @@ export class PresenceClaimsService
     await this.tasks.settled();
   }
 
+  /**
+   * Claims for the connections opened in this turn of the event loop go to the store together
+   * (one script call per CLAIM_BATCH instead of one each: a reconnect storm opens thousands at
+   * once); each resolves once its batch is claimed, so a connection is acknowledged ONLINE.
+   */
   opened(connection: WsConnection): Promise<void> {
     if (this.tasks.stopping) return Promise.resolve();
     this.local.set(connection.id, connection.userId);
-    const claim = { userId: connection.userId, claimId: connection.id };
-    return this.tasks.track(
-      this.store.claim([claim], true).then(
-        (online) => {
-          this.counted('online', online.length);
-          this.recovered();
-        },
-        (error: unknown) => {
-          if (this.local.has(connection.id)) this.unclaimed.add(connection.id);
-          this.failed('claim', error);
-        },
-      ),
-    );
+    if (!this.opening) {
+      const batch = new Map<string, Claim>();
+      this.opening = {
+        claims: batch,
+        done: this.tasks.track(
+          new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.claimOpened(batch)),
+        ),
+      };
+    }
+    this.opening.claims.set(connection.id, { userId: connection.userId, claimId: connection.id });
+    return this.opening.done;
+  }
+
+  private async claimOpened(batch: Map<string, Claim>): Promise<void> {
+    // Later openings start the next batch; this one's claims leave now, before any release.
+    this.opening = undefined;
+    const claims = [...batch.values()];
+    try {
+      this.counted('online', (await this.store.claim(claims, true)).length);
+      this.recovered();
+    } catch (error) {
+      for (const c of claims) if (this.local.has(c.claimId)) this.unclaimed.add(c.claimId);
+      this.failed('claim', error);
+    }
   }
 
   closed(connection: WsConnection): Promise<void> {
     // Not ours any more when shutdown already released it.
     if (!this.local.delete(connection.id)) return Promise.resolve();
     this.unclaimed.delete(connection.id);
+    // Closed before its batch left: never claimed, so nothing to release.
+    if (this.opening?.claims.delete(connection.id)) return Promise.resolve();
     return this.tasks.track(this.release(connection.id, connection.userId, new Date()));
   }
 
@@ -142,18 +164,30 @@ export class PresenceClaimsService
     for (const [claimId, { userId, closedAt }] of this.unreleased) {
       await this.release(claimId, userId, closedAt);
     }
-    const renewals: Claim[] = [];
     const unclaimed: Claim[] = [];
+    const renewals: string[] = [];
     for (const [claimId, userId] of this.local) {
-      (this.unclaimed.has(claimId) ? unclaimed : renewals).push({ userId, claimId });
+      // Claimed by its opening batch, as an opening (a renewal would not announce it).
+      if (this.opening?.claims.has(claimId)) continue;
+      if (this.unclaimed.has(claimId)) unclaimed.push({ userId, claimId });
+      else renewals.push(claimId);
     }
     try {
-      const announced = await Promise.all([
-        this.store.claim(unclaimed, true),
-        this.store.claim(renewals, false),
-      ]);
-      this.counted('online', announced[0].length + announced[1].length);
+      let announced = (await this.store.claim(unclaimed, true)).length;
       for (const c of unclaimed) this.unclaimed.delete(c.claimId);
+      // A chunk at a time: tens of thousands of claims' keys and arguments are then never held
+      // at once (garbage the young generation collects; bench/README.md, round two). Each chunk
+      // is read from `local` as it leaves, so a connection closed meanwhile is not claimed again
+      // after its release.
+      for (let i = 0; i < renewals.length; i += RENEWAL_CHUNK) {
+        const chunk: Claim[] = [];
+        for (const claimId of renewals.slice(i, i + RENEWAL_CHUNK)) {
+          const userId = this.local.get(claimId);
+          if (userId !== undefined) chunk.push({ userId, claimId });
+        }
+        announced += (await this.store.claim(chunk, false)).length;
+      }
+      this.counted('online', announced);
       this.renewPending = false;
       this.recovered();
     } catch (error) {

@@ -97,7 +97,8 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
           },
           extra,
         );
-        socket.once('close', (code, reason) => void closed(code, String(reason)));
+        // `on`: ws emits 'close' once, and `once` would wrap the listener in two more objects.
+        socket.on('close', (code, reason) => void closed(code, String(reason)));
       },
     );
     transport.listen(this.adapterHost.httpAdapter.getHttpServer() as HttpServer);

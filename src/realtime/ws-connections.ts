@@ -8,7 +8,6 @@ import { AppMetrics } from '../metrics/app.metrics.js';
 export interface WsConnection {
   id: string;
   userId: string;
-  openedAt: Date;
 }
 
 export interface WsConnectionListener {

@@ -30,20 +30,19 @@ export class WsCaps {
   }
 
   /**
-   * Counts a new socket of `address` until `onClose`; false (and nothing counted) when the
-   * address already holds its maximum.
+   * Counts a new socket of `address`; returns what to call when it closes, or undefined (and
+   * nothing counted) when the address already holds its maximum.
    */
-  admitAddress(address: string, onClose: (release: () => void) => void): boolean {
+  admitAddress(address: string): (() => void) | undefined {
     const max = this.config.ws.maxConnectionsPerAddress;
     const open = this.perAddress.get(address) ?? 0;
-    if (max !== null && open >= max) return false;
+    if (max !== null && open >= max) return undefined;
     this.perAddress.set(address, open + 1);
-    onClose(() => {
+    return () => {
       const left = (this.perAddress.get(address) ?? 1) - 1;
       if (left > 0) this.perAddress.set(address, left);
       else this.perAddress.delete(address);
-    });
-    return true;
+    };
   }
 
   /** Whether `userId` may open one more authenticated connection here. */

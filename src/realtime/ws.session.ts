@@ -24,6 +24,7 @@ import {
   CLOSE_TRY_AGAIN_LATER,
 } from './close-codes.js';
 import { WsCaps } from './ws.caps.js';
+import { ExpiryTimers } from './ws.expiry.js';
 import { WsConnections } from './ws-connections.js';
 
 /** What graphql-ws carries for each socket (its `extra`). */
@@ -32,14 +33,16 @@ export interface WsExtra {
   connectionId: string;
   /** Set once connection_init was accepted. */
   user?: AuthUser;
+  /** Stops watching the session for its end (set with user, when the token names a session). */
+  stopWatching?: () => void;
 }
-
-/** setTimeout cannot wait longer than 2^31-1 ms; long-lived tokens re-arm. */
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 @Injectable()
 export class WsSession {
   private readonly logger = new Logger('WebSocket');
+  private readonly expiries = new ExpiryTimers((socket) =>
+    socket.close(CLOSE_TOKEN_EXPIRED, 'Token expired'),
+  );
 
   constructor(
     private readonly tokens: TokenService,
@@ -54,15 +57,22 @@ export class WsSession {
    * when the socket's address already holds its maximum: the socket is closed with 4029.
    */
   begin(socket: WebSocket, req: IncomingMessage): WsExtra | undefined {
-    const admitted = this.caps.admitAddress(this.caps.addressOf(req), (release) =>
-      socket.once('close', release),
-    );
-    if (!admitted) {
+    const release = this.caps.admitAddress(this.caps.addressOf(req));
+    if (!release) {
       socket.close(CLOSE_TOO_MANY_CONNECTIONS, 'Too many connections from this address');
       return undefined;
     }
     const extra: WsExtra = { socket, connectionId: randomUUID() };
-    socket.once('close', () => void this.connections.closed(extra.connectionId));
+    // One close listener does all of a socket's cleanup (idle sockets are many). `on`: ws emits
+    // 'close' once, and `once` would wrap the listener in two more objects.
+    socket.on('close', () => {
+      release();
+      const { user } = extra;
+      if (!user) return;
+      this.expiries.delete(socket, user.expiresAt);
+      extra.stopWatching?.();
+      void this.connections.closed(extra.connectionId);
+    });
     return extra;
   }
 
@@ -88,37 +98,22 @@ export class WsSession {
       return false;
     }
     ctx.extra.user = user;
-    this.closeWhenExpired(socket, user);
-    this.closeWhenRevoked(socket, user);
-    await this.connections.opened({
-      id: ctx.extra.connectionId,
-      userId: user.id,
-      openedAt: new Date(),
-    });
+    this.expiries.add(socket, user.expiresAt);
+    this.closeWhenRevoked(ctx.extra, user);
+    await this.connections.opened({ id: ctx.extra.connectionId, userId: user.id });
     return true;
   }
 
   /** Closing makes ws drop whatever is sent afterwards: nothing reaches an ended session. */
-  private closeWhenRevoked(socket: WebSocket, user: AuthUser): void {
+  private closeWhenRevoked(extra: WsExtra, user: AuthUser): void {
     if (!user.sessionId) return;
+    const { socket } = extra;
     if (this.revocations.isRevoked(user.sessionId)) {
       socket.close(CLOSE_SESSION_ENDED, 'Session ended');
       return;
     }
-    const stop = this.revocations.watch(user.sessionId, () =>
+    extra.stopWatching = this.revocations.watch(user.sessionId, () =>
       socket.close(CLOSE_SESSION_ENDED, 'Session ended'),
     );
-    socket.once('close', stop);
-  }
-
-  private closeWhenExpired(socket: WebSocket, user: AuthUser): void {
-    let timer: NodeJS.Timeout;
-    const schedule = () => {
-      const ms = user.expiresAt * 1000 - Date.now();
-      if (ms <= 0) return socket.close(CLOSE_TOKEN_EXPIRED, 'Token expired');
-      timer = setTimeout(schedule, Math.min(ms, MAX_TIMEOUT_MS)).unref();
-    };
-    schedule();
-    socket.once('close', () => clearTimeout(timer));
   }
 }

@@ -21,6 +21,18 @@ export interface WsTransportOptions {
   keepAliveMs: number;
 }
 
+/** Keep-alive ticks per round (see pingSlot). */
+const PING_SLOTS = 12;
+/** Sockets pinged and not answered since (a socket's own flag, without a closure per socket). */
+const awaitingPong = new WeakSet<WebSocket>();
+/** Shared by every socket: an emitter calls its listeners with itself as `this`. */
+function onPong(this: WebSocket): void {
+  awaitingPong.delete(this);
+}
+function onError(this: WebSocket): void {
+  this.terminate();
+}
+
 /** How long sockets get to finish the close handshake at shutdown before they are cut. */
 const DRAIN_MS = 1000;
 
@@ -29,6 +41,11 @@ export class WsTransport {
   private readonly wss: WebSocketServer;
   private httpServer?: HttpServer;
   private draining?: Promise<void>;
+  private readonly keepAlive: NodeJS.Timeout;
+  /** Sockets by the tick of the keep-alive round at which they are pinged (see pingSlot). */
+  private readonly pingSlots = Array.from({ length: PING_SLOTS }, () => new Set<WebSocket>());
+  private nextSlot = 0;
+  private tick = 0;
   /** TCP sockets corked in this tick, uncorked together once it ends (see send). */
   private readonly corked: Socket[] = [];
   private readonly uncorkAll = () => {
@@ -48,12 +65,22 @@ export class WsTransport {
       // The protocol's own messages are small JSON: compression costs CPU and memory per socket.
       perMessageDeflate: false,
     });
+    const pingSlots = this.pingSlots;
+    /** Shared by every socket (an emitter calls its listeners with itself as `this`). */
+    function leaveSlot(this: WebSocket): void {
+      for (const slot of pingSlots) if (slot.delete(this)) return;
+    }
     this.wss.on('connection', (socket: WebSocket, req: IncomingMessage) => {
-      const keepAlive = this.keepAlive(socket);
-      socket.once('close', () => clearInterval(keepAlive));
-      socket.on('error', () => socket.terminate());
+      socket.on('pong', onPong);
+      socket.on('error', onError);
+      socket.on('close', leaveSlot);
+      pingSlots[this.nextSlot++ % PING_SLOTS].add(socket);
       onSocket(socket, req);
     });
+    this.keepAlive = setInterval(
+      () => this.pingSlot(pingSlots[this.tick++ % PING_SLOTS]),
+      options.keepAliveMs / PING_SLOTS,
+    ).unref();
   }
 
   /** Takes upgrades from the HTTP server from now on. */
@@ -92,6 +119,7 @@ export class WsTransport {
   drain(): Promise<void> {
     this.draining ??= (async () => {
       this.httpServer?.off('upgrade', this.onUpgrade);
+      clearInterval(this.keepAlive);
       const closed = [...this.wss.clients].map(
         (socket) =>
           new Promise<void>((resolve) => {
@@ -125,14 +153,21 @@ export class WsTransport {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 
-  /** Pings so dead peers (and the proxies between) are noticed; no pong in time → terminate. */
-  private keepAlive(socket: WebSocket): NodeJS.Timeout {
-    let alive = true;
-    socket.on('pong', () => (alive = true));
-    return setInterval(() => {
-      if (!alive) return socket.terminate();
-      alive = false;
+  /**
+   * Pings so dead peers (and the proxies between) are noticed; no pong since its last ping →
+   * terminate. One timer for every socket, each tick taking one slot of PING_SLOTS, so each
+   * socket is pinged every keepAliveMs: a timer and a closure per socket were a share of an idle
+   * connection's memory and wake-ups (bench/README.md, round two), and a slot per tick spreads
+   * the writes (and their garbage) over the round instead of one burst of tens of thousands.
+   */
+  private pingSlot(slot: Set<WebSocket>): void {
+    for (const socket of slot) {
+      if (awaitingPong.has(socket)) {
+        socket.terminate();
+        continue;
+      }
+      awaitingPong.add(socket);
       socket.ping();
-    }, this.options.keepAliveMs).unref();
+    }
   }
 }

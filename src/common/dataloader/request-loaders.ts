@@ -5,9 +5,11 @@
 import DataLoader from 'dataloader';
 
 export class RequestLoaders {
-  private readonly loaders = new Map<object, DataLoader<unknown, unknown>>();
+  /** Made on first use: a subscription's context holds one for hours, mostly never used. */
+  private loaders?: Map<object, DataLoader<unknown, unknown>>;
 
   get<K, V>(owner: object, create: () => DataLoader<K, V>): DataLoader<K, V> {
+    this.loaders ??= new Map();
     let loader = this.loaders.get(owner) as DataLoader<K, V> | undefined;
     if (!loader) {
       loader = create();
