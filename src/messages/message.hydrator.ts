@@ -7,45 +7,41 @@
  */
 import { Injectable } from '@nestjs/common';
 import { groupByKeys } from '../common/dataloader/request-loaders.js';
-import { AttachmentsRepository } from '../attachments/attachments.repository.js';
-import { UsersRepository } from '../users/users.repository.js';
 import type { User } from '../users/user.entity.js';
 import type { Message } from './message.entity.js';
+import { MessageDetailsRepository } from './message-details.repository.js';
 import { withDetails, type MessageWithDetails } from './message-with-details.js';
-import { MessagesRepository } from './messages.repository.js';
-import { ReactionsRepository } from './reactions.repository.js';
 
 @Injectable()
 export class MessageHydrator {
-  constructor(
-    private readonly users: UsersRepository,
-    private readonly attachments: AttachmentsRepository,
-    private readonly messages: MessagesRepository,
-    private readonly reactions: ReactionsRepository,
-  ) {}
+  constructor(private readonly details: MessageDetailsRepository) {}
 
+  /** One round trip: the users shown are known before it, but for the replies' senders. */
   async hydrate(messages: Message[]): Promise<MessageWithDetails[]> {
     if (messages.length === 0) return [];
     const ids = messages.map((m) => m.id);
     const replyIds = [...new Set(messages.flatMap((m) => (m.replyToId ? [m.replyToId] : [])))];
-    const [attachments, reactions, replies] = await Promise.all([
-      this.attachments.findByMessageIds(ids),
-      this.reactions.summariesOf(ids),
-      this.messages.findByIds(replyIds),
-    ]);
     const userIds = new Set<string>();
-    for (const m of [...messages, ...replies]) userIds.add(m.senderId);
-    for (const m of messages) for (const id of m.mentionedUserIds) userIds.add(id);
-    const usersById = new Map<string, User>(
-      (await this.users.findByIds([...userIds])).map((u) => [u.id, u]),
-    );
+    for (const m of messages) {
+      userIds.add(m.senderId);
+      for (const id of m.mentionedUserIds) userIds.add(id);
+    }
+    const { attachments, reactions, replies, users } = await this.details.detailsOf(ids, replyIds, [
+      ...userIds,
+    ]);
+    const usersById = new Map<string, User>(users.map((u) => [u.id, u]));
     const repliesById = new Map(replies.map((r) => [r.id, r]));
-    const attachmentsOf = groupByKeys(ids, attachments, (a) => a.messageId!);
+    const attachmentsOf = groupByKeys(
+      ids,
+      attachments,
+      (a) => a.messageId,
+      ({ id, fileName, contentType, size }) => ({ id, fileName, contentType, size }),
+    );
     const reactionsOf = groupByKeys(
       ids,
       reactions,
       (r) => r.messageId,
-      (r) => r.summary,
+      ({ emoji, userIds }) => ({ emoji, userIds }),
     );
     // A sender is never missing: users are not deleted while their messages stay (FK cascade).
     return messages.map((m, i) => {

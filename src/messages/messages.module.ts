@@ -18,6 +18,7 @@ import { ReactionsRepository } from './reactions.repository.js';
 import { MessageEvents } from './message.events.js';
 import { MessageStream } from './message.stream.js';
 import { MessageHydrator } from './message.hydrator.js';
+import { MessageDetailsRepository } from './message-details.repository.js';
 import { MessagesController } from './messages.controller.js';
 import { MessagesRepository } from './messages.repository.js';
 import { MessagesResolver } from './messages.resolver.js';
@@ -39,6 +40,7 @@ import { MessagesService } from './messages.service.js';
     MessageEvents,
     MessageStream,
     MessageHydrator,
+    MessageDetailsRepository,
     LastMessageLoader,
     ConversationLastMessageResolver,
     MessageAttachmentsResolver,

@@ -9,7 +9,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { isUuid } from '../common/uuid.js';
+import type { Conversation } from '../conversations/conversation.entity.js';
+import {
+  CONVERSATION_COLUMNS,
+  conversationFromRow,
+  type ConversationRow,
+} from '../conversations/conversation.row.js';
 import { memberIdsOf } from '../conversations/membership.sql.js';
+import { preparedQuery } from '../database/prepared-query.js';
 
 /** The caller's read state in one conversation. */
 export interface ReadState {
@@ -26,6 +33,8 @@ export interface MarkedRead {
   /** False when the mark changed nothing (not forward). */
   moved: boolean;
   memberIds: string[];
+  /** The conversation as the mark read it (what the mutation answers). */
+  conversation: Conversation;
 }
 
 /**
@@ -68,8 +77,8 @@ const SUMMARY = `
  * Forward only, clamped to the last seq; the conversation row is read, not locked, so readers
  * never queue behind (or slow) sends. `before` is read from the statement's snapshot: under a
  * concurrent mark it may be older than the row, which can only report a move twice, never miss one.
- * It answers the caller's read state after the mark (COUNTS over the updated row), which the
- * mutation's answer then reads instead of a query of its own.
+ * It answers the caller's read state after the mark (COUNTS over the updated row) and the
+ * conversation it read, which the mutation's answer then shows instead of queries of its own.
  */
 const MARK = `
   WITH before AS (
@@ -86,8 +95,10 @@ const MARK = `
   )
   SELECT p.conversation_id AS "conversationId", p.last_read_seq AS "lastReadSeq", p.muted,
          n.unread AS "unreadCount", n.mentions AS "unreadMentionCount", p.moved,
-         ARRAY(${memberIdsOf('$1')}) AS "memberIds"
+         ARRAY(${memberIdsOf('$1')}) AS "memberIds", ${CONVERSATION_COLUMNS}
     FROM marked p ${COUNTS}`;
+
+type MarkRow = ReadState & ConversationRow & { moved: boolean; memberIds: string[] };
 
 const MUTE = `
   UPDATE participants SET muted = $3
@@ -120,12 +131,25 @@ export class ReadStateRepository {
     upToSeq: number,
   ): Promise<MarkedRead | null> {
     if (!isUuid(conversationId)) return null;
-    const [row] = await this.dataSource.query<
-      (ReadState & { moved: boolean; memberIds: string[] })[]
-    >(MARK, [conversationId, userId, upToSeq]);
+    // Prepared (planned once per pooled connection), as a send's statement is.
+    const [row] = await preparedQuery<MarkRow>(this.dataSource, 'read_mark', MARK, [
+      conversationId,
+      userId,
+      upToSeq,
+    ]);
     if (!row) return null;
-    const { moved, memberIds, ...state } = row;
-    return { state, moved, memberIds };
+    return {
+      state: {
+        conversationId: row.conversationId,
+        lastReadSeq: row.lastReadSeq,
+        muted: row.muted,
+        unreadCount: row.unreadCount,
+        unreadMentionCount: row.unreadMentionCount,
+      },
+      moved: row.moved,
+      memberIds: row.memberIds,
+      conversation: conversationFromRow(row),
+    };
   }
 
   /** False when the user is not a member. */

@@ -25,7 +25,8 @@ export class ReadStateService {
 
   /**
    * Moves the caller's lastReadSeq forward (clamped to the last seq); NOT_FOUND unless a member.
-   * The state the mark answered is what this operation's read-state fields show (`loaders`).
+   * The state the mark answered is what this operation's read-state fields show (`loaders`),
+   * and the conversation it read is the answer (one statement, as a send is).
    */
   async markRead(
     userId: string,
@@ -40,7 +41,7 @@ export class ReadStateService {
       this.receipts.published({ conversationId, userId, lastReadSeq }, marked.memberIds);
     }
     this.loader.prime(loaders, userId, marked.state);
-    return this.conversations.getForUser(conversationId, userId);
+    return marked.conversation;
   }
 
   async setMuted(userId: string, conversationId: string, muted: boolean): Promise<Conversation> {
