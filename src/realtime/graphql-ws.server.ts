@@ -18,7 +18,7 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import type { ExecutionResult } from 'graphql';
+import { getOperationAST, type ExecutionResult } from 'graphql';
 import { CloseCode, makeServer } from 'graphql-ws';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { WebSocket } from 'ws';
@@ -131,9 +131,12 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
       onConnect: (ctx) => this.session.onConnect(ctx),
       onSubscribe: (ctx, _id, payload) => this.admission.admit(schema, ctx, payload),
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e)),
-      onNext: (_ctx, _id, _payload, _args, result: ExecutionResult) => {
-        // Once per subscriber per event: the one cost metrics add to a delivery.
-        this.metrics.deliveries.inc();
+      onNext: (_ctx, _id, _payload, args, result: ExecutionResult) => {
+        // Once per subscriber per event: the one cost metrics add to a delivery. A query's or
+        // mutation's answer on the socket is not a delivery.
+        if (getOperationAST(args.document, args.operationName)?.operation === 'subscription') {
+          this.metrics.deliveries.inc();
+        }
         return result.errors
           ? { ...result, errors: result.errors.map((e) => formatError(e.toJSON(), e)) }
           : sharedPayload(result);

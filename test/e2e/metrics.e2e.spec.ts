@@ -12,7 +12,7 @@ import { createConversation, MESSAGE_ADDED, MESSAGE_FIELDS } from '../support/fa
 import { useApp, useDatabase } from '../support/fixtures.js';
 import { gql, gqlOk, registerUser } from '../support/gql.js';
 import { waitUntil } from '../support/wait.js';
-import { connectWs, subscribe, waitForSubscriptions } from '../support/ws.js';
+import { connectWs, queryWs, subscribe, waitForSubscriptions } from '../support/ws.js';
 
 /** One sample per line: `name{label="value",…} number`. */
 type Samples = Map<string, number>;
@@ -84,6 +84,8 @@ describe('metrics', () => {
         bob.token,
       );
       expect(missing.errors![0].extensions!.code).toBe('NOT_FOUND');
+      // A query answered on the socket is no delivery.
+      expect(await queryWs(ws, 'query { me { id } }')).toEqual({ me: { id: alice.id } });
       const page = await fetch(`${app.url}/conversations/${conversation.id}/messages?limit=5`, {
         headers: { authorization: `Bearer ${bob.token}` },
       });
@@ -95,7 +97,7 @@ describe('metrics', () => {
       const moved = (name: string, labels: Record<string, string> = {}) =>
         value(after, name, labels) - value(before, name, labels);
 
-      // The one subscriber got one frame; the send published once.
+      // The one subscriber got one frame (the query's answer is not counted); the send published once.
       expect(moved('chat_ws_deliveries_total')).toBe(1);
       expect(moved('chat_event_publish_duration_seconds_count', { event: 'messageAdded' })).toBe(1);
       expect(
