@@ -27,6 +27,8 @@ export async function preparedQuery<Row>(
 ): Promise<Row[]> {
   // The pool TypeORM made for the primary (its `master` in both single and replicated set-ups).
   const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  // Told to TypeORM's logger as its own queries are, so query logging (and counting) sees it.
+  dataSource.logger.logQuery(text, values);
   try {
     const result = await pool.query<Row & object>(
       oneSession.has(dataSource) ? { text, values } : { name, text, values },
