@@ -79,18 +79,15 @@ export class ConversationsService {
    * made in one turn of the event loop (subscriptions resuming at once) share one query.
    */
   lastSeqForMember(conversationId: string, userId: string): Promise<number> {
-    return this.lastSeqs.load(`${conversationId}:${userId}`);
+    return this.lastSeqs.load({ conversationId, userId });
   }
 
-  private readonly lastSeqs = new DataLoader<string, number>(
-    async (keys) => {
-      // The user id (a uuid) follows the last colon; a malformed conversation id is not found.
-      const pairs = keys.map((key) => {
-        const at = key.lastIndexOf(':');
-        return { conversationId: key.slice(0, at), userId: key.slice(at + 1) };
-      });
+  private readonly lastSeqs = new DataLoader<{ conversationId: string; userId: string }, number>(
+    async (pairs) => {
       const found = await this.conversations.lastSeqsForMembers(pairs);
-      return keys.map((key) => found.get(key) ?? new NotFoundError('Conversation'));
+      return pairs.map(
+        (p) => found.get(`${p.conversationId}:${p.userId}`) ?? new NotFoundError('Conversation'),
+      );
     },
     // No cache (a seq read later must be read then); a batch spans one turn of the event loop,
     // since each socket's message is its own macrotask.
