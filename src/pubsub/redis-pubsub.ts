@@ -10,6 +10,7 @@ import { Logger } from '@nestjs/common';
 import { PubSubEngine } from 'graphql-subscriptions';
 import type { Cluster, Redis } from 'ioredis';
 import type { Deserializer } from './shared-payloads.js';
+import { withTimeout } from '../common/timers/with-timeout.js';
 
 /** A Redis connection for commands: one server, or a cluster. */
 export type RedisClient = Redis | Cluster;
@@ -39,20 +40,11 @@ export async function publishAll(
       ? redis.publish(channels[0], json)
       : publishScript(redis as Redis)(json, ...channels)
     : publishSharded(redis as Cluster, channels, json);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no answer from Redis within ${PUBLISH_TIMEOUT_MS} ms`)),
-      PUBLISH_TIMEOUT_MS,
-    );
-  });
-  // A publish that fails after the timeout has nobody left to tell.
-  sent.catch(() => undefined);
-  try {
-    await Promise.race([sent, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await withTimeout(
+    sent,
+    PUBLISH_TIMEOUT_MS,
+    () => new Error(`no answer from Redis within ${PUBLISH_TIMEOUT_MS} ms`),
+  );
 }
 
 function publishSharded(cluster: Cluster, channels: readonly string[], json: string) {

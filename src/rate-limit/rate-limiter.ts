@@ -16,6 +16,7 @@ import { AppMetrics } from '../metrics/app.metrics.js';
 import { Channels } from '../pubsub/channels.js';
 import { InjectRedis, type RedisClient } from '../pubsub/pubsub.tokens.js';
 import { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { withTimeout } from '../common/timers/with-timeout.js';
 
 export type RateLimitName =
   | 'sends'
@@ -92,17 +93,7 @@ export class RateLimiter {
   /** The check, or a RedisTimeout once Redis has had timeoutMs to answer. */
   private async bounded(check: Promise<ThrottlerRecord>): Promise<ThrottlerRecord> {
     if (this.timeoutMs === null) return check;
-    // The race keeps a handler on `check`: a late answer, or a failure once the connection
-    // drops, is dropped there instead of becoming an unhandled rejection.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new RedisTimeout()), this.timeoutMs!);
-    });
-    try {
-      return await Promise.race([check, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return withTimeout(check, this.timeoutMs, () => new RedisTimeout());
   }
 
   /**
