@@ -2,7 +2,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { toUserView, UserView } from '../users/user.view.js';
 import { LISTED_MEMBERS } from './membership.repository.js';
-import type { ConversationsPage, ConversationWithParticipants } from './conversations.service.js';
+import type {
+  ConversationsPage,
+  ConversationWithParticipants,
+} from './conversation-pages.service.js';
 
 export class ConversationView {
   @ApiProperty({ format: 'uuid' })

@@ -11,13 +11,13 @@ import {
   toConversationPage,
   toConversationView,
 } from './conversation.view.js';
-import { ConversationsService } from './conversations.service.js';
+import { ConversationPagesService } from './conversation-pages.service.js';
 
 @ApiTags('conversations')
 @ApiBearerAuth()
 @Controller('conversations')
 export class ConversationsController {
-  constructor(private readonly conversations: ConversationsService) {}
+  constructor(private readonly conversations: ConversationPagesService) {}
 
   @Get()
   @ApiOperation({ summary: "The caller's conversations, most recent activity first" })

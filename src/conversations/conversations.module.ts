@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { UsersModule } from '../users/users.module.js';
 import { Conversation } from './conversation.entity.js';
+import { ConversationPagesService } from './conversation-pages.service.js';
 import { ConversationsController } from './conversations.controller.js';
 import { ConversationsRepository } from './conversations.repository.js';
 import { ConversationsResolver } from './conversations.resolver.js';
@@ -22,6 +23,7 @@ import { ParticipantsLoader } from './participants.loader.js';
   providers: [
     ConversationsRepository,
     ConversationsService,
+    ConversationPagesService,
     ConversationsResolver,
     ParticipantsLoader,
     MembersLoader,

@@ -1,7 +1,7 @@
 /**
  * Conversations: who may see them (participants only; to anyone else they do not exist),
  * creation (direct pairs are unique), membership changes (announced on the members' channels),
- * and the caller's list.
+ * and the caller's list (REST's pages with participants: conversation-pages.service.ts).
  */
 import { Injectable } from '@nestjs/common';
 import DataLoader from 'dataloader';
@@ -9,32 +9,18 @@ import { BadUserInputError, ForbiddenError, NotFoundError } from '../common/erro
 import { toForwardConnection, type ConnectionShape } from '../common/pagination/connection.type.js';
 import { decodeCursor, encodeCursor } from '../common/pagination/cursor.js';
 import { DEFAULT_PAGE_SIZE } from '../common/pagination/pagination.args.js';
-import { groupByKeys } from '../common/dataloader/request-loaders.js';
 import { isUuid } from '../common/uuid.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { BlocksService } from '../users/blocks/blocks.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import type { Conversation } from './conversation.entity.js';
-import type { User } from '../users/user.entity.js';
 import { ConversationsRepository, type ActivityKey } from './conversations.repository.js';
 import { MAX_PARTICIPANTS, type CreateConversationInput } from './dto/create-conversation.input.js';
 import { MemberAnnouncer } from './member-announcer.js';
 import { ConversationRole } from './participant.entity.js';
-import { LISTED_MEMBERS, MembershipRepository } from './membership.repository.js';
+import { MembershipRepository } from './membership.repository.js';
 
 const CURSOR_KIND = 'conversation';
-
-/** What the REST answers show of a conversation (mapped in conversation.view.ts). */
-export interface ConversationWithParticipants {
-  conversation: Conversation;
-  participants: User[];
-  participantCount: number;
-}
-
-export interface ConversationsPage {
-  items: ConversationWithParticipants[];
-  nextCursor: string | null;
-}
 
 @Injectable()
 export class ConversationsService {
@@ -110,25 +96,6 @@ export class ConversationsService {
     return toForwardConnection(rows, limit, (c) => this.cursorOf(c), after !== undefined);
   }
 
-  /** REST: a page of the caller's conversations with their participants, and the next cursor. */
-  async pageForUser(userId: string, limit: number, cursor?: string): Promise<ConversationsPage> {
-    const page = await this.listForUser(userId, { first: limit, after: cursor });
-    const conversations = page.edges.map((e) => e.node);
-    return {
-      items: await this.withParticipants(conversations, LISTED_MEMBERS),
-      nextCursor: page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null,
-    };
-  }
-
-  /** REST: one conversation with its participants. */
-  async getWithParticipants(
-    conversationId: string,
-    userId: string,
-  ): Promise<ConversationWithParticipants> {
-    const [found] = await this.withParticipants([await this.getForUser(conversationId, userId)]);
-    return found;
-  }
-
   /** Creation and membership changes are announced to every member once committed. */
   async create(userId: string, input: CreateConversationInput): Promise<Conversation> {
     const others = [...new Set(input.participantIds)].filter((id) => id !== userId);
@@ -181,29 +148,6 @@ export class ConversationsService {
     if (role !== ConversationRole.OWNER && role !== ConversationRole.ADMIN) {
       throw new ForbiddenError('Only the owner or an admin can add members');
     }
-  }
-
-  /** The first `limit` (default: all) participants of each, and how many there are. */
-  private async withParticipants(
-    conversations: Conversation[],
-    limit?: number,
-  ): Promise<ConversationWithParticipants[]> {
-    const ids = conversations.map((c) => c.id);
-    const [users, counts] = await Promise.all([
-      this.membership.findMemberUsers(ids, limit),
-      this.membership.memberCounts(ids),
-    ]);
-    const participants = groupByKeys(
-      ids,
-      users,
-      (row) => row.conversationId,
-      (row) => row.user,
-    );
-    return conversations.map((conversation, i) => ({
-      conversation,
-      participants: participants[i],
-      participantCount: counts.get(conversation.id) ?? 0,
-    }));
   }
 
   private async assertUsersExist(ids: string[]): Promise<void> {
