@@ -79,7 +79,7 @@ export class AppMetrics {
 
   readonly rateLimitUnchecked = new Counter({
     name: 'chat_rate_limit_unchecked_total',
-    help: 'Rate-limit checks let through unchecked because Redis failed or did not answer within RATE_LIMIT_REDIS_TIMEOUT_MS, by limit and reason (timeout, error)',
+    help: 'Rate-limit checks let through unchecked because Redis failed or did not answer within RATE_LIMIT_REDIS_TIMEOUT_MS, by limit and reason (timeout; stalled: not sent while another check waited on a Redis that had timed out; error)',
     labelNames: ['limit', 'reason'],
     registers: [this.registry],
   });

@@ -131,6 +131,40 @@ describe('RateLimiter on a Redis that does not answer', () => {
   });
 });
 
+describe('RateLimiter once Redis has stalled', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('lets one check at a time wait on Redis, passes the others at once, and checks all again once it answers', async () => {
+    vi.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const { redis, calls } = stalledRedis();
+    const { rl, metrics } = redisLimiter(redis, { RATE_LIMIT_SENDS: '1/10s' });
+    await rl.consume('sends', 'a'); // times out: Redis is stalled
+    const probe = rl.consume('sends', 'b');
+    // While the probe waits, others are not sent to Redis and do not wait.
+    await rl.consume('sends', 'c');
+    await rl.consume('uploads', 'c');
+    expect(calls).toHaveLength(2);
+    expect(await uncheckedCounts(metrics)).toEqual(
+      expect.arrayContaining([
+        { limit: 'sends', reason: 'timeout', n: 1 },
+        { limit: 'sends', reason: 'stalled', n: 1 },
+        { limit: 'uploads', reason: 'stalled', n: 1 },
+      ]),
+    );
+    // The probe is answered in time: every check goes to Redis again, and its verdict holds.
+    calls[1].resolve([2, 9000, 1, 10_000]);
+    await expect(probe).rejects.toBeInstanceOf(TooManyRequestsError);
+    const first = rl.consume('sends', 'd');
+    const second = rl.consume('sends', 'd');
+    expect(calls).toHaveLength(4);
+    calls[2].resolve([1, 10_000, 0, 0]);
+    calls[3].resolve([2, 9000, 1, 10_000]);
+    await expect(first).resolves.toBeUndefined();
+    await expect(second).rejects.toBeInstanceOf(TooManyRequestsError);
+    calls[0].resolve([1, 1000, 0, 0]);
+  });
+});
+
 describe('RATE_LIMIT_REDIS_TIMEOUT_MS', () => {
   it('is 250 ms unless set, and a positive whole number of milliseconds', () => {
     expect(loadConfig({}).rateLimitRedisTimeoutMs).toBe(250);

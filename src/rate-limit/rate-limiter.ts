@@ -4,8 +4,11 @@
  * set (one limit across all instances), else in @nestjs/throttler's in-memory storage. If Redis
  * fails, or does not answer within RATE_LIMIT_REDIS_TIMEOUT_MS (a partition, a paused server: the
  * connection stays open and ioredis would wait for ever), the limiter lets the request through:
- * an outage of the counter must not stop the chat. Each such check is counted
- * (chat_rate_limit_unchecked_total) and warned about at most once a minute, never per request.
+ * an outage of the counter must not stop the chat. Once a check has timed out, Redis is taken
+ * as stalled: one check at a time waits on it (the probe) and the others pass at once, so a
+ * stall costs one request the timeout instead of every request; the first answer ends it. Each
+ * check let through is counted (chat_rate_limit_unchecked_total) and warned about at most once a
+ * minute, never per request.
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
@@ -35,6 +38,8 @@ export const UNCHECKED_WARNING_INTERVAL_MS = 60_000;
 type ThrottlerRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 class RedisTimeout extends Error {}
+/** A check not sent while another waits on a Redis that stopped answering. */
+const STALLED = Symbol('stalled');
 
 @Injectable()
 export class RateLimiter {
@@ -45,6 +50,10 @@ export class RateLimiter {
   private lastWarningAt = -Infinity;
   /** Checks let through since the last warning. */
   private uncheckedSinceWarning = 0;
+  /** The last check to end timed out, and no check has been answered since. */
+  private stalled = false;
+  /** A check is waiting on the stalled Redis: others do not queue behind it. */
+  private probing = false;
 
   constructor(
     private readonly config: AppConfig,
@@ -73,6 +82,12 @@ export class RateLimiter {
   async consume(name: RateLimitName, key: string): Promise<void> {
     const limit: RateLimit | undefined = this.config.rateLimits?.[name];
     if (!limit) return;
+    if (this.stalled && this.probing) {
+      this.unchecked(name, STALLED);
+      return;
+    }
+    const probe = this.stalled;
+    if (probe) this.probing = true;
     let record;
     try {
       // The name is part of the key: throttler's in-memory store keeps one block per key, so
@@ -81,9 +96,14 @@ export class RateLimiter {
       record = await this.bounded(
         this.storage.increment(`${name}:${key}`, limit.windowMs, limit.limit, limit.windowMs, name),
       );
+      this.stalled = false;
     } catch (error) {
+      // A failure that answers (a refused connection) is quick: only silence makes others wait.
+      this.stalled = error instanceof RedisTimeout;
       this.unchecked(name, error);
       return;
+    } finally {
+      if (probe) this.probing = false;
     }
     if (record.isBlocked) {
       throw new TooManyRequestsError(Math.max(1, record.timeToBlockExpire));
@@ -101,16 +121,17 @@ export class RateLimiter {
    * line names the limit and the failure, never the key (a username, an address).
    */
   private unchecked(name: RateLimitName, error: unknown): void {
-    const timedOut = error instanceof RedisTimeout;
-    this.metrics.rateLimitUnchecked.inc({ limit: name, reason: timedOut ? 'timeout' : 'error' });
+    const timedOut = error instanceof RedisTimeout || error === STALLED;
+    const reason = error === STALLED ? 'stalled' : timedOut ? 'timeout' : 'error';
+    this.metrics.rateLimitUnchecked.inc({ limit: name, reason });
     this.uncheckedSinceWarning++;
     const now = Date.now();
     if (now - this.lastWarningAt < UNCHECKED_WARNING_INTERVAL_MS) return;
-    const reason = timedOut
+    const why = timedOut
       ? `Redis did not answer within ${this.timeoutMs} ms`
       : redactUrl(error instanceof Error ? error.message : String(error));
     this.logger.warn(
-      `rate limit ${name} not checked (${reason}); ${this.uncheckedSinceWarning} check(s) let through unchecked since the last warning`,
+      `rate limit ${name} not checked (${why}); ${this.uncheckedSinceWarning} check(s) let through unchecked since the last warning`,
     );
     this.lastWarningAt = now;
     this.uncheckedSinceWarning = 0;
