@@ -233,11 +233,16 @@ async function statementsOf(db: TestDatabase): Promise<number> {
   return Number(row.n);
 }
 
-/** A subscription error's code (graphql-ws error payloads are GraphQL error lists). */
+/**
+ * A subscription error's code: graphql-ws `error` payloads are GraphQL error lists, `next` ones
+ * carry `errors`; the message where there is no code.
+ */
 function codeOf(payload: unknown): string {
-  const first = (Array.isArray(payload) ? payload[0] : payload) as
+  const list = Array.isArray(payload) ? payload : (payload as { errors?: unknown[] })?.errors;
+  const first = (list?.[0] ?? payload) as
     { message?: string; extensions?: { code?: string } } | undefined;
-  return first?.extensions?.code ?? first?.message?.slice(0, 60) ?? String(payload).slice(0, 60);
+  const code = first?.extensions?.code;
+  return `${code ?? ''} ${first?.message?.slice(0, 80) ?? ''}`.trim() || JSON.stringify(payload);
 }
 
 export async function stormScenario(ctx: BenchContext): Promise<ScenarioResult> {
