@@ -16,17 +16,24 @@ export const MESSAGE_FIELDS =
   'text seq conversationId id createdAt clientMessageId sender { id username displayName }';
 const SUBSCRIBE_ALL = `subscription { messageAdded { ${MESSAGE_FIELDS} } }`;
 const SUBSCRIBE_ONE = `subscription($c: ID!, $a: Int) { messageAdded(conversationId: $c, afterSeq: $a) { ${MESSAGE_FIELDS} } }`;
+// The change stream's form of the same (the storm's BENCH_STORM_STREAM=events): message events only.
+const SUBSCRIBE_EVENTS = `subscription($c: ID!, $a: Int) { conversationEvents(conversationId: $c, afterEventSeq: $a) { eventSeq ... on MessageEvent { message { text seq conversationId } } } }`;
 const SEND = `mutation($i: SendMessageInput!) { sendMessage(input: $i) { seq } }`;
 
 const PREFIX: Record<Kind, Buffer> = {
   server: Buffer.from('{"id":"s","type":"next","payload":{"data":{"messageAdded":{"text":"'),
   floor: Buffer.from('{"t":"m","m":{"text":"'),
 };
+const EVENTS_PREFIX = Buffer.from(
+  '{"id":"s","type":"next","payload":{"data":{"conversationEvents":{',
+);
 
 export interface DeliveredMessage {
   text: string;
   seq: number;
   conversationId: string;
+  /** Only from conversationEvents. */
+  eventSeq?: number;
 }
 
 export interface BenchClient {
@@ -35,9 +42,11 @@ export interface BenchClient {
   onDelivery: (frame: Buffer) => void;
   /** Subscription errors (graphql-ws `error`, floor `err` without a request). */
   errors: number;
-  /** Called on each subscription error (after which the subscription is over). */
-  onSubscriptionError: () => void;
+  /** Called on each subscription error (after which the subscription is over), with its payload. */
+  onSubscriptionError: (payload: unknown) => void;
   subscribe(conversationId?: string, afterSeq?: number): void;
+  /** conversationEvents of one conversation (server only), after `afterEventSeq` when given. */
+  subscribeEvents(conversationId: string, afterEventSeq?: number): void;
   /** Resolves with the stored message's seq once the server answers. */
   send(conversationId: string, text: string, clientMessageId?: string): Promise<number>;
   /** The same send as an HTTP request (the token checked per request). */
@@ -57,7 +66,7 @@ interface Pending {
 
 class Client implements BenchClient {
   onDelivery: (frame: Buffer) => void = () => undefined;
-  onSubscriptionError: () => void = () => undefined;
+  onSubscriptionError: (payload: unknown) => void = () => undefined;
   errors = 0;
   readonly closed: Promise<void>;
   private readonly prefix: Buffer;
@@ -84,12 +93,17 @@ class Client implements BenchClient {
       this.onDelivery(frame);
       return;
     }
+    const e = EVENTS_PREFIX;
+    if (frame.length > e.length && frame.compare(e, 0, e.length, 0, e.length) === 0) {
+      this.onDelivery(frame);
+      return;
+    }
     const msg = JSON.parse(frame.toString()) as Record<string, any>;
     if (this.kind === 'server') {
       if (msg.id === 's') {
         if (msg.type === 'error' || msg.payload?.errors) {
           this.errors++;
-          this.onSubscriptionError();
+          this.onSubscriptionError(msg.payload);
         }
         return;
       }
@@ -103,7 +117,7 @@ class Client implements BenchClient {
     } else {
       if (msg.t === 'err' && msg.r === undefined) {
         this.errors++;
-        this.onSubscriptionError();
+        this.onSubscriptionError(msg.e);
       }
       const pending = this.pending.get(msg.r);
       if (!pending) return;
@@ -122,6 +136,15 @@ class Client implements BenchClient {
     } else {
       this.ws.send(JSON.stringify({ t: 'sub', c: conversationId, a: afterSeq }));
     }
+  }
+
+  subscribeEvents(conversationId: string, afterEventSeq?: number): void {
+    if (this.kind !== 'server') throw new Error('the floor has no change stream');
+    const payload = {
+      query: SUBSCRIBE_EVENTS,
+      variables: { c: conversationId, a: afterEventSeq ?? null },
+    };
+    this.ws.send(JSON.stringify({ id: 's', type: 'subscribe', payload }));
   }
 
   send(conversationId: string, text: string, clientMessageId?: string): Promise<number> {
@@ -186,7 +209,12 @@ class Client implements BenchClient {
 
   parse(frame: Buffer): DeliveredMessage {
     const msg = JSON.parse(frame.toString()) as Record<string, any>;
-    return this.kind === 'server' ? msg.payload.data.messageAdded : msg.m;
+    if (this.kind === 'floor') return msg.m;
+    const { messageAdded, conversationEvents: event } = msg.payload.data;
+    if (messageAdded) return messageAdded;
+    // Not a message event: nothing the storm counts.
+    if (!event.message) return { text: '', seq: 0, conversationId: '', eventSeq: event.eventSeq };
+    return { ...event.message, eventSeq: event.eventSeq };
   }
 
   close(): void {

@@ -6,6 +6,12 @@
  * group is sent live. Measured: the time from the storm's start until every client holds every
  * seq 1..6 of its conversation, and messages lost (never arrived) and duplicated (arrived twice)
  * — both must be 0. A separate sender connection (a member of every group) does the sending.
+ *
+ * BENCH_STORM_STREAM=events: the server's clients subscribe and resume with the change stream
+ * instead (`conversationEvents` with `afterEventSeq`, the eventSeq of the last message they hold);
+ * the floor, which has no change stream, resumes with afterSeq as before. Also counted: the
+ * scratch database's statements (transactions) during the storm, per client, and the
+ * subscription errors by code.
  */
 import { connect, runPool, type BenchClient } from '../load/clients.load.js';
 import {
@@ -18,11 +24,14 @@ import {
 import { cpuMeter, selfCpuMeter } from '../load/proc.load.js';
 import type { Kind } from '../load/targets.load.js';
 import { sleep, until } from '../../test/support/wait.js';
+import type { TestDatabase } from '../../test/support/database.js';
 
 const BEFORE = 2;
 const WHILE_AWAY = 3;
 const DURING = 1;
 const TOTAL = BEFORE + WHILE_AWAY + DURING;
+/** How the server's clients resume: messageAdded with afterSeq, or conversationEvents. */
+const STREAM = process.env.BENCH_STORM_STREAM === 'events' ? 'events' : 'messages';
 
 interface KindResult {
   clients: number;
@@ -32,6 +41,11 @@ interface KindResult {
   duplicates: number;
   connectRetries: number;
   subscriptionErrors: number;
+  /** Subscription errors by their code (or message). */
+  errorCodes: Record<string, number>;
+  /** The scratch database's transactions (one per statement outside one) during the storm. */
+  statements: number;
+  statementsPerClient: number;
   serverCpuMs: number;
   loadGenCpuMs: number;
 }
@@ -39,6 +53,8 @@ interface KindResult {
 /** What one client holds: how often each seq of its conversation arrived. */
 class Holder {
   readonly counts = new Uint8Array(TOTAL + 1);
+  /** The eventSeq each seq came with (conversationEvents only). */
+  readonly eventSeqs = new Int32Array(TOTAL + 1);
   duplicates = 0;
   caughtUpAt = 0;
   client?: BenchClient;
@@ -48,11 +64,23 @@ class Holder {
   attach(client: BenchClient): void {
     this.client = client;
     client.onDelivery = (frame) => {
-      const { seq, conversationId } = client.parse(frame);
+      const { seq, conversationId, eventSeq } = client.parse(frame);
       if (conversationId !== this.conversationId || seq > TOTAL) return;
+      if (eventSeq !== undefined) this.eventSeqs[seq] = eventSeq;
       if (this.counts[seq]++ > 0) this.duplicates++;
       if (!this.caughtUpAt && this.held() === TOTAL) this.caughtUpAt = performance.now();
     };
+  }
+
+  /** Subscribes (or resumes after what it holds, when it holds something). */
+  subscribe(resume: boolean): void {
+    const client = this.client!;
+    const held = this.held();
+    if (client.kind === 'server' && STREAM === 'events') {
+      client.subscribeEvents(this.conversationId, resume ? this.eventSeqs[held] : undefined);
+    } else {
+      client.subscribe(this.conversationId, resume ? held : 0);
+    }
   }
 
   /** The highest seq up to which nothing is missing. */
@@ -125,7 +153,7 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
     await runPool(count, 100, async (i) => {
       const client = await connect(kind, wsUrlOf(i), users[i].token);
       holders[i].attach(client);
-      client.subscribe(holders[i].conversationId, 0);
+      holders[i].subscribe(false);
     });
     const used = conversations.slice(0, Math.ceil(count / 10));
     await sleep(1000);
@@ -139,6 +167,8 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
     await sleep(1000);
     await sendRound(sender, used, WHILE_AWAY);
 
+    const errorCodes: Record<string, number> = {};
+    const statementsBefore = await statementsOf(ctx.db);
     const cpu = cpuMeter(instances.map((i) => i.pid));
     const selfCpu = selfCpuMeter();
     const start = performance.now();
@@ -151,16 +181,24 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
         h.attach(client);
         // A resume refused while the storm holds the database (SERVICE_UNAVAILABLE) is retried,
         // from what the client holds by then, as a real client would; errors still counts it.
-        client.onSubscriptionError = () =>
-          setTimeout(() => client.subscribe(h.conversationId, h.held()), 200 + Math.random() * 300);
-        client.subscribe(h.conversationId, h.held());
+        client.onSubscriptionError = (payload) => {
+          const code = codeOf(payload);
+          errorCodes[code] = (errorCodes[code] ?? 0) + 1;
+          setTimeout(() => h.subscribe(true), 200 + Math.random() * 300);
+        };
+        h.subscribe(true);
         if (++reconnected === count) reconnectedAt = performance.now();
       }),
     );
     await Promise.all([storm, sendRound(sender, used, DURING)]);
     await until(() => holders.every((h) => h.caughtUpAt > 0), 60_000);
     await sleep(500); // late duplicates would land now
+    const serverCpuMs = cpu();
+    const loadGenCpuMs = selfCpu();
     for (const h of holders) subscriptionErrors += h.client!.errors;
+    // PostgreSQL reports a backend's counts once it has been idle a moment.
+    await sleep(1500);
+    const statements = (await statementsOf(ctx.db)) - statementsBefore;
     const caughtUp = holders.filter((h) => h.caughtUpAt);
     return {
       clients: count,
@@ -173,8 +211,11 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
       duplicates: holders.reduce((sum, h) => sum + h.duplicates, 0),
       connectRetries: retries.count,
       subscriptionErrors,
-      serverCpuMs: cpu(),
-      loadGenCpuMs: selfCpu(),
+      errorCodes,
+      statements,
+      statementsPerClient: statements / count,
+      serverCpuMs,
+      loadGenCpuMs,
     };
   } finally {
     for (const h of holders) h.client?.terminate();
@@ -183,11 +224,32 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
   }
 }
 
+/** Transactions committed or rolled back in the scratch database so far. */
+async function statementsOf(db: TestDatabase): Promise<number> {
+  const [row] = await db.query<{ n: string }>(
+    `SELECT pg_stat_clear_snapshot(), (xact_commit + xact_rollback)::text AS n
+       FROM pg_stat_database WHERE datname = current_database()`,
+  );
+  return Number(row.n);
+}
+
+/**
+ * A subscription error's code: graphql-ws `error` payloads are GraphQL error lists, `next` ones
+ * carry `errors`; the message where there is no code.
+ */
+function codeOf(payload: unknown): string {
+  const list = Array.isArray(payload) ? payload : (payload as { errors?: unknown[] })?.errors;
+  const first = (list?.[0] ?? payload) as
+    { message?: string; extensions?: { code?: string } } | undefined;
+  const code = first?.extensions?.code;
+  return `${code ?? ''} ${first?.message?.slice(0, 80) ?? ''}`.trim() || JSON.stringify(payload);
+}
+
 export async function stormScenario(ctx: BenchContext): Promise<ScenarioResult> {
   const results = await forBoth((kind) => runKind(ctx, kind));
   const row = rowFrom(
     results,
-    `reconnect storm: ${config.storm.toLocaleString('en')} clients resume with afterSeq at once`,
+    `reconnect storm: ${config.storm.toLocaleString('en')} clients resume with ${STREAM === 'events' ? 'afterEventSeq (server; floor afterSeq)' : 'afterSeq'} at once`,
   );
   return {
     rows: [
@@ -202,6 +264,7 @@ export async function stormScenario(ctx: BenchContext): Promise<ScenarioResult> 
         met: results.server.duplicates === 0,
       }),
       row('server CPU for the storm', 'ms', (r) => r.serverCpuMs),
+      row('database statements per client', '', (r) => r.statementsPerClient),
     ],
     detail: results,
   };

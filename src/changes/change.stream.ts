@@ -6,14 +6,18 @@
  * added to one: the new member's channel hears its MEMBER_JOINED).
  */
 import { Injectable } from '@nestjs/common';
+import DataLoader from 'dataloader';
+import { NotFoundError } from '../common/errors/domain-error.js';
 import { openOrdered } from '../common/streams/ordered.stream.js';
 import { PushStream } from '../common/streams/push.stream.js';
+import { SharedReads } from '../common/streams/shared-reads.js';
 import { ConversationsService } from '../conversations/conversations.service.js';
 import { MembershipEvents } from '../conversations/membership.events.js';
 import { MessageEvents } from '../messages/message.events.js';
 import { Channels } from '../pubsub/channels.js';
 import { EventBus } from '../pubsub/event-bus.js';
 import { ChangesReader } from './changes.reader.js';
+import { ChangesRepository, type MemberPosition } from './changes.repository.js';
 import {
   conversationUpdatedEventOf,
   messageEventOf,
@@ -24,6 +28,9 @@ const REPLAY_BATCH = 500;
 
 @Injectable()
 export class ChangeStream {
+  /** Replays under way by (conversation, after, before): see SharedReads. */
+  private readonly replays = new SharedReads<ConversationChangeEvent[]>();
+
   constructor(
     private readonly messageEvents: MessageEvents,
     private readonly membershipEvents: MembershipEvents,
@@ -31,6 +38,7 @@ export class ChangeStream {
     private readonly reader: ChangesReader,
     private readonly bus: EventBus,
     private readonly channels: Channels,
+    private readonly repository: ChangesRepository,
   ) {}
 
   /** Checks access first (NOT_FOUND for a foreign conversation), then streams. */
@@ -40,20 +48,28 @@ export class ChangeStream {
     afterEventSeq: number | undefined,
   ): Promise<AsyncIterableIterator<ConversationChangeEvent>> {
     if (conversationId === undefined) return this.allConversations(userId);
+    let listening = 0;
     return openOrdered<ConversationChangeEvent>(
       {
-        listen: (handler) =>
-          this.listen(userId, (event) => {
+        listen: async (handler) => {
+          const unlisten = await this.listen(userId, (event) => {
             if (event.conversationId === conversationId) handler(event);
-          }),
-        position: async () =>
-          (await this.conversations.getForUser(conversationId, userId)).lastEventSeq,
-        replay: async (after, before) =>
-          this.reader.changesBetween(
-            await this.conversations.getById(conversationId),
-            after,
-            before,
-            REPLAY_BATCH,
+          });
+          // Everything committed before now reaches this subscriber live or in a read started later.
+          listening = this.replays.listening();
+          return unlisten;
+        },
+        // The access check (strangers get NOT_FOUND) and the newest eventSeq, one query for the
+        // subscriptions starting at once.
+        position: () => this.positions.load({ conversationId, userId }),
+        replay: (after, before) =>
+          this.replays.read(`${conversationId}:${after}:${before ?? ''}`, listening, async () =>
+            this.reader.changesBetween(
+              await this.conversations.getById(conversationId),
+              after,
+              before,
+              REPLAY_BATCH,
+            ),
           ),
         batch: REPLAY_BATCH,
         numberOf: (event) => event.eventSeq,
@@ -63,6 +79,18 @@ export class ChangeStream {
       afterEventSeq,
     );
   }
+
+  private readonly positions = new DataLoader<MemberPosition, number>(
+    async (pairs) => {
+      const found = await this.repository.lastEventSeqsForMembers(pairs);
+      return pairs.map(
+        (p) => found.get(`${p.conversationId}:${p.userId}`) ?? new NotFoundError('Conversation'),
+      );
+    },
+    // No cache (a position read later must be read then); a batch spans one turn of the event
+    // loop, since each socket's message is its own macrotask.
+    { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 1000 },
+  );
 
   private async allConversations(
     userId: string,

@@ -8,11 +8,19 @@ import { MessagesModule } from '../messages/messages.module.js';
 import { UsersModule } from '../users/users.module.js';
 import { ChangeStream } from './change.stream.js';
 import { ChangesReader } from './changes.reader.js';
+import { ChangesRepository } from './changes.repository.js';
 import { ChangesResolver, MemberEventResolver } from './changes.resolver.js';
 import { ChangesService } from './changes.service.js';
 
 @Module({
   imports: [ConversationsModule, MessagesModule, UsersModule],
-  providers: [ChangesReader, ChangeStream, ChangesService, ChangesResolver, MemberEventResolver],
+  providers: [
+    ChangesReader,
+    ChangesRepository,
+    ChangeStream,
+    ChangesService,
+    ChangesResolver,
+    MemberEventResolver,
+  ],
 })
 export class ChangesModule {}

@@ -17,6 +17,7 @@ import { MessageEvents } from './message.events.js';
 import { MessageHydrator } from './message.hydrator.js';
 import { MessagesRepository } from './messages.repository.js';
 import { PushStream } from '../common/streams/push.stream.js';
+import { SharedReads } from '../common/streams/shared-reads.js';
 
 const REPLAY_BATCH = 500;
 /** Live events a conversation subscriber may have waiting before it is let go. */
@@ -38,19 +39,10 @@ export interface MessageStreamOptions {
   afterSeq?: number;
 }
 
-/** A replay read under way, shared by subscribers that may join it (see replay). */
-interface SharedReplay {
-  /** `MessageStream.epoch` when the read started. */
-  startedAt: number;
-  result: Promise<MessageWithDetails[]>;
-}
-
 @Injectable()
 export class MessageStream {
-  /** Counts listen confirmations and replay starts, to order them (see replay). */
-  private epoch = 0;
   /** Replays under way by (conversation, afterSeq, beforeSeq). */
-  private readonly replays = new Map<string, SharedReplay>();
+  private readonly replays = new SharedReads<MessageWithDetails[]>();
 
   constructor(
     private readonly events: MessageEvents,
@@ -88,7 +80,7 @@ export class MessageStream {
       offMembership();
     });
     // Everything committed before now reaches this subscriber live or in a read started later.
-    const listening = ++this.epoch;
+    const listening = this.replays.listening();
     let lastSeq: number;
     try {
       // One query (shared by the subscriptions starting at once): the access check (strangers
@@ -179,19 +171,9 @@ export class MessageStream {
     beforeSeq: number | undefined,
     listening: number,
   ): Promise<MessageWithDetails[]> {
-    const key = `${conversationId}:${afterSeq}:${beforeSeq ?? ''}`;
-    const under = this.replays.get(key);
-    if (under && under.startedAt > listening) return under.result;
-    const shared: SharedReplay = {
-      startedAt: ++this.epoch,
-      result: this.readReplay(conversationId, afterSeq, beforeSeq),
-    };
-    this.replays.set(key, shared);
-    const forget = () => {
-      if (this.replays.get(key) === shared) this.replays.delete(key);
-    };
-    shared.result.then(forget, forget);
-    return shared.result;
+    return this.replays.read(`${conversationId}:${afterSeq}:${beforeSeq ?? ''}`, listening, () =>
+      this.readReplay(conversationId, afterSeq, beforeSeq),
+    );
   }
 
   private async readReplay(

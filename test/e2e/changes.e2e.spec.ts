@@ -167,4 +167,46 @@ describe('conversationEvents', () => {
     await sub.ended;
     expect(subscriptionErrorCode(sub)).toBe('BAD_USER_INPUT');
   });
+
+  it('many resuming one conversation at once from different eventSeqs get exactly their changes', async () => {
+    // Subscriptions starting together share their access checks and replays (one query per
+    // turn, one read per conversation and eventSeq); none may get another's range, miss a change
+    // or get one twice.
+    const c = await createConversation(a.url, alice.token, [bob.id, carol.id, dave.id], 'storm');
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) ids.push((await sendMessage(a.url, alice.token, c.id, `m${i}`)).id);
+    // Editing the second message moves it from eventSeq 6 to 11: 6 is superseded.
+    await gqlOk(
+      a.url,
+      `mutation($m: ID!) { editMessage(input: { messageId: $m, text: "edited" }) { id } }`,
+      { m: ids[1] },
+      alice.token,
+    );
+    const stored = [1, 2, 3, 4, 5, 7, 8, 9, 10, 11];
+    const users = [bob, carol, dave, alice];
+    const sockets = await Promise.all(users.map((u, i) => open(i % 2 ? b : a, u)));
+    const afters = [0, 4, 4, 6, 8, 8, 10, 11];
+    const subs = await waitForSubscriptions([a, b], afters.length * users.length, () =>
+      afters.flatMap((after) =>
+        sockets.map((ws) => ({
+          after,
+          sub: subscribe<Events[number]>(ws, CONVERSATION_EVENTS, { c: c.id, after }),
+        })),
+      ),
+    );
+    await sendMessage(b.url, bob.token, c.id, 'live'); // 12, while the replays may be under way
+    await sendMessage(a.url, alice.token, c.id, 'sentinel'); // 13
+    for (const { after, sub } of subs) {
+      const events = (
+        await eventsBeforeSentinel(
+          sub,
+          () => Promise.resolve(),
+          (e) => e.conversationEvents.message?.text === 'sentinel',
+        )
+      ).map((e) => e.conversationEvents);
+      // Its own range once each, then the live one once: a repeat or a gap shows here.
+      expect(seqsOf(events)).toEqual([...stored.filter((n) => n > after), 12]);
+      if (after < 11) expect(events.find((e) => e.eventSeq === 11)!.message!.text).toBe('edited');
+    }
+  });
 });
