@@ -104,7 +104,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
       onSubscribe: (client, _id, payload) => this.admission.admit(schema, client, payload),
       formatError: (error) => formatError(error.toJSON(), error),
       onDelivery: () => deliveries.inc(),
-      send: (socket, data) => void transport.send(socket, data),
+      send: (socket, data) => transport.send(socket, data),
       onClosed: (client) => this.session.end(client),
     });
   }
