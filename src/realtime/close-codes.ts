@@ -1,6 +1,7 @@
 /**
- * WebSocket close codes this server sends itself (graphql-ws adds its own: 4403 Forbidden, 4408
- * no connection_init in time, 4400 bad message, 4500 internal error). Listed in the README.
+ * WebSocket close codes this server sends itself, beside the protocol's (graphql-ws's CloseCode,
+ * sent by ws.protocol.ts: 4403 Forbidden, 4408 no connection_init in time, 4400 bad message, 4500
+ * internal error). Listed in the README.
  */
 
 /** The access token expired: refresh it, reconnect, resume with afterSeq. */

@@ -1,5 +1,5 @@
 /**
- * Real time over WebSocket: the graphql-ws endpoint (graphql-ws.server.ts and its parts) and the
+ * Real time over WebSocket: the graphql-transport-ws endpoint (graphql-ws.server.ts and its parts) and the
  * registry of authenticated connections that features such as presence listen to.
  */
 import { Module } from '@nestjs/common';

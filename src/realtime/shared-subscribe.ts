@@ -12,6 +12,10 @@
  * Fields that differ per viewer (`reactedByMe`) record patches while the shared execution runs
  * (common/viewer-fields.ts); each other subscriber gets a copy with those few values its own.
  * The shared result is also encoded once for every socket (shared-frames.ts).
+ *
+ * It hands the protocol server (ws.protocol.ts) the source stream and a way to make each event's
+ * result, not a mapped async iterator: a subscription is held for hours, and each layer of
+ * iterator was an object and several closures per subscriber (bench/README.md, round three).
  */
 import {
   createSourceEventStream,
@@ -26,6 +30,9 @@ import {
 import { forViewer, type ViewerAware, type ViewerPatch } from '../common/viewer-fields.js';
 import { shareResult } from './shared-frames.js';
 
+/** Distinct query texts numbered at once (clients send a few operations again and again). */
+const MAX_TEXTS = 1000;
+
 type Result = ExecutionResult | Promise<ExecutionResult>;
 
 /** One shared execution: its result, the per-viewer patches, and whose context it ran with. */
@@ -37,68 +44,99 @@ interface SharedResult {
   executedFor: unknown;
 }
 
+/** What every subscription made by one sharedSubscribe() refers to. */
+interface Sharing {
+  perEvent: (contextValue: unknown) => unknown;
+  /** Event payload → results by operation key; dies with the payload. */
+  results: WeakMap<object, Map<string, SharedResult>>;
+}
+
 const viewerIdOf = (context: unknown) => (context as ViewerAware | undefined)?.user?.id;
 
-const isPromise = <T>(value: T | Promise<T>): value is Promise<T> =>
-  typeof (value as { then?: unknown } | null)?.then === 'function';
-
 /**
- * graphql's own mapAsyncIterator (`return()` reaches the source at once, even while waiting), in
- * plain promise callbacks: a value mapped without waiting costs no extra turn. It runs once per
- * subscriber per event, and each async-function layer was a few promises more for the collector.
+ * One subscription: the source event stream (the field's subscribe resolver) and the results of
+ * its events. Its methods are on the prototype: nothing per subscriber but its fields.
  */
-function mapAsyncIterator<T, U>(
-  iterable: AsyncIterable<T>,
-  map: (value: T) => U | Promise<U>,
-): AsyncGenerator<U, void, void> {
-  const iterator = iterable[Symbol.asyncIterator]();
-  const fail = async (error: unknown): Promise<never> => {
-    try {
-      await iterator.return?.();
-    } catch {
-      // the mapping error is the one to report
+export class EventStream {
+  constructor(
+    readonly source: AsyncIterator<unknown>,
+    private readonly args: ExecutionArgs,
+    /** The operation's key when its results are shared, else undefined. */
+    private readonly key: string | undefined,
+    private readonly sharing: Sharing,
+  ) {}
+
+  /** The result of one event for this subscriber. */
+  resultOf(payload: unknown): Result {
+    const { args, key, sharing } = this;
+    if (key === undefined || typeof payload !== 'object' || payload === null) {
+      return execute({
+        ...args,
+        rootValue: payload,
+        contextValue: sharing.perEvent(args.contextValue),
+      });
     }
-    throw error;
-  };
-  const mapResult = (
-    result: IteratorResult<T>,
-  ): IteratorResult<U, void> | Promise<IteratorResult<U, void>> => {
-    if (result.done) return { value: undefined, done: true };
-    let value: U | Promise<U>;
-    try {
-      value = map(result.value);
-    } catch (error) {
-      return fail(error);
+    let byKey = sharing.results.get(payload);
+    if (!byKey) sharing.results.set(payload, (byKey = new Map()));
+    let shared = byKey.get(key);
+    if (!shared) {
+      const patches: ViewerPatch[] = [];
+      const contextValue = {
+        ...(sharing.perEvent(args.contextValue) as object),
+        viewerPatches: patches,
+      };
+      const entry: SharedResult = {
+        result: Promise.resolve(execute({ ...args, rootValue: payload, contextValue })).then(
+          (executed) => {
+            shareResult(executed);
+            return (entry.done = executed);
+          },
+        ),
+        patches,
+        executedFor: args.contextValue,
+      };
+      byKey.set(key, (shared = entry));
     }
-    if (!isPromise(value)) return { value, done: false };
-    return value.then((mapped) => ({ value: mapped, done: false }), fail);
-  };
-  const mapped: AsyncGenerator<U, void, void> = {
-    next: () => iterator.next().then(mapResult),
-    return: async () =>
-      iterator.return ? mapResult(await iterator.return()) : { value: undefined, done: true },
-    throw: async (error: unknown) => {
-      if (iterator.throw) return mapResult(await iterator.throw(error));
-      throw error;
-    },
-    [Symbol.asyncIterator]: () => mapped,
-  };
-  return mapped;
+    const { done, patches, executedFor } = shared;
+    const mine = executedFor === args.contextValue;
+    // The patches are complete once the result is: none means the same result for everyone.
+    if (done) return mine ? done : forViewer(done, patches, viewerIdOf(args.contextValue));
+    if (mine) return shared.result;
+    return shared.result.then((result) =>
+      forViewer(result, patches, viewerIdOf(args.contextValue)),
+    );
+  }
 }
 
 /**
- * A drop-in for graphql's subscribe() (graphql-ws's `subscribe` option) that shares results of
- * subscriptions made only of `sharedFields`. `perEvent` derives the context each event executes
- * with: a subscription lives for hours, so per-request state (DataLoader caches) must not.
+ * graphql's subscribe() as the protocol server uses it: the subscription's event stream, or the
+ * result that ends it at once (errors of the subscribe step). Results of subscriptions made only
+ * of `sharedFields` are shared. `perEvent` derives the context each event executes with: a
+ * subscription lives for hours, so per-request state (DataLoader caches) must not.
  */
 export function sharedSubscribe(
   sharedFields: ReadonlySet<string>,
   perEvent: (contextValue: unknown) => unknown,
 ) {
   const documentIds = new WeakMap<DocumentNode, number>();
+  /** Query text → its number: each subscriber holds a short key, not a copy of the text. */
+  const textIds = new Map<string, number>();
   let lastDocumentId = 0;
-  /** Event payload → results by operation key; dies with the payload. */
-  const results = new WeakMap<object, Map<string, SharedResult>>();
+  /** The same number for the same text (when the parser kept it, as it does by default). */
+  const documentIdOf = (document: DocumentNode): number => {
+    const text = document.loc?.source.body;
+    let id = text === undefined ? documentIds.get(document) : textIds.get(text);
+    if (id !== undefined) return id;
+    id = ++lastDocumentId;
+    if (text === undefined) documentIds.set(document, id);
+    else {
+      // Bounded: a text forgotten only gets a new number (its next subscribers share anew).
+      if (textIds.size >= MAX_TEXTS) textIds.delete(textIds.keys().next().value!);
+      textIds.set(text, id);
+    }
+    return id;
+  };
+  const sharing: Sharing = { perEvent, results: new WeakMap() };
 
   const isShared = (args: ExecutionArgs): boolean => {
     const operation = getOperationAST(args.document, args.operationName);
@@ -110,50 +148,13 @@ export function sharedSubscribe(
     );
   };
 
-  return async (
-    args: ExecutionArgs,
-  ): Promise<AsyncGenerator<ExecutionResult, void, void> | ExecutionResult> => {
+  return async (args: ExecutionArgs): Promise<EventStream | ExecutionResult> => {
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream;
-    const run = (payload: unknown): Result =>
-      execute({ ...args, rootValue: payload, contextValue: perEvent(args.contextValue) });
-    if (!isShared(args)) return mapAsyncIterator(stream, run);
-
-    // The query text when the parser kept it (it does by default), else the document's identity.
-    let document: string | number | undefined = args.document.loc?.source.body;
-    if (document === undefined) {
-      document = documentIds.get(args.document);
-      if (document === undefined) documentIds.set(args.document, (document = ++lastDocumentId));
-    }
+    const source = stream[Symbol.asyncIterator]();
+    if (!isShared(args)) return new EventStream(source, args, undefined, sharing);
+    const document = documentIdOf(args.document);
     const key = JSON.stringify([document, args.operationName ?? null, args.variableValues ?? {}]);
-    return mapAsyncIterator(stream, (payload: unknown) => {
-      if (typeof payload !== 'object' || payload === null) return run(payload);
-      let byKey = results.get(payload);
-      if (!byKey) results.set(payload, (byKey = new Map()));
-      let shared = byKey.get(key);
-      if (!shared) {
-        const patches: ViewerPatch[] = [];
-        const contextValue = { ...(perEvent(args.contextValue) as object), viewerPatches: patches };
-        const entry: SharedResult = {
-          result: Promise.resolve(execute({ ...args, rootValue: payload, contextValue })).then(
-            (executed) => {
-              shareResult(executed);
-              return (entry.done = executed);
-            },
-          ),
-          patches,
-          executedFor: args.contextValue,
-        };
-        byKey.set(key, (shared = entry));
-      }
-      const { done, patches, executedFor } = shared;
-      const mine = executedFor === args.contextValue;
-      // The patches are complete once the result is: none means the same result for everyone.
-      if (done) return mine ? done : forViewer(done, patches, viewerIdOf(args.contextValue));
-      if (mine) return shared.result;
-      return shared.result.then((result) =>
-        forViewer(result, patches, viewerIdOf(args.contextValue)),
-      );
-    });
+    return new EventStream(source, args, key, sharing);
   };
 }

@@ -6,7 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
-import type { Context, SubscribePayload } from 'graphql-ws';
+import type { SubscribePayload } from 'graphql-ws';
 import { DomainError } from '../common/errors/domain-error.js';
 import type { GraphqlContext } from '../common/graphql-context.js';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
@@ -14,7 +14,7 @@ import { AppConfig } from '../config/app.config.js';
 import { parseLimited, validatorFor } from '../graphql/query-limits.js';
 import { RateLimiter } from '../rate-limit/rate-limiter.js';
 import { DocumentCache } from './document-cache.js';
-import type { WsExtra } from './ws.session.js';
+import type { WsClient } from './ws.session.js';
 
 @Injectable()
 export class WsAdmission {
@@ -30,25 +30,25 @@ export class WsAdmission {
     this.documents = new DocumentCache(parseLimited, validate);
   }
 
-  /** graphql-ws's onSubscribe: the arguments to execute with, or the errors that refuse it. */
+  /** A subscribe's arguments to execute with, or the errors that refuse it. */
   async admit(
     schema: GraphQLSchema,
-    ctx: Context<Record<string, unknown> | undefined, WsExtra>,
+    client: WsClient,
     payload: SubscribePayload,
   ): Promise<ExecutionArgs | readonly GraphQLError[]> {
     const { maxSubscriptions } = this.config.ws;
-    // graphql-ws has already reserved the slot of the operation being started.
-    if (Object.keys(ctx.subscriptions).length > maxSubscriptions) {
+    // The protocol server has already entered the operation being started.
+    if (client.operations.size > maxSubscriptions) {
       const limit = `At most ${maxSubscriptions} operations per connection`;
       return [refusal(new DomainError('TOO_MANY_REQUESTS', limit))];
     }
     try {
-      await this.rateLimiter.consume('subscriptions', ctx.extra.connectionId);
+      await this.rateLimiter.consume('subscriptions', client.connectionId);
     } catch (error) {
       return [refusal(error as DomainError)];
     }
-    // Parsed and validated here rather than by graphql-ws, which closes the whole socket
-    // (4500) on a syntax error instead of answering the one operation.
+    // A syntax error answers the one operation (graphql-ws's own parse closed the whole socket
+    // with 4500).
     let document: DocumentNode;
     try {
       document = this.documents.parse(payload.query);
@@ -58,7 +58,7 @@ export class WsAdmission {
     }
     const errors = this.documents.validate(schema, document);
     if (errors.length > 0) return errors;
-    const contextValue: GraphqlContext = { user: ctx.extra.user, loaders: new RequestLoaders() };
+    const contextValue: GraphqlContext = { user: client.user, loaders: new RequestLoaders() };
     return {
       schema,
       document,

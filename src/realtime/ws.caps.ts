@@ -30,19 +30,21 @@ export class WsCaps {
   }
 
   /**
-   * Counts a new socket of `address`; returns what to call when it closes, or undefined (and
-   * nothing counted) when the address already holds its maximum.
+   * Counts a new socket of `address`; false (and nothing counted) when the address already holds
+   * its maximum. A socket counted is released with releaseAddress when it closes.
    */
-  admitAddress(address: string): (() => void) | undefined {
+  admitAddress(address: string): boolean {
     const max = this.config.ws.maxConnectionsPerAddress;
     const open = this.perAddress.get(address) ?? 0;
-    if (max !== null && open >= max) return undefined;
+    if (max !== null && open >= max) return false;
     this.perAddress.set(address, open + 1);
-    return () => {
-      const left = (this.perAddress.get(address) ?? 1) - 1;
-      if (left > 0) this.perAddress.set(address, left);
-      else this.perAddress.delete(address);
-    };
+    return true;
+  }
+
+  releaseAddress(address: string): void {
+    const left = (this.perAddress.get(address) ?? 1) - 1;
+    if (left > 0) this.perAddress.set(address, left);
+    else this.perAddress.delete(address);
   }
 
   /** Whether `userId` may open one more authenticated connection here. */

@@ -1,5 +1,5 @@
 /**
- * The WebSocket transport under graphql-ws: the upgrade at GRAPHQL_PATH (Origins outside
+ * The WebSocket transport under the protocol server (ws.protocol.ts): the upgrade at GRAPHQL_PATH (Origins outside
  * CORS_ORIGINS refused before a socket exists), frames capped at WS_MAX_PAYLOAD_BYTES (ws closes
  * with 1009), keep-alive pings, a slow reader cut off once its unsent data passes
  * WS_MAX_BUFFERED_BYTES, and the drain at shutdown (1001 to every socket). Knows nothing of
@@ -32,6 +32,8 @@ function onPong(this: WebSocket): void {
 function onError(this: WebSocket): void {
   this.terminate();
 }
+
+const TEXT_FRAME = { binary: false } as const;
 
 /** How long sockets get to finish the close handshake at shutdown before they are cut. */
 const DRAIN_MS = 1000;
@@ -90,13 +92,13 @@ export class WsTransport {
   }
 
   /** Sends one frame, unless the reader is so far behind that it is cut off instead. */
-  send(socket: WebSocket, data: string | Buffer): Promise<void> {
-    if (socket.readyState !== socket.OPEN) return Promise.resolve();
+  send(socket: WebSocket, data: string | Buffer): void {
+    if (socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > this.options.maxBufferedBytes) {
       // A client that does not read would make us hold every event for it: cut it off instead.
       this.logger.warn('closing a slow reader');
       socket.terminate();
-      return Promise.resolve();
+      return;
     }
     // Frames for one socket in one tick (a mutation's `next` and `complete`, events that came in
     // one Redis read) leave in one write: each ws frame is otherwise a writev of its own, and
@@ -108,8 +110,7 @@ export class WsTransport {
       if (this.corked.push(raw) === 1) process.nextTick(this.uncorkAll);
     }
     // A Buffer is a frame already encoded (shared-frames.ts), still a text frame.
-    socket.send(data, { binary: false });
-    return Promise.resolve();
+    socket.send(data, TEXT_FRAME);
   }
 
   /**
