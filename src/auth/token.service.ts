@@ -6,6 +6,7 @@
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { LRUCache } from 'lru-cache';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { AppConfig } from '../config/app.config.js';
 import type { AuthUser } from '../common/auth/auth-user.js';
@@ -22,6 +23,14 @@ export interface SignedAccessToken {
 
 const ALGORITHM = 'HS256';
 
+/**
+ * Own tokens verified lately, by their exact text (signature included, so no other text can hit
+ * an entry). An HTTP client sends the same token with every request until it refreshes: checking
+ * its signature and claims again cost ~40 µs each (bench/README.md, "Round three: the send path's
+ * CPU"). Each entry lives until its token expires; the revoked-session check runs on every call.
+ */
+const VERIFIED_TOKENS = 10_000;
+
 @Injectable()
 export class TokenService {
   /**
@@ -31,6 +40,7 @@ export class TokenService {
    * hands it to jsonwebtoken unchanged.
    */
   private readonly key: KeyObject;
+  private readonly verified = new LRUCache<string, AuthUser>({ max: VERIFIED_TOKENS });
 
   constructor(
     private readonly jwt: JwtService,
@@ -69,23 +79,44 @@ export class TokenService {
   }
 
   private async verifyOwn(token: string): Promise<AuthUser> {
-    let user: AuthUser;
-    try {
-      const payload = await this.jwt.verifyAsync<{ sub?: unknown; sid?: unknown; exp?: unknown }>(
-        token,
-        { algorithms: [ALGORITHM], secret: this.key as unknown as string },
-      );
-      if (!isUuid(payload.sub) || typeof payload.exp !== 'number')
-        throw new Error('claims');
-      // Every token this server signs names its session, so that ending the session stops it.
-      if (!isUuid(payload.sid)) throw new Error('claims');
-      user = { id: payload.sub, expiresAt: payload.exp, sessionId: payload.sid };
-    } catch {
-      throw new UnauthenticatedError('Invalid or expired token');
-    }
+    const user = this.verifiedBefore(token) ?? (await this.verifySignature(token));
     if (this.revocations.isRevoked(user.sessionId!)) {
       throw new UnauthenticatedError('This session has ended');
     }
+    return user;
+  }
+
+  /** A copy of what `token` verified as before, while it has not expired (as jsonwebtoken says). */
+  private verifiedBefore(token: string): AuthUser | undefined {
+    const user = this.verified.get(token);
+    if (!user) return undefined;
+    // jsonwebtoken refuses a token from the second of its `exp` on.
+    if (Math.floor(Date.now() / 1000) < user.expiresAt) return { ...user };
+    this.verified.delete(token);
+    return undefined;
+  }
+
+  private async verifySignature(token: string): Promise<AuthUser> {
+    let user: AuthUser;
+    let cacheable: boolean;
+    try {
+      const payload = await this.jwt.verifyAsync<{
+        sub?: unknown;
+        sid?: unknown;
+        exp?: unknown;
+        nbf?: unknown;
+      }>(token, { algorithms: [ALGORITHM], secret: this.key as unknown as string });
+      if (!isUuid(payload.sub) || typeof payload.exp !== 'number') throw new Error('claims');
+      // Every token this server signs names its session, so that ending the session stops it.
+      if (!isUuid(payload.sid)) throw new Error('claims');
+      user = { id: payload.sub, expiresAt: payload.exp, sessionId: payload.sid };
+      // A token with a not-before time (never one of ours) is verified every time.
+      cacheable = payload.nbf === undefined;
+    } catch {
+      throw new UnauthenticatedError('Invalid or expired token');
+    }
+    const ttl = user.expiresAt * 1000 - Date.now();
+    if (cacheable && ttl > 0) this.verified.set(token, { ...user }, { ttl });
     return user;
   }
 

@@ -2,6 +2,7 @@
  * GraphQL over HTTP (Apollo, code-first schema emitted to schema.gql); the WebSocket endpoint on
  * the same path is realtime/. Every error goes through format-error.ts.
  */
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
 import {
   Global,
@@ -21,6 +22,7 @@ import { graphqlMetricsPlugin } from '../metrics/graphql-metrics.plugin.js';
 import { createExplorerHandler, explorerVersion } from './explorer.handler.js';
 import { createFormatError } from './format-error.js';
 import { refuseHttpSubscriptionsPlugin } from './http-subscriptions.plugin.js';
+import { noStorePlugin } from './no-store.plugin.js';
 import type { GraphqlContext } from '../common/graphql-context.js';
 import { parseOptions, validationRules } from './query-limits.js';
 
@@ -64,7 +66,13 @@ export const SCHEMA_FILE = join(process.cwd(), 'schema.gql');
         },
         formatError: createFormatError({ hideSuggestions: config.isProduction }),
         includeStacktraceInErrorResponses: false,
-        plugins: [graphqlMetricsPlugin(metrics), refuseHttpSubscriptionsPlugin],
+        // No per-field plugin hooks: with none, Apollo leaves the schema's resolvers unwrapped.
+        plugins: [
+          graphqlMetricsPlugin(metrics),
+          refuseHttpSubscriptionsPlugin,
+          ApolloServerPluginCacheControlDisabled(),
+          noStorePlugin,
+        ],
         context: ({ req }: { req: Request }): GraphqlContext => ({
           req,
           loaders: new RequestLoaders(),
