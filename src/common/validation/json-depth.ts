@@ -15,7 +15,8 @@ const BACKSLASH = 0x5c;
 
 /** True when `json` (text or its UTF-8 bytes) opens more than `max` objects/arrays at once. */
 export function jsonDepthExceeds(json: string | Uint8Array, max = MAX_JSON_DEPTH): boolean {
-  const at = typeof json === 'string' ? (i: number) => json.charCodeAt(i) : (i: number) => json[i];
+  const at =
+    typeof json === 'string' ? (i: number) => json.charCodeAt(i) : (i: number) => json[i];
   let depth = 0;
   let inString = false;
   for (let i = 0; i < json.length; i++) {

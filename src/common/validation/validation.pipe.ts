@@ -3,22 +3,7 @@
  * are refused, and failures become one BAD_USER_INPUT error that names each bad field.
  */
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
-import type { ValidatorOptions } from 'class-validator';
 import { BadUserInputError } from '../errors/domain-error.js';
-import { passesRules } from './validation.plan.js';
-
-/**
- * Nest's pipe, whose class-validator run is skipped when the class's plan finds that no rule
- * fails (validation.plan.ts); whenever one may, class-validator runs and reports as before.
- */
-class PlannedValidationPipe extends ValidationPipe {
-  protected override validate(
-    object: object,
-    options?: ValidatorOptions,
-  ): Promise<ValidationError[]> | ValidationError[] {
-    return passesRules(object, options) === true ? [] : super.validate(object, options);
-  }
-}
 
 function flatten(errors: ValidationError[], parent = ''): { field: string; messages: string[] }[] {
   return errors.flatMap((error) => {
@@ -29,7 +14,7 @@ function flatten(errors: ValidationError[], parent = ''): { field: string; messa
 }
 
 export function createValidationPipe(): ValidationPipe {
-  return new PlannedValidationPipe({
+  return new ValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,
