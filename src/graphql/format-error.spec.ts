@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import { Logger } from '@nestjs/common';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { GraphQLError, parse, type GraphQLFormattedError } from 'graphql';
 import {
   BadUserInputError,
   ForbiddenError,
@@ -91,6 +91,30 @@ describe('formatError', () => {
     const error = new GraphQLError('Syntax Error: Expected Name, found <EOF>.');
     const result = formatError(error.toJSON(), error);
     expect(result.message).toBe('Syntax Error: Expected Name, found <EOF>.');
+    expect(result.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
+  it('answers a failed subscription stream (no path, no document position) as a server error', () => {
+    const pool = new Error('timeout exceeded when trying to connect');
+    const unavailable = new GraphQLError(pool.message, { originalError: pool });
+    const result = formatError(unavailable.toJSON(), unavailable);
+    expect(result.extensions?.code).toBe('SERVICE_UNAVAILABLE');
+    expect(result.message).not.toContain('timeout exceeded');
+    const sql = new Error('relation "messages" does not exist');
+    const failed = new GraphQLError(sql.message, { originalError: sql });
+    const internal = formatError(failed.toJSON(), failed);
+    expect(internal.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(internal.message).not.toContain('messages');
+  });
+
+  it("keeps a coercion error GraphQL's own when a scalar threw it (it points at the variable)", () => {
+    const thrown = new TypeError('not a UUID');
+    const error = new GraphQLError('Variable "$id" got invalid value "x"; not a UUID', {
+      nodes: parse('query($id: ID!) { a }').definitions,
+      originalError: thrown,
+    });
+    const result = formatError(error.toJSON(), error);
+    expect(result.message).toBe('Variable "$id" got invalid value "x"; not a UUID');
     expect(result.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 

@@ -46,7 +46,16 @@ export function formatError(
   error: unknown,
 ): GraphQLFormattedError {
   const inner = error instanceof GraphQLError ? error.originalError : undefined;
-  if (error instanceof GraphQLError && !error.path && !(inner instanceof DomainError)) {
+  // GraphQL's own errors about a request point into its document (parse, validation, variables)
+  // or wrap another GraphQLError (Apollo's ValidationError around a rule's); a path-less error
+  // wrapping a thrown one that points nowhere failed on the server (a subscription's stream: a
+  // pool timeout was answered as GRAPHQL_VALIDATION_FAILED, with pg-pool's own text).
+  const aboutRequest =
+    error instanceof GraphQLError &&
+    !error.path &&
+    !(inner instanceof DomainError) &&
+    (inner === undefined || inner instanceof GraphQLError || error.nodes !== undefined);
+  if (aboutRequest) {
     // Raised by GraphQL itself about the request (parse, validation, variables): safe as written.
     const code = formatted.extensions?.code;
     if (code === undefined) return shape(formatted, 'GRAPHQL_VALIDATION_FAILED');
@@ -59,7 +68,8 @@ export function formatError(
     if (isClientStatus(error.extensions?.http)) return shape(formatted, 'BAD_REQUEST');
   }
 
-  const original = unwrapResolverError(error);
+  const original =
+    error instanceof GraphQLError && !error.path && inner ? inner : unwrapResolverError(error);
   const publicError = toPublicError(inner instanceof DomainError ? inner : original);
   logPublicError(logger, publicError, original, { path: formatted.path });
   const { fields, retryAfterSeconds } = publicError.details;
