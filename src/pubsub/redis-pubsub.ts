@@ -1,6 +1,7 @@
 /**
  * Pub/sub over Redis for the event bus: one Redis subscription per channel however many local
- * handlers listen on it, each payload decoded once for all of them. On one Redis server it uses
+ * handlers listen on it (subscribed in batches: channel-subscriptions.ts), each payload decoded
+ * once for all of them. On one Redis server it uses
  * SUBSCRIBE/PUBLISH; on a Redis Cluster, sharded pub/sub (SSUBSCRIBE/SPUBLISH), so a message is
  * handled only by the shard that owns its channel's slot instead of being broadcast to every
  * node. ioredis resubscribes after reconnects, failovers and slot moves.
@@ -11,6 +12,7 @@ import { PubSubEngine } from 'graphql-subscriptions';
 import type { Cluster, Redis } from 'ioredis';
 import type { Deserializer } from './shared-payloads.js';
 import { withTimeout } from '../common/timers/with-timeout.js';
+import { ChannelSubscriptions } from './channel-subscriptions.js';
 
 /** A Redis connection for commands: one server, or a cluster. */
 export type RedisClient = Redis | Cluster;
@@ -88,22 +90,19 @@ type Handler = (payload: unknown) => void;
 
 export class RedisPubSub extends PubSubEngine {
   private readonly logger = new Logger('PubSub');
-  private readonly sharded: boolean;
   private nextId = 0;
-  private closed = false;
   private readonly handlers = new Map<number, { channel: string; handler: Handler }>();
   private readonly byChannel = new Map<string, Set<number>>();
-  /** Channels whose SUBSCRIBE is on its way (the first subscriber waits, later ones too). */
-  private readonly pending = new Map<string, Promise<unknown>>();
+  private readonly channels: ChannelSubscriptions;
 
   constructor(
     private readonly publisher: RedisClient,
-    private readonly subscriber: RedisClient,
+    subscriber: RedisClient,
     private readonly deserialize: Deserializer,
   ) {
     super();
-    this.sharded = subscriber.isCluster;
-    const event = this.sharded ? 'smessageBuffer' : 'messageBuffer';
+    this.channels = new ChannelSubscriptions(subscriber, (channel) => this.byChannel.has(channel));
+    const event = subscriber.isCluster ? 'smessageBuffer' : 'messageBuffer';
     subscriber.on(event, (channel: Buffer, message: Buffer) =>
       this.deliver(channel.toString(), message),
     );
@@ -113,6 +112,7 @@ export class RedisPubSub extends PubSubEngine {
     await publishAll(this.publisher, [channel], JSON.stringify(payload));
   }
 
+  /** Resolves once Redis delivers the channel's messages here (a later subscriber: at once). */
   async subscribe(channel: string, onMessage: Handler): Promise<number> {
     const id = ++this.nextId;
     this.handlers.set(id, { channel, handler: onMessage });
@@ -120,45 +120,15 @@ export class RedisPubSub extends PubSubEngine {
     if (!ids) {
       ids = new Set();
       this.byChannel.set(channel, ids);
-      const subscribing = this.subscribeUntilDone(channel);
-      this.pending.set(channel, subscribing);
-      void subscribing.then(() => {
-        if (this.pending.get(channel) === subscribing) this.pending.delete(channel);
-      });
     }
     ids.add(id);
-    await this.pending.get(channel);
+    await this.channels.want(channel);
     return id;
   }
 
-  /**
-   * SUBSCRIBE (or SSUBSCRIBE), retried while someone still wants the channel. One Redis server
-   * queues it until it is back; a cluster in the middle of a failover refuses it instead ("too
-   * many redirections"), and a subscription must not fail for that: it waits, like the other.
-   */
-  private async subscribeUntilDone(channel: string): Promise<void> {
-    for (
-      let delay = 100;
-      this.byChannel.has(channel) && !this.closed;
-      delay = Math.min(2 * delay, 2000)
-    ) {
-      try {
-        await (this.sharded
-          ? this.subscriber.ssubscribe(channel)
-          : this.subscriber.subscribe(channel));
-        // Everyone left while it was on its way: do not keep hearing the channel for nobody.
-        if (!this.byChannel.has(channel)) this.drop(channel);
-        return;
-      } catch (error) {
-        this.logger.warn(`subscribing failed, retrying in ${delay} ms: ${String(error)}`);
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-  }
-
-  /** Before the connections close: a subscription still waiting for Redis stops retrying. */
+  /** Before the connections close: a subscription still waiting for Redis stops waiting. */
   close(): void {
-    this.closed = true;
+    this.channels.close();
   }
 
   unsubscribe(id: number): void {
@@ -170,18 +140,7 @@ export class RedisPubSub extends PubSubEngine {
     ids.delete(id);
     if (ids.size > 0) return;
     this.byChannel.delete(entry.channel);
-    // A SUBSCRIBE still on its way unsubscribes by itself when it lands (subscribeUntilDone).
-    if (!this.pending.has(entry.channel)) this.drop(entry.channel);
-  }
-
-  private drop(channel: string): void {
-    const done = this.sharded
-      ? this.subscriber.sunsubscribe(channel)
-      : this.subscriber.unsubscribe(channel);
-    // Still hearing a channel nobody listens to is harmless: deliver() finds no handlers.
-    done.catch((error: unknown) =>
-      this.logger.warn(`unsubscribe from a channel failed: ${String(error)}`),
-    );
+    this.channels.release(entry.channel);
   }
 
   private deliver(channel: string, message: Buffer): void {
