@@ -69,7 +69,10 @@ describe('PresenceClaimsService timers', () => {
     connections = new WsConnections(metrics);
     lastSeen = [];
     const users = {
-      updateLastSeen: (id: string, at: Date) => Promise.resolve(void lastSeen.push([id, at])),
+      updateLastSeen: (seen: { userId: string; lastSeenAt: Date }[]) =>
+        Promise.resolve(
+          void lastSeen.push(...seen.map((s): [string, Date] => [s.userId, s.lastSeenAt])),
+        ),
     };
     service = new PresenceClaimsService(
       config,

@@ -210,13 +210,11 @@ export class PresenceClaimsService
         const changes = await this.store.sweep();
         this.counted('offline', changes.length);
         this.recovered();
-        await Promise.all(
-          changes.map((c) =>
-            this.users.updateLastSeen(c.userId, c.lastSeenAt).catch((err: unknown) => {
-              this.logger.warn(`storing last seen of ${c.userId} failed: ${String(err)}`);
-            }),
-          ),
-        );
+        // One statement for all: a storm's departures came as one UPDATE each, in the pool the
+        // storm's resumes needed (bench/README.md, "Round three: the reconnect storm").
+        await this.users.updateLastSeen(changes).catch((err: unknown) => {
+          this.logger.warn(`storing last seen of ${changes.length} users failed: ${String(err)}`);
+        });
       } while (this.sweepAgain && !this.tasks.stopping);
     } catch (error) {
       this.failed('sweep', error);

@@ -113,8 +113,15 @@ export class UsersRepository {
     });
   }
 
-  async updateLastSeen(userId: string, at: Date): Promise<void> {
-    await this.users.update({ id: userId }, { lastSeenAt: at });
+  /** When each user was last seen: one statement for a presence sweep's departures. */
+  async updateLastSeen(seen: readonly { userId: string; lastSeenAt: Date }[]): Promise<void> {
+    if (seen.length === 0) return;
+    await this.users.query(
+      `UPDATE users AS u SET last_seen_at = s.at
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS s(id, at)
+        WHERE u.id = s.id`,
+      [seen.map((s) => s.userId), seen.map((s) => s.lastSeenAt.toISOString())],
+    );
   }
 }
 
