@@ -1,6 +1,7 @@
 /** Builds the Nest application from a config; shared by main.ts and the test harness. */
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -31,6 +32,8 @@ export async function createApp(config: AppConfig): Promise<INestApplication> {
     config.http.trustedProxies.length > 0 ? config.http.trustedProxies : false,
   );
   app.disable('x-powered-by');
+  // Node's default (5 s) is shorter than every proxy's: see HTTP_KEEP_ALIVE_TIMEOUT_MS.
+  (app.getHttpServer() as Server).keepAliveTimeout = config.http.keepAliveTimeoutMs;
   // Nesting is bounded before the body is parsed (see json-depth.ts); body-parser answers 400.
   // (Nest's type leaves `verify` out, as it uses it for rawBody, which this app does not.)
   const jsonOptions = { limit: '256kb', verify: refuseDeepJson };

@@ -157,6 +157,7 @@ describe('loadConfig', () => {
       ['REDIS_URL', 'http://localhost:6379'],
       ['LOG_LEVEL', 'verbose'],
       ['PRESENCE_TTL_SECONDS', '0'],
+      ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '500'],
     ])('refuses %s=%s', (name, value) => {
       expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
       expect(() => loadConfig({ [name]: value })).toThrow(name);

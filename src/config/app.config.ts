@@ -213,6 +213,16 @@ class EnvSchema {
   @IsString()
   CORS_ORIGINS = '';
 
+  /**
+   * How long an idle kept-alive HTTP connection stays open. Longer than the proxy's own idle
+   * timeout (nginx upstream 60 s, AWS ALB 60 s): a server that closes first races the proxy's
+   * next request on that connection, which fails (nginx answers a POST with 502).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 65_000;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -513,6 +523,7 @@ export class AppConfig {
     corsOrigins: string[];
     /** For Express's `trust proxy`; empty: trust none. */
     trustedProxies: string[];
+    keepAliveTimeoutMs: number;
   };
   readonly database: {
     /** undefined: run the embedded PostgreSQL (PGlite) under dataDir. */
@@ -692,6 +703,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         .map((o) => o.trim())
         .filter(Boolean),
       trustedProxies,
+      keepAliveTimeoutMs: parsed.HTTP_KEEP_ALIVE_TIMEOUT_MS,
     },
     database: {
       url: parsed.DATABASE_URL,

@@ -1,7 +1,9 @@
 /** Health probes, and what an unexpected failure looks like to a client. */
+import { Agent, get } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { startApp } from '../support/app.js';
 import { useApp } from '../support/fixtures.js';
+import { sleep } from '../support/wait.js';
 
 const { app } = useApp({ redis: true });
 
@@ -23,6 +25,27 @@ describe('health', () => {
     expect(body.details.database.status).toBe('up');
     expect(body.details.redis.status).toBe('up');
   });
+
+  it('keeps an idle kept-alive connection open past the 5 s of Node, for the proxy in front', async () => {
+    // A load balancer reuses an idle upstream connection for up to 60 s (nginx, AWS ALB): had
+    // the server closed it first, the proxy's next request on it would fail.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const live = () =>
+      new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
+        const req = get(`${app.url}/health/live`, { agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+      });
+    try {
+      expect(await live()).toEqual({ status: 200, reused: false });
+      await sleep(6000);
+      expect(await live()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 15_000);
 
   it('echoes a request id for tracing', async () => {
     const res = await fetch(`${app.url}/health/live`, { headers: { 'x-request-id': 'trace-123' } });
