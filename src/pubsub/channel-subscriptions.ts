@@ -47,8 +47,9 @@ export class ChannelSubscriptions {
   /** Resolves once Redis has confirmed the subscription (at once if it already has). */
   want(channel: string): Promise<void> {
     if (this.closed) return Promise.resolve();
-    this.markChanged(channel);
-    if (this.sent.has(channel) && !this.waiting.has(channel)) return Promise.resolve();
+    // Sent and answered: heard already. Sent and on its way: its answer settles the waiter.
+    if (!this.sent.has(channel)) this.markChanged(channel);
+    else if (!this.waiting.has(channel)) return Promise.resolve();
     let waiter = this.waiting.get(channel);
     if (!waiter) {
       let resolve!: () => void;
