@@ -186,6 +186,22 @@ describe.each([
     expect(await statuses(dave)).toEqual(['OFFLINE', 'ONLINE']);
   });
 
+  it('announces OFFLINE for every expired user in one sweep, not a batch of them', async () => {
+    // An instance gone with its 1,200 users: all OFFLINE now, not 500 a second.
+    const gone = Array.from(
+      { length: 1200 },
+      (_, i) => `gone-${i}-${randomBytes(3).toString('hex')}`,
+    );
+    const short = h.store({ ttlMs: 600, graceMs: TIMINGS.graceMs });
+    await short.claim(
+      gone.map((userId) => ({ userId, claimId: 'c' })),
+      true,
+    );
+    await h.advance(600);
+    const swept = new Set((await short.sweep()).map((t) => t.userId));
+    expect(gone.filter((u) => !swept.has(u))).toEqual([]);
+  });
+
   it('reads only the users it knows, each as last announced', async () => {
     const [online, offline, unknown] = [await user(), await user(), await user()];
     const short = h.store({ ttlMs: 600, graceMs: TIMINGS.graceMs });
