@@ -12,6 +12,7 @@ import {
   type Claim,
   type OfflineTransition,
   type PresenceTimings,
+  type Release,
   type StoredPresence,
 } from './presence.store.js';
 
@@ -61,24 +62,28 @@ export class MemoryPresenceStore extends PresenceStore {
     return announced;
   }
 
-  release({ userId, claimId }: Claim, closedAt: Date): Promise<boolean> {
+  releaseAll(releases: readonly Release[]): Promise<boolean[]> {
+    return Promise.resolve(releases.map((r) => this.releaseOne(r)));
+  }
+
+  private releaseOne({ userId, claimId, closedAt }: Release): boolean {
     const now = this.now();
     const own = this.liveClaims(userId, now);
     own.delete(claimId);
     if (own.size > 0) {
       this.due.set(userId, Math.max(...own.values()));
-      return Promise.resolve(false);
+      return false;
     }
     this.claims.delete(userId);
     const state = this.states.get(userId);
-    if (state && !state.online) return Promise.resolve(false);
+    if (state && !state.online) return false;
     this.states.set(userId, {
       online: true,
       seen: state?.seen ?? null,
       closed: closedAt.getTime(),
     });
     this.due.set(userId, now + this.timings.graceMs);
-    return Promise.resolve(true);
+    return true;
   }
 
   async sweep(): Promise<OfflineTransition[]> {

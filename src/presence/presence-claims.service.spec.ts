@@ -32,9 +32,9 @@ class FakeStore {
     return Promise.resolve([]);
   }
 
-  release(claim: Claim): Promise<boolean> {
-    this.log.push(`release ${claim.claimId}`);
-    return Promise.resolve(this.released);
+  releaseAll(releases: readonly Claim[]): Promise<boolean[]> {
+    this.log.push(`release ${releases.map((r) => r.claimId).join(',')}`);
+    return Promise.resolve(releases.map(() => this.released));
   }
 
   sweep(): Promise<OfflineTransition[]> {
@@ -141,6 +141,13 @@ describe('PresenceClaimsService timers', () => {
     await open('c2');
     await connections.closed('c2');
     expect(await during(GRACE_MS + 10)).toEqual([]);
+  });
+
+  it('releases the connections closed in one turn with one store call', async () => {
+    await Promise.all([open('c1'), open('c2', 'erin'), open('c3')]);
+    await Promise.all([connections.closed('c1'), connections.closed('c2')]);
+    await connections.closed('c3');
+    expect(store.log).toEqual(['announce c1,c2,c3', 'release c1,c2', 'release c3']);
   });
 
   it('after a failed renewal, renews again before its next sweep', async () => {

@@ -25,7 +25,7 @@ import {
   type WsConnectionListener,
 } from '../realtime/ws-connections.js';
 import { UsersRepository } from '../users/users.repository.js';
-import { PresenceStore, type Claim } from './presence.store.js';
+import { PresenceStore, type Claim, type Release } from './presence.store.js';
 
 /** How often each instance looks for expired claims and ended grace periods. */
 export const SWEEP_INTERVAL_MS = 1000;
@@ -46,10 +46,12 @@ export class PresenceClaimsService
   /** Opened while the store was unreachable: claimed, and announced, at the next renewal. */
   private readonly unclaimed = new Set<string>();
   /** Closed while the store was unreachable: released at the next renewal. */
-  private readonly unreleased = new Map<string, { userId: string; closedAt: Date }>();
+  private readonly unreleased = new Map<string, Release>();
   private readonly tasks = new BackgroundTasks();
   /** Connections opened in this turn of the event loop, claimed together (see opened). */
   private opening?: { claims: Map<string, Claim>; done: Promise<void> };
+  /** Connections closed in this turn, released together (a storm drops thousands at once). */
+  private closing?: { releases: Release[]; done: Promise<void> };
   private sweeping = false;
   private sweepAgain = false;
   /** Whether failures are being logged already (one line per streak, not one a second). */
@@ -83,9 +85,9 @@ export class PresenceClaimsService
     this.tasks.stop();
     await this.tasks.settled();
     const closedAt = new Date();
-    const claims = [...this.local].map(([claimId, userId]) => ({ claimId, userId }));
+    const releases = [...this.local].map(([claimId, userId]) => ({ claimId, userId, closedAt }));
     this.local.clear();
-    await Promise.allSettled(claims.map((c) => this.store.release(c, closedAt)));
+    await this.release(releases);
     // Closes that raced with the above (sockets closing meanwhile) finish before Redis goes.
     await this.tasks.settled();
   }
@@ -130,7 +132,24 @@ export class PresenceClaimsService
     this.unclaimed.delete(connection.id);
     // Closed before its batch left: never claimed, so nothing to release.
     if (this.opening?.claims.delete(connection.id)) return Promise.resolve();
-    return this.tasks.track(this.release(connection.id, connection.userId, new Date()));
+    if (!this.closing) {
+      const batch: Release[] = [];
+      this.closing = {
+        releases: batch,
+        done: this.tasks.track(
+          new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+            this.closing = undefined;
+            return this.release(batch);
+          }),
+        ),
+      };
+    }
+    this.closing.releases.push({
+      userId: connection.userId,
+      claimId: connection.id,
+      closedAt: new Date(),
+    });
+    return this.closing.done;
   }
 
   /** A client without a socket: online for one TTL from now. */
@@ -146,24 +165,24 @@ export class PresenceClaimsService
     }
   }
 
-  private async release(claimId: string, userId: string, closedAt: Date): Promise<void> {
+  private async release(releases: readonly Release[]): Promise<void> {
+    if (releases.length === 0) return;
     try {
-      const last = await this.store.release({ userId, claimId }, closedAt);
-      this.unreleased.delete(claimId);
+      const last = await this.store.releaseAll(releases);
+      for (const r of releases) this.unreleased.delete(r.claimId);
       this.recovered();
       // A sweep right after the grace period, so OFFLINE comes on time, not up to a second late.
-      if (last && !this.tasks.stopping) this.tasks.after(this.graceMs + 10, () => this.sweep());
+      if (last.some(Boolean) && !this.tasks.stopping)
+        this.tasks.after(this.graceMs + 10, () => this.sweep());
     } catch (error) {
-      this.unreleased.set(claimId, { userId, closedAt });
+      for (const r of releases) this.unreleased.set(r.claimId, r);
       this.failed('release', error);
     }
   }
 
   /** Renews every claim of this instance, after retrying what the store missed. */
   private async renew(): Promise<void> {
-    for (const [claimId, { userId, closedAt }] of this.unreleased) {
-      await this.release(claimId, userId, closedAt);
-    }
+    await this.release([...this.unreleased.values()]);
     const unclaimed: Claim[] = [];
     const renewals: string[] = [];
     for (const [claimId, userId] of this.local) {

@@ -55,26 +55,32 @@ return announced
 `;
 
 /**
- * KEYS: expiry, conn, state. ARGV: userId, claimId, closedAtMs, graceMs.
- * Returns 1 when that was the user's last live claim (the grace period starts), else 0.
+ * KEYS: expiry, then conn and state per release. ARGV: graceMs, then userId, claimId and
+ * closedAtMs per release. Returns per release 1 when it was the user's last live claim (the
+ * grace period starts), else 0.
  */
 const RELEASE_SCRIPT = `${NOW}
-redis.call('ZREM', KEYS[2], ARGV[2])
-redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
-local top = redis.call('ZRANGE', KEYS[2], -1, -1, 'WITHSCORES')
-if top[2] then
-  -- Others remain: the sweep looks when the latest of them expires, not at a stale later time.
-  redis.call('ZADD', KEYS[1], top[2], ARGV[1])
-  return 0
+local grace = tonumber(ARGV[1])
+local last = {}
+for i = 1, (#KEYS - 1) / 2 do
+  local conn, state = KEYS[2 * i], KEYS[2 * i + 1]
+  local uid, claim, closed = ARGV[3 * i - 1], ARGV[3 * i], ARGV[3 * i + 1]
+  last[i] = 0
+  redis.call('ZREM', conn, claim)
+  redis.call('ZREMRANGEBYSCORE', conn, '-inf', now)
+  local top = redis.call('ZRANGE', conn, -1, -1, 'WITHSCORES')
+  if top[2] then
+    -- Others remain: the sweep looks when the latest of them expires, not at a stale later time.
+    redis.call('ZADD', KEYS[1], top[2], uid)
+  elseif redis.call('HGET', state, 's') ~= 'off' then
+    -- Stay ONLINE through the grace period; a missing state (Redis restarted) counts as ONLINE,
+    -- since that is what watchers were last told.
+    redis.call('HSET', state, 's', 'on', 'closed', closed)
+    redis.call('ZADD', KEYS[1], now + grace, uid)
+    last[i] = 1
+  end
 end
-if redis.call('HGET', KEYS[3], 's') == 'off' then
-  return 0
-end
--- Stay ONLINE through the grace period; a missing state (Redis restarted) counts as ONLINE, since
--- that is what watchers were last told.
-redis.call('HSET', KEYS[3], 's', 'on', 'closed', ARGV[3])
-redis.call('ZADD', KEYS[1], now + tonumber(ARGV[4]), ARGV[1])
-return 1
+return last
 `;
 
 /** KEYS: expiry. ARGV: limit. The users the sweep must look at now. */

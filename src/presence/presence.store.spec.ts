@@ -136,6 +136,32 @@ describe.each([
     expect((await store.read([dave])).get(dave)).toEqual({ online: false, lastSeenAt: closedAt });
   });
 
+  it('releases several claims in one call, in order: only the last of a user starts the grace', async () => {
+    const [dave, erin] = [await user(), await user()];
+    await store.claim(
+      [
+        { userId: dave, claimId: 'c1' },
+        { userId: dave, claimId: 'c2' },
+        { userId: erin, claimId: 'c1' },
+      ],
+      true,
+    );
+    const closedAt = new Date(h.now());
+    expect(
+      await store.releaseAll([
+        { userId: dave, claimId: 'c1', closedAt },
+        { userId: erin, claimId: 'c1', closedAt },
+        { userId: dave, claimId: 'c2', closedAt },
+      ]),
+    ).toEqual([false, true, true]);
+    expect((await store.sweep()).filter((t) => [dave, erin].includes(t.userId))).toEqual([]);
+    await h.advance(TIMINGS.graceMs);
+    const swept = (await store.sweep()).filter((t) => [dave, erin].includes(t.userId));
+    expect(swept.sort((a, b) => a.userId.localeCompare(b.userId))).toEqual(
+      [dave, erin].sort().map((userId) => ({ userId, lastSeenAt: closedAt })),
+    );
+  });
+
   it('makes no change when a claim comes back within the grace period', async () => {
     const dave = await user();
     await store.claim([{ userId: dave, claimId: 'c1' }], true);

@@ -12,6 +12,11 @@ export interface Claim {
   claimId: string;
 }
 
+/** A claim given up, and when its connection closed (the user's last-seen time if it was last). */
+export interface Release extends Claim {
+  closedAt: Date;
+}
+
 /** The status last announced for a user. */
 export interface StoredPresence {
   online: boolean;
@@ -41,10 +46,17 @@ export abstract class PresenceStore {
   abstract claim(claims: readonly Claim[], announceUnknown: boolean): Promise<string[]>;
 
   /**
-   * Drops a claim. True when it was the user's last: the user then stays ONLINE through the grace
-   * period, after which a sweep announces OFFLINE unless a claim came back meanwhile.
+   * Drops claims (a turn's closed connections together). Per release, true when it was the
+   * user's last: the user then stays ONLINE through the grace period, after which a sweep
+   * announces OFFLINE unless a claim came back meanwhile.
    */
-  abstract release(claim: Claim, closedAt: Date): Promise<boolean>;
+  abstract releaseAll(releases: readonly Release[]): Promise<boolean[]>;
+
+  /** One release: true when it was the user's last claim. */
+  async release(claim: Claim, closedAt: Date): Promise<boolean> {
+    const [last] = await this.releaseAll([{ ...claim, closedAt }]);
+    return last;
+  }
 
   /**
    * Announces OFFLINE every user whose claims have all expired (or whose grace has passed). Safe to

@@ -1,7 +1,7 @@
 /**
  * Presence in Redis, shared by every instance: the scripts in presence.scripts.ts make each
- * change atomically. One opening or closing connection is one script call (EVALSHA); renewals of
- * all of an instance's connections go in batches of CLAIM_BATCH per call, in one pipeline.
+ * change atomically. The connections opened (or closed) in one turn are one script call per
+ * CLAIM_BATCH (EVALSHA); renewals of all of an instance's connections likewise, in one pipeline.
  * On a Redis Cluster the same work is grouped by presence shard (one slot each, see
  * pubsub/channels.ts): a script or a pipeline never spans two slots.
  */
@@ -14,6 +14,7 @@ import {
   type Claim,
   type OfflineTransition,
   type PresenceTimings,
+  type Release,
   type StoredPresence,
 } from './presence.store.js';
 
@@ -27,11 +28,11 @@ const OFFLINE_STATE_TTL_MS = 30 * 24 * 3600 * 1000;
 type Arg = string | number;
 interface Scripts {
   presenceClaim(numKeys: number, ...args: Arg[]): Promise<string[]>;
-  presenceRelease(...args: Arg[]): Promise<number>;
   presenceDue(...args: Arg[]): Promise<string[]>;
 }
 interface PipelineScripts {
   presenceClaim(numKeys: number, ...args: Arg[]): ChainableCommander;
+  presenceRelease(numKeys: number, ...args: Arg[]): ChainableCommander;
   presenceSettle(...args: Arg[]): ChainableCommander;
 }
 
@@ -51,7 +52,7 @@ export class RedisPresenceStore extends PresenceStore {
         redis.isCluster ? 'SPUBLISH' : 'PUBLISH',
       );
       redis.defineCommand('presenceClaim', { lua: CLAIM });
-      redis.defineCommand('presenceRelease', { lua: RELEASE, numberOfKeys: 3 });
+      redis.defineCommand('presenceRelease', { lua: RELEASE });
       redis.defineCommand('presenceDue', { lua: DUE, numberOfKeys: 1 });
       redis.defineCommand('presenceSettle', { lua: SETTLE, numberOfKeys: 3 });
     }
@@ -60,15 +61,8 @@ export class RedisPresenceStore extends PresenceStore {
 
   async claim(claims: readonly Claim[], announceUnknown: boolean): Promise<string[]> {
     if (claims.length === 0) return [];
-    const byShard = new Map<string, Claim[]>();
-    for (const c of claims) {
-      const tag = this.channels.presenceTag(c.userId);
-      const inShard = byShard.get(tag);
-      if (inShard) inShard.push(c);
-      else byShard.set(tag, [c]);
-    }
     const announced = await Promise.all(
-      [...byShard].map(async ([tag, inShard]) => {
+      [...this.byShard(claims)].map(async ([tag, inShard]) => {
         const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
         for (let i = 0; i < inShard.length; i += CLAIM_BATCH) {
           const batch = inShard.slice(i, i + CLAIM_BATCH);
@@ -93,17 +87,29 @@ export class RedisPresenceStore extends PresenceStore {
     return announced.flat();
   }
 
-  async release(claim: Claim, closedAt: Date): Promise<boolean> {
-    const last = await this.redis.presenceRelease(
-      this.expiryKey(this.channels.presenceTag(claim.userId)),
-      this.connKey(claim.userId),
-      this.stateKey(claim.userId),
-      claim.userId,
-      claim.claimId,
-      closedAt.getTime(),
-      this.timings.graceMs,
+  async releaseAll(releases: readonly Release[]): Promise<boolean[]> {
+    if (releases.length === 0) return [];
+    const last = new Map<Release, boolean>();
+    await Promise.all(
+      [...this.byShard(releases)].map(async ([tag, inShard]) => {
+        const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
+        for (let i = 0; i < inShard.length; i += CLAIM_BATCH) {
+          const batch = inShard.slice(i, i + CLAIM_BATCH);
+          const keys = batch.flatMap((r) => [this.connKey(r.userId), this.stateKey(r.userId)]);
+          const args = batch.flatMap((r) => [r.userId, r.claimId, r.closedAt.getTime()]);
+          pipeline.presenceRelease(
+            keys.length + 1,
+            this.expiryKey(tag),
+            ...keys,
+            this.timings.graceMs,
+            ...args,
+          );
+        }
+        const flags = (unwrap(await pipeline.exec()) as number[][]).flat();
+        inShard.forEach((r, i) => last.set(r, flags[i] === 1));
+      }),
     );
-    return last === 1;
+    return releases.map((r) => last.get(r) ?? false);
   }
 
   async sweep(): Promise<OfflineTransition[]> {
@@ -165,6 +171,18 @@ export class RedisPresenceStore extends PresenceStore {
         result.set(id, { online: false, lastSeenAt: seen ? new Date(+seen) : null });
     });
     return result;
+  }
+
+  /** Claims grouped by presence shard: a script call may touch one slot only. */
+  private byShard<T extends Claim>(claims: readonly T[]): Map<string, T[]> {
+    const byShard = new Map<string, T[]>();
+    for (const c of claims) {
+      const tag = this.channels.presenceTag(c.userId);
+      const inShard = byShard.get(tag);
+      if (inShard) inShard.push(c);
+      else byShard.set(tag, [c]);
+    }
+    return byShard;
   }
 
   /** `presence:expiry` on one Redis, `presence:{p7}:expiry` per shard on a cluster. */
