@@ -15,6 +15,7 @@ import {
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import DataLoader from 'dataloader';
 import { ServiceUnavailableError } from '../common/errors/domain-error.js';
 import { BackgroundTasks } from '../common/timers/background-tasks.js';
 import { AppConfig } from '../config/app.config.js';
@@ -50,8 +51,15 @@ export class PresenceClaimsService
   private readonly tasks = new BackgroundTasks();
   /** Connections opened in this turn of the event loop, claimed together (see opened). */
   private opening?: { claims: Map<string, Claim>; done: Promise<void> };
-  /** Connections closed in this turn, released together (a storm drops thousands at once). */
-  private closing?: { releases: Release[]; done: Promise<void> };
+  /** Connections closed in one turn, released together (a storm drops thousands at once). */
+  private readonly closes = new DataLoader<Release, void>(
+    async (releases) => {
+      await this.release(releases);
+      return releases.map(() => undefined);
+    },
+    // No cache: each close is its own release. A turn, as the openings' batch (see opened).
+    { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 10_000 },
+  );
   private sweeping = false;
   private sweepAgain = false;
   /** Whether failures are being logged already (one line per streak, not one a second). */
@@ -132,24 +140,9 @@ export class PresenceClaimsService
     this.unclaimed.delete(connection.id);
     // Closed before its batch left: never claimed, so nothing to release.
     if (this.opening?.claims.delete(connection.id)) return Promise.resolve();
-    if (!this.closing) {
-      const batch: Release[] = [];
-      this.closing = {
-        releases: batch,
-        done: this.tasks.track(
-          new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
-            this.closing = undefined;
-            return this.release(batch);
-          }),
-        ),
-      };
-    }
-    this.closing.releases.push({
-      userId: connection.userId,
-      claimId: connection.id,
-      closedAt: new Date(),
-    });
-    return this.closing.done;
+    return this.tasks.track(
+      this.closes.load({ userId: connection.userId, claimId: connection.id, closedAt: new Date() }),
+    );
   }
 
   /** A client without a socket: online for one TTL from now. */

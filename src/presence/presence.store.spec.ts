@@ -14,7 +14,7 @@ import { Channels } from '../pubsub/channels.js';
 import { EventBus } from '../pubsub/event-bus.js';
 import { MemoryPresenceStore } from './memory-presence.store.js';
 import type { PresenceEvent } from './presence-changed.event.js';
-import type { PresenceStore, PresenceTimings } from './presence.store.js';
+import type { Claim, PresenceStore, PresenceTimings } from './presence.store.js';
 import { RedisPresenceStore } from './redis-presence.store.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -99,6 +99,12 @@ describe.each([
   });
   afterAll(() => h.tearDown());
 
+  /** One claim released on its own: whether it was the user's last. */
+  async function release(on: PresenceStore, claim: Claim, closedAt: Date): Promise<boolean> {
+    const [last] = await on.releaseAll([{ ...claim, closedAt }]);
+    return last;
+  }
+
   /** A user of this test alone, recorded from the start. */
   async function user(): Promise<string> {
     const id = `user-${++users}-${randomBytes(3).toString('hex')}`;
@@ -122,9 +128,9 @@ describe.each([
     const dave = await user();
     expect(await store.claim([{ userId: dave, claimId: 'c1' }], true)).toEqual([dave]);
     expect(await store.claim([{ userId: dave, claimId: 'c2' }], true)).toEqual([]);
-    expect(await store.release({ userId: dave, claimId: 'c1' }, new Date(h.now()))).toBe(false);
+    expect(await release(store, { userId: dave, claimId: 'c1' }, new Date(h.now()))).toBe(false);
     const closedAt = new Date(h.now());
-    expect(await store.release({ userId: dave, claimId: 'c2' }, closedAt)).toBe(true);
+    expect(await release(store, { userId: dave, claimId: 'c2' }, closedAt)).toBe(true);
     expect((await store.sweep()).filter((t) => t.userId === dave)).toEqual([]);
     expect((await store.read([dave])).get(dave)).toEqual({ online: true, lastSeenAt: null });
     await h.advance(TIMINGS.graceMs);
@@ -165,7 +171,7 @@ describe.each([
   it('makes no change when a claim comes back within the grace period', async () => {
     const dave = await user();
     await store.claim([{ userId: dave, claimId: 'c1' }], true);
-    await store.release({ userId: dave, claimId: 'c1' }, new Date(h.now()));
+    await release(store, { userId: dave, claimId: 'c1' }, new Date(h.now()));
     await store.claim([{ userId: dave, claimId: 'c2' }], true);
     await h.advance(TIMINGS.graceMs);
     expect((await store.sweep()).filter((t) => t.userId === dave)).toEqual([]);
@@ -234,7 +240,7 @@ describe.each([
     await short.claim([{ userId: online, claimId: 'c' }], true);
     await short.claim([{ userId: offline, claimId: 'c' }], true);
     const closedAt = new Date(h.now());
-    await short.release({ userId: offline, claimId: 'c' }, closedAt);
+    await release(short, { userId: offline, claimId: 'c' }, closedAt);
     await h.advance(TIMINGS.graceMs);
     await short.claim([{ userId: online, claimId: 'c' }], false);
     await short.sweep();

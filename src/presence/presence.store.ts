@@ -52,12 +52,6 @@ export abstract class PresenceStore {
    */
   abstract releaseAll(releases: readonly Release[]): Promise<boolean[]>;
 
-  /** One release: true when it was the user's last claim. */
-  async release(claim: Claim, closedAt: Date): Promise<boolean> {
-    const [last] = await this.releaseAll([{ ...claim, closedAt }]);
-    return last;
-  }
-
   /**
    * Announces OFFLINE every user whose claims have all expired (or whose grace has passed). Safe to
    * run on every instance at once: each change is made, and published, by exactly one caller.

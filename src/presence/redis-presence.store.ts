@@ -60,56 +60,73 @@ export class RedisPresenceStore extends PresenceStore {
   }
 
   async claim(claims: readonly Claim[], announceUnknown: boolean): Promise<string[]> {
-    if (claims.length === 0) return [];
-    const announced = await Promise.all(
-      [...this.byShard(claims)].map(async ([tag, inShard]) => {
-        const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
-        for (let i = 0; i < inShard.length; i += CLAIM_BATCH) {
-          const batch = inShard.slice(i, i + CLAIM_BATCH);
-          const keys = batch.flatMap((c) => [this.connKey(c.userId), this.stateKey(c.userId)]);
-          const args = batch.flatMap((c) => [
-            c.userId,
-            c.claimId,
-            this.channels.presence(c.userId),
-          ]);
-          pipeline.presenceClaim(
-            keys.length + 1,
-            this.expiryKey(tag),
-            ...keys,
-            this.timings.ttlMs,
-            announceUnknown ? 1 : 0,
-            ...args,
-          );
-        }
-        return (unwrap(await pipeline.exec()) as string[][]).flat();
-      }),
+    const batches = await this.inShardBatches<Claim, string[]>(claims, (p, expiry, keys, batch) =>
+      p.presenceClaim(
+        keys.length + 1,
+        expiry,
+        ...keys,
+        this.timings.ttlMs,
+        announceUnknown ? 1 : 0,
+        ...batch.flatMap((c) => [c.userId, c.claimId, this.channels.presence(c.userId)]),
+      ),
     );
-    return announced.flat();
+    return batches.flatMap((b) => b.result);
   }
 
   async releaseAll(releases: readonly Release[]): Promise<boolean[]> {
-    if (releases.length === 0) return [];
+    const batches = await this.inShardBatches<Release, number[]>(
+      releases,
+      (p, expiry, keys, batch) =>
+        p.presenceRelease(
+          keys.length + 1,
+          expiry,
+          ...keys,
+          this.timings.graceMs,
+          ...batch.flatMap((r) => [r.userId, r.claimId, r.closedAt.getTime()]),
+        ),
+    );
+    // Batches come per shard: put the answers back in the order asked.
     const last = new Map<Release, boolean>();
-    await Promise.all(
-      [...this.byShard(releases)].map(async ([tag, inShard]) => {
+    for (const { batch, result } of batches) batch.forEach((r, i) => last.set(r, result[i] === 1));
+    return releases.map((r) => last.get(r) ?? false);
+  }
+
+  /**
+   * One script call per CLAIM_BATCH items of a presence shard, one pipeline per shard (a script
+   * may touch one slot only): `call` adds a batch's call, given its shard's expiry key and the
+   * batch's conn and state keys. Each batch with the script's result.
+   */
+  private async inShardBatches<T extends Claim, R>(
+    items: readonly T[],
+    call: (
+      pipeline: ChainableCommander & PipelineScripts,
+      expiryKey: string,
+      keys: string[],
+      batch: T[],
+    ) => void,
+  ): Promise<{ batch: T[]; result: R }[]> {
+    const byShard = new Map<string, T[]>();
+    for (const item of items) {
+      const tag = this.channels.presenceTag(item.userId);
+      const inShard = byShard.get(tag);
+      if (inShard) inShard.push(item);
+      else byShard.set(tag, [item]);
+    }
+    const perShard = await Promise.all(
+      [...byShard].map(async ([tag, inShard]) => {
         const pipeline = this.redis.pipeline() as ChainableCommander & PipelineScripts;
+        const batches: T[][] = [];
         for (let i = 0; i < inShard.length; i += CLAIM_BATCH) {
           const batch = inShard.slice(i, i + CLAIM_BATCH);
-          const keys = batch.flatMap((r) => [this.connKey(r.userId), this.stateKey(r.userId)]);
-          const args = batch.flatMap((r) => [r.userId, r.claimId, r.closedAt.getTime()]);
-          pipeline.presenceRelease(
-            keys.length + 1,
-            this.expiryKey(tag),
-            ...keys,
-            this.timings.graceMs,
-            ...args,
-          );
+          const keys = batch.flatMap((c) => [this.connKey(c.userId), this.stateKey(c.userId)]);
+          call(pipeline, this.expiryKey(tag), keys, batch);
+          batches.push(batch);
         }
-        const flags = (unwrap(await pipeline.exec()) as number[][]).flat();
-        inShard.forEach((r, i) => last.set(r, flags[i] === 1));
+        const results = unwrap(await pipeline.exec()) as R[];
+        return batches.map((batch, i) => ({ batch, result: results[i] }));
       }),
     );
-    return releases.map((r) => last.get(r) ?? false);
+    return perShard.flat();
   }
 
   async sweep(): Promise<OfflineTransition[]> {
@@ -171,18 +188,6 @@ export class RedisPresenceStore extends PresenceStore {
         result.set(id, { online: false, lastSeenAt: seen ? new Date(+seen) : null });
     });
     return result;
-  }
-
-  /** Claims grouped by presence shard: a script call may touch one slot only. */
-  private byShard<T extends Claim>(claims: readonly T[]): Map<string, T[]> {
-    const byShard = new Map<string, T[]>();
-    for (const c of claims) {
-      const tag = this.channels.presenceTag(c.userId);
-      const inShard = byShard.get(tag);
-      if (inShard) inShard.push(c);
-      else byShard.set(tag, [c]);
-    }
-    return byShard;
   }
 
   /** `presence:expiry` on one Redis, `presence:{p7}:expiry` per shard on a cluster. */

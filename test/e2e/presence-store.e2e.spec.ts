@@ -73,9 +73,11 @@ describe('RedisPresenceStore', () => {
     const user = 'racer-offline';
     await stores[0].claim([{ userId: user, claimId: 'a' }], true);
     await stores[1].claim([{ userId: user, claimId: 'b' }], true);
-    expect(await stores[0].release({ userId: user, claimId: 'a' }, new Date())).toBe(false);
+    expect(
+      await stores[0].releaseAll([{ userId: user, claimId: 'a', closedAt: new Date() }]),
+    ).toEqual([false]);
     const closedAt = new Date();
-    expect(await stores[1].release({ userId: user, claimId: 'b' }, closedAt)).toBe(true);
+    expect(await stores[1].releaseAll([{ userId: user, claimId: 'b', closedAt }])).toEqual([true]);
     expect(await sweepAll(user)).toEqual([]);
     await sleep(TIMINGS.graceMs + 50);
     expect(await sweepAll(user)).toEqual([{ userId: user, lastSeenAt: closedAt }]);
@@ -99,7 +101,7 @@ describe('RedisPresenceStore', () => {
     const user = 'prefixed';
     await stores[0].claim([{ userId: user, claimId: 'p' }], true);
     await stores[1].claim([{ userId: user, claimId: 'q' }], true);
-    await stores[0].release({ userId: user, claimId: 'p' }, new Date());
+    await stores[0].releaseAll([{ userId: user, claimId: 'p', closedAt: new Date() }]);
     const keys = await clients[0].keys('*');
     expect(keys).toContain(`${prefix}presence:state:${user}`);
     expect(keys).toContain(`${prefix}presence:expiry`);
