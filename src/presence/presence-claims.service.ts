@@ -7,7 +7,8 @@
  *   change), then a sweep (every instance, every second, each change made once) says OFFLINE and
  *   the last-seen time is written to PostgreSQL, which outlives a Redis restart;
  * - whatever the store could not take (Redis down) is retried at the next renewal.
- * Reads are presence.service.ts.
+ * The sweep is presence.sweep.ts, the failure bookkeeping presence.health.ts; reads are
+ * presence.service.ts.
  */
 import {
   Injectable,
@@ -26,7 +27,9 @@ import {
   type WsConnectionListener,
 } from '../realtime/ws-connections.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { PresenceHealth } from './presence.health.js';
 import { PresenceStore, type Claim, type Release } from './presence.store.js';
+import { PresenceSweep } from './presence.sweep.js';
 
 /** How often each instance looks for expired claims and ended grace periods. */
 export const SWEEP_INTERVAL_MS = 1000;
@@ -60,28 +63,33 @@ export class PresenceClaimsService
     // No cache: each close is its own release. A turn, as the openings' batch (see opened).
     { cache: false, batchScheduleFn: (run) => setImmediate(run), maxBatchSize: 10_000 },
   );
-  private sweeping = false;
-  private sweepAgain = false;
-  /** Whether failures are being logged already (one line per streak, not one a second). */
-  private failing = false;
-  /** A renewal failed: renew before the next sweep, or our own lapsed claims would be swept. */
-  private renewPending = false;
+  private readonly health = new PresenceHealth(this.logger);
+  private readonly sweep: PresenceSweep;
 
   constructor(
     config: AppConfig,
     private readonly store: PresenceStore,
     private readonly connections: WsConnections,
-    private readonly users: UsersRepository,
+    users: UsersRepository,
     private readonly metrics: AppMetrics,
   ) {
     this.ttlMs = config.presence.ttlSeconds * 1000;
     this.graceMs = config.presence.graceMs;
+    this.sweep = new PresenceSweep({
+      store,
+      users,
+      metrics,
+      health: this.health,
+      logger: this.logger,
+      beforePass: () => this.renew(),
+      stopping: () => this.tasks.stopping,
+    });
   }
 
   onApplicationBootstrap(): void {
     this.connections.listen(this);
     this.tasks.every(this.ttlMs / 3, () => this.renew());
-    this.tasks.every(SWEEP_INTERVAL_MS, () => this.sweep());
+    this.tasks.every(SWEEP_INTERVAL_MS, () => this.sweep.run());
   }
 
   /**
@@ -126,11 +134,11 @@ export class PresenceClaimsService
     this.opening = undefined;
     const claims = [...batch.values()];
     try {
-      this.counted('online', (await this.store.claim(claims, true)).length);
-      this.recovered();
+      this.countOnline((await this.store.claim(claims, true)).length);
+      this.health.recovered();
     } catch (error) {
       for (const c of claims) if (this.local.has(c.claimId)) this.unclaimed.add(c.claimId);
-      this.failed('claim', error);
+      this.health.failed('claim', error);
     }
   }
 
@@ -148,12 +156,11 @@ export class PresenceClaimsService
   /** A client without a socket: online for one TTL from now. */
   async heartbeat(userId: string): Promise<void> {
     try {
-      this.counted(
-        'online',
+      this.countOnline(
         (await this.store.claim([{ userId, claimId: HEARTBEAT_CLAIM }], true)).length,
       );
     } catch (error) {
-      this.failed('heartbeat', error);
+      this.health.failed('heartbeat', error);
       throw new ServiceUnavailableError();
     }
   }
@@ -163,13 +170,13 @@ export class PresenceClaimsService
     try {
       const last = await this.store.releaseAll(releases);
       for (const r of releases) this.unreleased.delete(r.claimId);
-      this.recovered();
+      this.health.recovered();
       // A sweep right after the grace period, so OFFLINE comes on time, not up to a second late.
       if (last.some(Boolean) && !this.tasks.stopping)
-        this.tasks.after(this.graceMs + 10, () => this.sweep());
+        this.tasks.after(this.graceMs + 10, () => this.sweep.run());
     } catch (error) {
       for (const r of releases) this.unreleased.set(r.claimId, r);
-      this.failed('release', error);
+      this.health.failed('release', error);
     }
   }
 
@@ -199,56 +206,16 @@ export class PresenceClaimsService
         }
         announced += (await this.store.claim(chunk, false)).length;
       }
-      this.counted('online', announced);
-      this.renewPending = false;
-      this.recovered();
+      this.countOnline(announced);
+      this.health.renewPending = false;
+      this.health.recovered();
     } catch (error) {
-      this.failed('renewal', error);
-    }
-  }
-
-  private async sweep(): Promise<void> {
-    if (this.sweeping) {
-      this.sweepAgain = true;
-      return;
-    }
-    this.sweeping = true;
-    try {
-      do {
-        this.sweepAgain = false;
-        // Back from an outage: renew first, or our own users' lapsed claims would be swept. (Not
-        // `failing`: one claim or release succeeding says nothing of the lapsed renewals.)
-        if (this.renewPending) await this.renew();
-        const changes = await this.store.sweep();
-        this.counted('offline', changes.length);
-        this.recovered();
-        // One statement for all: a storm's departures came as one UPDATE each, in the pool the
-        // storm's resumes needed (bench/README.md, "Round three: the reconnect storm").
-        await this.users.updateLastSeen(changes).catch((err: unknown) => {
-          this.logger.warn(`storing last seen of ${changes.length} users failed: ${String(err)}`);
-        });
-      } while (this.sweepAgain && !this.tasks.stopping);
-    } catch (error) {
-      this.failed('sweep', error);
-    } finally {
-      this.sweeping = false;
+      this.health.failed('renewal', error);
     }
   }
 
   /** The store made each change it reports once, on one instance: this one. */
-  private counted(status: 'online' | 'offline', changes: number): void {
-    if (changes > 0) this.metrics.presenceChanges.inc({ status }, changes);
-  }
-
-  /** Logs the first failure of a streak, and makes the next sweep renew first. */
-  private failed(what: string, error: unknown): void {
-    if (!this.failing) this.logger.warn(`presence ${what} failed, will retry: ${String(error)}`);
-    this.failing = true;
-    this.renewPending = true;
-  }
-
-  private recovered(): void {
-    if (this.failing) this.logger.log('presence store reachable again');
-    this.failing = false;
+  private countOnline(changes: number): void {
+    if (changes > 0) this.metrics.presenceChanges.inc({ status: 'online' }, changes);
   }
 }
