@@ -19,6 +19,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 import { RequestLoaders } from '../common/dataloader/request-loaders.js';
 import type { GraphqlContext } from '../common/graphql-context.js';
@@ -63,6 +64,7 @@ export class GraphqlWsServer implements OnApplicationBootstrap, BeforeApplicatio
     const transport = new WsTransport(
       {
         path: GRAPHQL_PATH,
+        protocol: GRAPHQL_TRANSPORT_WS_PROTOCOL,
         allowedOrigins: this.config.http.corsOrigins,
         maxPayloadBytes: this.config.ws.maxPayloadBytes,
         maxBufferedBytes: this.config.ws.maxBufferedBytes,

@@ -100,3 +100,26 @@ describe('graphql-ws connection_init', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
   });
 });
+
+describe('the subprotocol', () => {
+  it('is graphql-transport-ws whenever it is offered, even after another', async () => {
+    const socket = new WebSocket(app.wsUrl, ['graphql-ws', 'graphql-transport-ws']);
+    await new Promise((resolve) => socket.once('open', resolve));
+    expect(socket.protocol).toBe('graphql-transport-ws');
+    const ack = new Promise<string>((resolve) => socket.once('message', (m) => resolve(String(m))));
+    socket.send(
+      JSON.stringify({
+        type: 'connection_init',
+        payload: { authorization: `Bearer ${user.token}` },
+      }),
+    );
+    expect(JSON.parse(await ack)).toEqual({ type: 'connection_ack' });
+    socket.close();
+  });
+
+  it('closes with 4406 when only another one is offered', async () => {
+    const socket = new WebSocket(app.wsUrl, ['graphql-ws']);
+    const code = await new Promise<number>((resolve) => socket.once('close', resolve));
+    expect(code).toBe(4406);
+  });
+});
