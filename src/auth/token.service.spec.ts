@@ -39,6 +39,19 @@ describe('TokenService.verify and its verified-token cache', () => {
     expect(verify).toHaveBeenCalledTimes(1);
   });
 
+  it('a verify that does not remember (a socket) uses the cache but adds nothing to it', async () => {
+    const { service, jwt } = tokens();
+    const { token } = await service.sign(USER, SESSION);
+    const verify = vi.spyOn(jwt, 'verifyAsync');
+    await service.verify(token, { remember: false });
+    await service.verify(token, { remember: false });
+    expect(verify).toHaveBeenCalledTimes(2);
+    await service.verify(token);
+    const socket = await service.verifyBearer(`Bearer ${token}`, { remember: false });
+    expect(socket).toEqual({ id: USER, sessionId: SESSION, expiresAt: expect.any(Number) });
+    expect(verify).toHaveBeenCalledTimes(3);
+  });
+
   it('refuses a cached token once its session is revoked', async () => {
     const { service, revoked } = tokens();
     const { token } = await service.sign(USER, SESSION);

@@ -31,6 +31,15 @@ const ALGORITHM = 'HS256';
  */
 const VERIFIED_TOKENS = 10_000;
 
+export interface VerifyOptions {
+  /**
+   * Keep the verdict for the token's next use (default). A WebSocket checks its token once, at
+   * connection_init: it reads the cache but adds nothing, or every idle socket would hold its token
+   * text there for nothing (bench/README.md, "Round four: idle memory").
+   */
+  remember?: boolean;
+}
+
 @Injectable()
 export class TokenService {
   /**
@@ -71,15 +80,15 @@ export class TokenService {
    * tokens are HS256; a token with an asymmetric algorithm can only be the external identity
    * provider's (when one is configured), and is checked against its keys alone.
    */
-  verify(token: string): Promise<AuthUser> {
+  verify(token: string, options: VerifyOptions = {}): Promise<AuthUser> {
     if (this.external.enabled && headerAlgorithm(token) !== ALGORITHM) {
       return this.external.verify(token);
     }
-    return this.verifyOwn(token);
+    return this.verifyOwn(token, options.remember ?? true);
   }
 
-  private async verifyOwn(token: string): Promise<AuthUser> {
-    const user = this.verifiedBefore(token) ?? (await this.verifySignature(token));
+  private async verifyOwn(token: string, remember: boolean): Promise<AuthUser> {
+    const user = this.verifiedBefore(token) ?? (await this.verifySignature(token, remember));
     if (this.revocations.isRevoked(user.sessionId!)) {
       throw new UnauthenticatedError('This session has ended');
     }
@@ -96,7 +105,7 @@ export class TokenService {
     return undefined;
   }
 
-  private async verifySignature(token: string): Promise<AuthUser> {
+  private async verifySignature(token: string, remember: boolean): Promise<AuthUser> {
     let user: AuthUser;
     let cacheable: boolean;
     try {
@@ -116,15 +125,15 @@ export class TokenService {
       throw new UnauthenticatedError('Invalid or expired token');
     }
     const ttl = user.expiresAt * 1000 - Date.now();
-    if (cacheable && ttl > 0) this.verified.set(token, { ...user }, { ttl });
+    if (remember && cacheable && ttl > 0) this.verified.set(token, { ...user }, { ttl });
     return user;
   }
 
   /** Verifies an `Authorization: Bearer <token>` value. */
-  verifyBearer(header: unknown): Promise<AuthUser> {
+  verifyBearer(header: unknown, options?: VerifyOptions): Promise<AuthUser> {
     const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header.trim()) : null;
     if (!match) return Promise.reject(new UnauthenticatedError());
-    return this.verify(match[1]);
+    return this.verify(match[1], options);
   }
 }
 

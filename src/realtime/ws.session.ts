@@ -87,7 +87,7 @@ export class WsSession {
     const { socket } = client;
     let user: AuthUser;
     try {
-      user = await this.tokens.verifyBearer(params?.authorization);
+      user = await this.tokens.verifyBearer(params?.authorization, { remember: false });
       await this.existence.assertExists(user.id);
     } catch (error) {
       if (error instanceof UnauthenticatedError) return false;
