@@ -27,8 +27,12 @@ export interface TargetOptions {
 export const prefixOf = (options: TargetOptions, kind: Kind) =>
   `${options.redisPrefix}${kind === 'floor' ? 'f' : 's'}:`;
 
-/** Starts one instance of `kind`. */
-export function startInstance(kind: Kind, options: TargetOptions): Promise<ChildApp> {
+/** Starts one instance of `kind`; `nodeArgs` go to its node (before the script). */
+export function startInstance(
+  kind: Kind,
+  options: TargetOptions,
+  nodeArgs: readonly string[] = [],
+): Promise<ChildApp> {
   return spawnApp(
     {
       NODE_ENV: 'production',
@@ -41,7 +45,10 @@ export function startInstance(kind: Kind, options: TargetOptions): Promise<Child
     },
     {
       script: SCRIPTS[kind],
-      nodeArgs: options.profile ? ['--cpu-prof', `--cpu-prof-dir=bench/profiles/${kind}`] : [],
+      nodeArgs: [
+        ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=bench/profiles/${kind}`] : []),
+        ...nodeArgs,
+      ],
       // The bench must not pay for collecting log lines.
       keepOutput: false,
     },

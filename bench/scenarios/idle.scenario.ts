@@ -4,7 +4,9 @@
  * resident memory per connection ((VmRSS with them − VmRSS before) / N) and the CPU per second the
  * instance spends keeping them (keep-alive pings every 12 s, and, once presence exists, its claim
  * renewals), read from /proc/<pid> over BENCH_IDLE_WINDOW_S (30 s: two ping rounds, three
- * renewals at the default 30 s presence TTL).
+ * renewals at the default 30 s presence TTL). Then the V8 heap in use after a full GC, with the
+ * connections and once they have all closed: what the connections themselves hold, without the
+ * garbage and spare heap that RSS also counts (inspector.load.ts).
  */
 import { Redis } from 'ioredis';
 import { connect, runPool } from '../load/clients.load.js';
@@ -15,6 +17,7 @@ import {
   type BenchContext,
   type ScenarioResult,
 } from '../load/context.load.js';
+import { freePort, liveHeapBytes, openInspector } from '../load/inspector.load.js';
 import { cpuMs, rssKb, selfCpuMeter } from '../load/proc.load.js';
 import { prefixOf, startInstance, type Kind } from '../load/targets.load.js';
 import { sleep } from '../../test/support/wait.js';
@@ -25,13 +28,18 @@ interface KindResult {
   rssSettledKb: number;
   rssEndKb: number;
   rssPerConnectionKb: number;
+  /** (heap in use after a full GC with the connections − the same once they closed) / N. */
+  liveHeapPerConnectionKb: number;
   cpuMsPerS: number;
   connectSeconds: number;
   loadGenCpuMsPerS: number;
 }
 
-/** Waits until Redis reports a subscriber on each user's channel (the subscriptions are live). */
-async function awaitChannels(redis: Redis, channels: string[]): Promise<void> {
+/**
+ * Waits until Redis reports a subscriber on each user's channel (the subscriptions are live), or,
+ * with `none`, on none of them (every connection's close has been handled).
+ */
+async function awaitChannels(redis: Redis, channels: string[], none = false): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     let live = 0;
@@ -41,18 +49,22 @@ async function awaitChannels(redis: Redis, channels: string[]): Promise<void> {
       )[];
       for (let j = 1; j < reply.length; j += 2) if (Number(reply[j]) > 0) live++;
     }
-    if (live >= channels.length) return;
-    if (Date.now() > deadline) throw new Error(`only ${live} of ${channels.length} subscribed`);
+    if (none ? live === 0 : live >= channels.length) return;
+    if (Date.now() > deadline) throw new Error(`${live} of ${channels.length} subscribed`);
     await sleep(250);
   }
 }
 
 async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
   const users = ctx.fixtures.idle.slice(0, config.idle);
-  const instance = await startInstance(kind, ctx.options);
+  const inspectPort = await freePort();
+  const instance = await startInstance(kind, ctx.options, [
+    `--inspect-port=127.0.0.1:${inspectPort}`,
+  ]);
   const redis = new Redis(ctx.options.redisUrl);
   const clients: Awaited<ReturnType<typeof connect>>[] = [];
   try {
+    await openInspector(instance.pid, inspectPort);
     await sleep(2000); // let start-up garbage settle
     const rssBeforeKb = rssKb(instance.pid);
     const started = Date.now();
@@ -61,10 +73,8 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
       client.subscribe();
       clients.push(client);
     });
-    await awaitChannels(
-      redis,
-      users.map((u) => `${prefixOf(ctx.options, kind)}user:${u.id}`),
-    );
+    const channels = users.map((u) => `${prefixOf(ctx.options, kind)}user:${u.id}`);
+    await awaitChannels(redis, channels);
     const connectSeconds = (Date.now() - started) / 1000;
     await sleep(3000); // presence claims and the like finish
     const rssSettledKb = rssKb(instance.pid);
@@ -75,12 +85,18 @@ async function runKind(ctx: BenchContext, kind: Kind): Promise<KindResult> {
     const seconds = (performance.now() - windowStart) / 1000;
     const cpuMsPerS = (cpuMs(instance.pid) - cpuStart) / seconds;
     const rssEndKb = rssKb(instance.pid);
+    const heapWith = await liveHeapBytes(inspectPort);
+    for (const c of clients) c.terminate();
+    await awaitChannels(redis, channels, true);
+    await sleep(2000); // the closes' own work (presence releases, grace) done
+    const heapWithout = await liveHeapBytes(inspectPort);
     return {
       connections: clients.length,
       rssBeforeKb,
       rssSettledKb,
       rssEndKb,
       rssPerConnectionKb: (Math.max(rssSettledKb, rssEndKb) - rssBeforeKb) / clients.length,
+      liveHeapPerConnectionKb: (heapWith - heapWithout) / 1024 / clients.length,
       cpuMsPerS,
       connectSeconds,
       loadGenCpuMsPerS: selfCpu() / seconds,
@@ -106,11 +122,17 @@ export async function idleScenario(ctx: BenchContext): Promise<ScenarioResult> {
         met: server.rssPerConnectionKb <= 1.5 * floor.rssPerConnectionKb,
       }),
       // ms of CPU per second / 10 = % of one core.
-      row(`CPU on upkeep (${config.idleWindowS} s window)`, '% of a core', (r) => r.cpuMsPerS / 10, {
-        target: 'server < 5%',
-        met: server.cpuMsPerS / 10 < 5,
-      }),
+      row(
+        `CPU on upkeep (${config.idleWindowS} s window)`,
+        '% of a core',
+        (r) => r.cpuMsPerS / 10,
+        {
+          target: 'server < 5%',
+          met: server.cpuMsPerS / 10 < 5,
+        },
+      ),
       row('RSS with the connections', 'MB', (r) => r.rssEndKb / 1024),
+      row('V8 heap per connection after a full GC', 'KB', (r) => r.liveHeapPerConnectionKb),
     ],
     detail: results,
   };
