@@ -23,6 +23,8 @@ interface RevocationMessage {
   sessionIds: string[];
 }
 
+type Watcher = () => void;
+
 /** Slack for clocks of instances that differ a little. */
 const CLOCK_SKEW_MS = 60_000;
 /** How often the database is re-read for revocations a lost broadcast did not bring. */
@@ -33,7 +35,12 @@ export class SessionRevocations implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger('SessionRevocations');
   /** Session id → when it may be forgotten (epoch ms). */
   private readonly revoked = new Map<string, number>();
-  private readonly watchers = new Map<string, Set<() => void>>();
+  /**
+   * Session id → what to call when it ends: one function, as a rule (a session's one socket on
+   * this instance), or a Set of them. A Set for each would be most of a watch's memory, and every
+   * idle socket watches (bench/README.md, "Round four: idle memory").
+   */
+  private readonly watchers = new Map<string, Watcher | Set<Watcher>>();
   private readonly listeners = new Set<(sessionIds: string[]) => void>();
   private readonly tasks = new BackgroundTasks();
   private readonly keepMs: number;
@@ -71,14 +78,19 @@ export class SessionRevocations implements OnApplicationBootstrap, OnApplication
   }
 
   /** Calls `onRevoked` once if the session ends; the returned function stops watching. */
-  watch(sessionId: string, onRevoked: () => void): () => void {
-    let set = this.watchers.get(sessionId);
-    if (!set) this.watchers.set(sessionId, (set = new Set()));
-    set.add(onRevoked);
-    return () => {
-      set.delete(onRevoked);
-      if (set.size === 0 && this.watchers.get(sessionId) === set) this.watchers.delete(sessionId);
-    };
+  watch(sessionId: string, onRevoked: Watcher): () => void {
+    const watching = this.watchers.get(sessionId);
+    if (watching === undefined) this.watchers.set(sessionId, onRevoked);
+    else if (watching instanceof Set) watching.add(onRevoked);
+    else this.watchers.set(sessionId, new Set([watching, onRevoked]));
+    return () => this.unwatch(sessionId, onRevoked);
+  }
+
+  private unwatch(sessionId: string, onRevoked: Watcher): void {
+    const watching = this.watchers.get(sessionId);
+    if (watching === onRevoked) this.watchers.delete(sessionId);
+    else if (watching instanceof Set && watching.delete(onRevoked) && watching.size === 0)
+      this.watchers.delete(sessionId);
   }
 
   /**
@@ -105,10 +117,11 @@ export class SessionRevocations implements OnApplicationBootstrap, OnApplication
       if (typeof id !== 'string') continue;
       if (!this.revoked.has(id)) fresh.push(id);
       this.revoked.set(id, Math.max(until, this.revoked.get(id) ?? 0));
-      const set = this.watchers.get(id);
-      if (!set) continue;
+      const watching = this.watchers.get(id);
+      if (!watching) continue;
       this.watchers.delete(id);
-      for (const onRevoked of set) onRevoked();
+      if (watching instanceof Set) for (const onRevoked of watching) onRevoked();
+      else watching();
     }
     if (fresh.length > 0) for (const listener of this.listeners) listener(fresh);
   }
