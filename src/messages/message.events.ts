@@ -36,10 +36,14 @@ export class MessageEvents {
     );
   }
 
-  /** Every new message addressed to one user, until the returned function is called. */
+  /**
+   * Every new message addressed to one user, until the returned function is called. One closure
+   * per listener, not one wrapped in another: every idle `messageAdded` subscriber holds it.
+   */
   listen(userId: string, handler: (message: MessageWithDetails) => void): Promise<() => void> {
-    return this.listenToChanges(userId, (message) => {
-      if (message.lastChange === MessageChange.MESSAGE_CREATED) handler(message);
+    return this.bus.subscribe<unknown>(this.channels.user(userId), (payload) => {
+      const message = this.decode(payload);
+      if (message?.lastChange === MessageChange.MESSAGE_CREATED) handler(message);
     });
   }
 
