@@ -27,6 +27,12 @@ export interface TargetOptions {
 export const prefixOf = (options: TargetOptions, kind: Kind) =>
   `${options.redisPrefix}${kind === 'floor' ? 'f' : 's'}:`;
 
+/**
+ * The server's runtime flags, as `npm start`, `start:prod` and the Docker image run it: a young
+ * generation large enough that a send's garbage dies in it ("Round four" in bench/README.md).
+ */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=64'];
+
 /** Starts one instance of `kind`; `nodeArgs` go to its node (before the script). */
 export function startInstance(
   kind: Kind,
@@ -47,6 +53,7 @@ export function startInstance(
       script: SCRIPTS[kind],
       nodeArgs: [
         ...(options.profile ? ['--cpu-prof', `--cpu-prof-dir=bench/profiles/${kind}`] : []),
+        ...(kind === 'server' ? SERVER_NODE_FLAGS : []),
         ...nodeArgs,
       ],
       // The bench must not pay for collecting log lines.
