@@ -36,15 +36,9 @@ export class MessageEvents {
     );
   }
 
-  /**
-   * Every new message addressed to one user, until the returned function is called. One closure
-   * per listener, not one wrapped in another: every idle `messageAdded` subscriber holds it.
-   */
+  /** Every new message addressed to one user, until the returned function is called. */
   listen(userId: string, handler: (message: MessageWithDetails) => void): Promise<() => void> {
-    return this.bus.subscribe<unknown>(this.channels.user(userId), (payload) => {
-      const message = this.decode(payload);
-      if (message?.lastChange === MessageChange.MESSAGE_CREATED) handler(message);
-    });
+    return this.subscribe(userId, handler, true);
   }
 
   /** Every message change (new ones included) addressed to one user. */
@@ -52,14 +46,27 @@ export class MessageEvents {
     userId: string,
     handler: (message: MessageWithDetails) => void,
   ): Promise<() => void> {
-    return this.bus.subscribe<unknown>(this.channels.user(userId), (payload) => {
-      const message = this.decode(payload);
-      if (message) handler(message);
-    });
+    return this.subscribe(userId, handler, false);
   }
 
   /** The message of a payload heard on a user channel, if it is a message event. */
   messageOf(payload: unknown): MessageWithDetails | undefined {
     return this.decode(payload);
+  }
+
+  /**
+   * One closure per listener, the filter inside it: every idle `messageAdded` subscriber holds
+   * its listener for hours, and a closure wrapping another was one more per socket.
+   */
+  private subscribe(
+    userId: string,
+    handler: (message: MessageWithDetails) => void,
+    createdOnly: boolean,
+  ): Promise<() => void> {
+    return this.bus.subscribe<unknown>(this.channels.user(userId), (payload) => {
+      const message = this.decode(payload);
+      if (message && (!createdOnly || message.lastChange === MessageChange.MESSAGE_CREATED))
+        handler(message);
+    });
   }
 }
