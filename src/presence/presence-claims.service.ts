@@ -207,8 +207,7 @@ export class PresenceClaimsService
         announced += (await this.store.claim(chunk, false)).length;
       }
       this.countOnline(announced);
-      this.health.renewPending = false;
-      this.health.recovered();
+      this.health.renewed();
     } catch (error) {
       this.health.failed('renewal', error);
     }

@@ -6,15 +6,25 @@ import type { Logger } from '@nestjs/common';
  */
 export class PresenceHealth {
   private failing = false;
-  /** A call failed: renew before the next sweep, or this instance's lapsed claims are swept. */
-  renewPending = false;
+  private owed = false;
 
   constructor(private readonly logger: Logger) {}
+
+  /** A call failed: renew before the next sweep, or this instance's lapsed claims are swept. */
+  get renewPending(): boolean {
+    return this.owed;
+  }
 
   failed(what: string, error: unknown): void {
     if (!this.failing) this.logger.warn(`presence ${what} failed, will retry: ${String(error)}`);
     this.failing = true;
-    this.renewPending = true;
+    this.owed = true;
+  }
+
+  /** Every claim of this instance was renewed: nothing owed. */
+  renewed(): void {
+    this.owed = false;
+    this.recovered();
   }
 
   recovered(): void {
